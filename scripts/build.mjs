@@ -1,0 +1,47 @@
+// Bundles the extension, the worker, the CLI, the bench and the webview with esbuild.
+// Usage: node scripts/build.mjs [target ...] [--watch]   (targets: extension worker cli bench webview)
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, chmodSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const wanted = args.filter((a) => !a.startsWith('--'));
+
+const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
+// The native TensorFlow backends are optional and loaded at run time from node_modules or the
+// extension's global storage; never bundled.
+const nativeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+const targets = {
+  extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals] },
+  worker: { ...node, entryPoints: [join(root, 'src/worker/main.ts')], outfile: join(dist, 'worker.js'), external: nativeExternals },
+  cli: { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: nativeExternals, banner: { js: '#!/usr/bin/env node' } },
+  bench: { ...node, entryPoints: [join(root, 'src/bench/main.ts')], outfile: join(dist, 'bench.js'), external: nativeExternals },
+  webview: { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), loader: { '.css': 'css' } },
+};
+
+const names = wanted.length ? wanted : Object.keys(targets);
+for (const n of names) if (!targets[n]) throw new Error(`unknown build target "${n}" (one of ${Object.keys(targets).join(', ')})`);
+mkdirSync(dist, { recursive: true });
+
+// The wasm backend loads its .wasm binaries from beside the worker bundle.
+const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(dist, f));
+
+for (const n of names) {
+  const opts = targets[n];
+  if (watch) {
+    const ctx = await esbuild.context(opts);
+    await ctx.watch();
+    console.log(`watching ${n}`);
+  } else {
+    await esbuild.build(opts);
+  }
+}
+if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);

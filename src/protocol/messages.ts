@@ -1,0 +1,134 @@
+/**
+ * Every message that crosses a process or frame boundary, declared once: who sends it and why.
+ *  - Host → Worker / Worker → Host: the run host (src/run/, used by the CLI and the extension)
+ *    and a compute worker process (src/worker/), over child_process IPC.
+ *  - Extension → Webview / Webview → Extension: the report panel (src/extension/) and its page
+ *    (webview/), over postMessage. The standalone report.html plays the extension's part itself.
+ */
+import type { BackendChoice, BackendName, ImageRecord, LossKind, Report } from './report';
+
+/** Engine settings shared by every image of a run (CONTRACT.md options). */
+export interface EngineSettings {
+  attack: 'fgm-line';
+  scales: number;
+  maxEps: number;
+  alphas: number[];
+  samples: number;
+  seed: number;
+  clip: boolean;
+}
+
+/** One image to analyse: where it is and what it should be. */
+export interface ImageTask {
+  /** Position in sorted path order over the whole dataset. */
+  index: number;
+  /** Relative to --data, '/' separators. */
+  file: string;
+  /** Absolute path on disk. */
+  path: string;
+  label: number;
+}
+
+/** What the worker learned about the model once loaded. */
+export interface ModelInfo {
+  backend: BackendName;
+  inputShape: number[];
+  dimension: number;
+  classCount: number;
+  /** 'sigmoid' | 'softmax' | 'linear' …: how the model's output was read. */
+  outputActivation: string;
+  format: string;
+}
+
+/** An image drawn for the panel's detail view: RGB(A) bytes, base64. */
+export interface PictureData {
+  width: number;
+  height: number;
+  channels: number;
+  base64: string;
+}
+
+/** The paper's Figures 11–12 for one image: original, adversarial, perturbation, random non-flip. */
+export interface ImageDetail {
+  file: string;
+  original: PictureData;
+  adversarial: PictureData | null;
+  /** The adversarial perturbation, amplified to fill [0,1] around 0.5; `amplification` is the factor. */
+  perturbation: PictureData | null;
+  amplification: number | null;
+  /** A random perturbation of the same L2 norm as the adversarial one that does not flip the prediction. */
+  randomPerturbed: PictureData | null;
+  outputs: {
+    original: number[];
+    adversarial: number[] | null;
+    randomPerturbed: number[] | null;
+  };
+  loss: LossKind | null;
+  note?: string;
+}
+
+export type Stage = 'decode' | 'gradient' | 'line-search' | 'random';
+
+// ---------------------------------------------------------------------------------------------
+// Host → Worker
+// ---------------------------------------------------------------------------------------------
+export type HostToWorker =
+  /** First message: load the model on a backend and build the shared random set. Answered by `ready` or `error`. */
+  | { type: 'init'; modelPath: string; backend: BackendChoice; settings: EngineSettings; classNames: string[] }
+  /** Analyse these images; one `result` comes back per image, then `idle`. */
+  | { type: 'analyse'; tasks: ImageTask[] }
+  /** Draw the detail view of one analysed image (panel / standalone report). Answered by `detail`. */
+  | { type: 'detail'; requestId: number; task: ImageTask; record: ImageRecord }
+  /** Stop after the current forward pass and exit; finished results were already sent. */
+  | { type: 'cancel' };
+
+// ---------------------------------------------------------------------------------------------
+// Worker → Host
+// ---------------------------------------------------------------------------------------------
+export type WorkerToHost =
+  /** The model loaded: what it is and which backend runs it. */
+  | { type: 'ready'; model: ModelInfo }
+  /** Where the worker is within an image, so the host can show a stage and an ETA. */
+  | { type: 'progress'; index: number; stage: Stage }
+  /** One image finished; `timings` are milliseconds per stage. */
+  | { type: 'result'; record: ImageRecord; timings: Partial<Record<Stage, number>> }
+  /** All tasks of the last `analyse` are done. */
+  | { type: 'idle' }
+  /** Answer to a `detail` request. */
+  | { type: 'detail'; requestId: number; detail: ImageDetail }
+  /**
+   * Something failed. `fatal` (model unreadable, backend failed) ends the worker; otherwise it
+   * concerns the image `index` (e.g. undecodable) and the worker goes on.
+   */
+  | { type: 'error'; message: string; detail?: string; fatal: boolean; index?: number };
+
+// ---------------------------------------------------------------------------------------------
+// Extension → Webview
+// ---------------------------------------------------------------------------------------------
+export type ExtensionToWebview =
+  /** The whole report (on open, on reload, and when a run ends). */
+  | { type: 'report'; report: Report }
+  /** A live run finished one more image: append it (the summary comes with it, recomputed). */
+  | { type: 'image'; record: ImageRecord; summary: Report['summary']; done: number; total: number }
+  /** Answer to `requestDetail`. `detail` is null with `error` when it could not be computed. */
+  | { type: 'detail'; file: string; detail: ImageDetail | null; error?: string }
+  /** Result of an `export` request, for the panel to say where it went. */
+  | { type: 'exported'; format: ExportFormat; path: string | null; error?: string };
+
+export type ExportFormat = 'csv' | 'json' | 'png' | 'html';
+
+// ---------------------------------------------------------------------------------------------
+// Webview → Extension
+// ---------------------------------------------------------------------------------------------
+export type WebviewToExtension =
+  /** The page loaded and listens: send the report. */
+  | { type: 'ready' }
+  /** The user opened the detail of an image. */
+  | { type: 'requestDetail'; file: string }
+  /**
+   * Save something the user exported. `content` is text (csv, json, html) or a PNG data URL (charts);
+   * `suggestedName` is a file name without folder.
+   */
+  | { type: 'export'; format: ExportFormat; suggestedName: string; content: string }
+  /** Open an image file of the dataset in the editor. */
+  | { type: 'openImage'; file: string };

@@ -1,0 +1,47 @@
+import type { BackendChoice, ImageRecord, Report, Summary } from '../protocol/report';
+import type { ModelInfo, Stage } from '../protocol/messages';
+
+/** Everything a check needs: the CLI's flags (CONTRACT.md) plus host-side process settings. */
+export interface CheckOptions {
+  model: string;
+  data: string;
+  out: string;
+  labels?: string;
+  alphas: number[];
+  samples: number;
+  scales: number;
+  maxEps: number;
+  limit?: number;
+  seed: number;
+  clip: boolean;
+  backend: BackendChoice;
+  /** Worker processes; defaults to the number of cores. */
+  workers?: number;
+  /** Shard i of n (0-based) of the sorted image list, for splitting a dataset across machines. */
+  shard?: { index: number; count: number };
+  /** Node executable for the workers; default: process.execPath (with ELECTRON_RUN_AS_NODE under Electron). */
+  nodePath?: string;
+  /** The worker bundle; default: worker.js beside the running bundle. */
+  workerScript?: string;
+}
+
+/** What a running check tells its caller (CLI progress on stderr, extension notification, live panel). */
+export type RunEvent =
+  | { type: 'started'; outDir: string; total: number; resumed: number; model: ModelInfo; workers: number }
+  | { type: 'progress'; done: number; total: number; stage: Stage | null; etaSeconds: number | null }
+  | { type: 'image'; record: ImageRecord; summary: Summary; done: number; total: number }
+  | { type: 'warning'; message: string }
+  | { type: 'log'; message: string };
+
+export interface CheckOutcome {
+  report: Report;
+  outDir: string;
+  status: 'complete' | 'cancelled';
+}
+
+export interface RunHandle {
+  /** Stops the workers promptly; finished images stay in images.jsonl and report.json is written. */
+  cancel(): void;
+  /** Resolves when report.json is written; rejects with a one-line Error on a run error. */
+  readonly done: Promise<CheckOutcome>;
+}
