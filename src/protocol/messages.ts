@@ -107,7 +107,16 @@ export type WorkerToHost =
 // ---------------------------------------------------------------------------------------------
 export type ExtensionToWebview =
   /** The whole report (on open, on reload, and when a run ends). */
-  | { type: 'report'; report: Report }
+  | {
+      type: 'report';
+      report: Report;
+      /**
+       * Where the report lives on disk. The page keeps this message's `source` in its webview state
+       * (`acquireVsCodeApi().setState({ source, … })`) so the extension can reopen the panel after a
+       * window reload (WebviewPanelSerializer); the page need not read it otherwise.
+       */
+      source?: ReportSource;
+    }
   /** A live run finished one more image: append it (the summary comes with it, recomputed). */
   | { type: 'image'; record: ImageRecord; summary: Report['summary']; done: number; total: number }
   /** Answer to `requestDetail`. `detail` is null with `error` when it could not be computed. */
@@ -116,6 +125,12 @@ export type ExtensionToWebview =
   | { type: 'exported'; format: ExportFormat; path: string | null; error?: string };
 
 export type ExportFormat = 'csv' | 'json' | 'png' | 'html';
+
+/** A report's place on disk: a run folder (`.robustness/<run id>/`) or any report.json. */
+export interface ReportSource {
+  runDir?: string;
+  reportPath?: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Webview → Extension

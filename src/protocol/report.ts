@@ -72,6 +72,8 @@ export interface ImageRecord {
   probabilities?: number[];
   /** Position of the image in sorted path order over the whole dataset. */
   index?: number;
+  /** Set by the worker when it resized this image to the model's input, e.g. "bilinear from 32x32 to 28x28" (collected into config.resized). */
+  resized?: string;
 }
 
 export interface RandomSummary {

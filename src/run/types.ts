@@ -23,6 +23,12 @@ export interface CheckOptions {
   nodePath?: string;
   /** The worker bundle; default: worker.js beside the running bundle. */
   workerScript?: string;
+  /** Start over: delete the results of an earlier run in `out` instead of resuming them. */
+  fresh?: boolean;
+  /** How many susceptible images get their detail view embedded in report.html (default 24). */
+  details?: number;
+  /** Folder holding webview.js and webview.css for report.html; default: beside the running bundle. */
+  reportAssetsDir?: string;
 }
 
 /** What a running check tells its caller (CLI progress on stderr, extension notification, live panel). */

@@ -1,0 +1,202 @@
+/**
+ * The command line (CONTRACT.md "Command line"), parsed without side effects: argv in, a command
+ * or a UsageError (exit status 2) out.
+ */
+import type { BackendChoice } from '../protocol/report';
+import type { CheckOptions } from '../run/types';
+import { backendChoices, checkOptionsProblem } from '../run/validate';
+
+export type Command =
+  | { kind: 'check'; options: CheckOptions; verbose: boolean }
+  | { kind: 'merge'; out: string; shards: string[]; details?: number }
+  | { kind: 'help'; text: string }
+  | { kind: 'version' };
+
+export class UsageError extends Error {}
+
+export const defaults = {
+  alphas: [1, 2, 5, 10],
+  samples: 2000,
+  scales: 256,
+  maxEps: 10,
+  seed: 0,
+  backend: 'auto' as BackendChoice,
+};
+
+export const usage = `Usage:
+  robustness-lens check --model <model.json> --data <folder> --out <dir> [options]
+  robustness-lens merge --out <dir> <shard-dir>...
+  robustness-lens --help | --version
+
+check: for each image of <folder>/<class>/<image>, the smallest adversarial perturbation the
+fgm-line attack finds, and how often random perturbations alpha times larger flip the prediction.
+
+Options of check:
+  --model <file>       TF.js model.json (layers or graph model)                   (required)
+  --data <folder>      dataset folder, one sub-folder per class (PNG, JPEG)        (required)
+  --out <dir>          output folder, created if missing; a rerun resumes it       (required)
+  --labels <file>      class names, one a line, in model output order   (default: sorted folder names)
+  --alphas <list>      comma list of random-perturbation multiples      (default: 1,2,5,10)
+  --samples <n>        random perturbations per image and alpha         (default: 2000)
+  --scales <n>         line-search steps                                (default: 256)
+  --max-eps <x>        largest L2 step of the line search, pixel units  (default: 10)
+  --limit <n>          analyse only the first n images in sorted path order  (default: all)
+  --seed <n>           seed for the random perturbations                (default: 0)
+  --clip               clip perturbed images to [0,1]                   (default: off, the paper's protocol)
+  --backend <name>     auto, tensorflow-gpu, tensorflow, wasm, cpu      (default: auto)
+  --workers <n>        compute processes                                (default: number of cores)
+  --shard <i/n>        analyse shard i of n (0-based): images whose index % n == i; join with merge
+  --details <n>        susceptible images with a detail view in report.html  (default: 24)
+  --fresh              discard the results already in --out instead of resuming them
+  --verbose            also print what the workers log
+
+Options of merge:
+  --out <dir>          output folder for the merged report                         (required)
+  --details <n>        susceptible images with a detail view in report.html  (default: 24)
+
+Exit status: 0 done, 1 run error, 2 bad arguments, 130 interrupted (finished images are kept).`;
+
+type FlagKind = 'string' | 'boolean';
+
+const checkFlags: Record<string, FlagKind> = {
+  '--model': 'string',
+  '--data': 'string',
+  '--out': 'string',
+  '--labels': 'string',
+  '--alphas': 'string',
+  '--samples': 'string',
+  '--scales': 'string',
+  '--max-eps': 'string',
+  '--limit': 'string',
+  '--seed': 'string',
+  '--clip': 'boolean',
+  '--backend': 'string',
+  '--workers': 'string',
+  '--shard': 'string',
+  '--details': 'string',
+  '--fresh': 'boolean',
+  '--verbose': 'boolean',
+};
+
+const mergeFlags: Record<string, FlagKind> = { '--out': 'string', '--details': 'string' };
+
+export function parseArgs(argv: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined) throw new UsageError('missing command: check or merge');
+  if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help', text: usage };
+  if (command === '--version' || command === '-v' || command === '-V') return { kind: 'version' };
+  if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', text: usage };
+  if (command === 'check') return parseCheck(rest);
+  if (command === 'merge') return parseMerge(rest);
+  throw new UsageError(command.startsWith('-') ? `unknown option ${command} before the command (check or merge)` : `unknown command "${command}" (check or merge)`);
+}
+
+function parseCheck(argv: readonly string[]): Command {
+  const { flags, positionals } = readFlags(argv, checkFlags);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (check takes only options)`);
+  for (const required of ['--model', '--data', '--out']) {
+    if (flags.get(required) === undefined) throw new UsageError(`${required} is required`);
+  }
+  const text = (name: string) => flags.get(name) as string | undefined;
+  const optional = <T>(name: string, parse: (value: string, name: string) => T): T | undefined => {
+    const value = text(name);
+    return value === undefined ? undefined : parse(value, name);
+  };
+  const workers = text('--workers');
+  const options: CheckOptions = {
+    model: text('--model') as string,
+    data: text('--data') as string,
+    out: text('--out') as string,
+    labels: text('--labels'),
+    alphas: optional('--alphas', parseNumberList) ?? defaults.alphas,
+    samples: optional('--samples', parseInteger) ?? defaults.samples,
+    scales: optional('--scales', parseInteger) ?? defaults.scales,
+    maxEps: optional('--max-eps', parseNumber) ?? defaults.maxEps,
+    limit: optional('--limit', parseInteger),
+    seed: optional('--seed', parseInteger) ?? defaults.seed,
+    clip: flags.get('--clip') === true,
+    backend: optional('--backend', parseBackend) ?? defaults.backend,
+    workers: workers === undefined || workers === 'auto' ? undefined : parseInteger(workers, '--workers'),
+    shard: optional('--shard', parseShard),
+    details: optional('--details', parseInteger),
+    fresh: flags.get('--fresh') === true,
+  };
+  for (const key of Object.keys(options) as (keyof CheckOptions)[]) if (options[key] === undefined) delete options[key];
+  const problem = checkOptionsProblem(options);
+  if (problem) throw new UsageError(problem);
+  return { kind: 'check', options, verbose: flags.get('--verbose') === true };
+}
+
+function parseMerge(argv: readonly string[]): Command {
+  const { flags, positionals } = readFlags(argv, mergeFlags);
+  const out = flags.get('--out');
+  if (typeof out !== 'string') throw new UsageError('--out is required');
+  if (positionals.length === 0) throw new UsageError('merge needs the shard output folders to merge');
+  const detailsText = flags.get('--details');
+  const details = typeof detailsText === 'string' ? parseInteger(detailsText, '--details') : undefined;
+  return details === undefined ? { kind: 'merge', out, shards: positionals } : { kind: 'merge', out, shards: positionals, details };
+}
+
+/** `--name value` and `--name=value`; each flag at most once; `--` ends the options. */
+function readFlags(argv: readonly string[], known: Record<string, FlagKind>): { flags: Map<string, string | true>; positionals: string[] } {
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = equals < 0 ? arg : arg.slice(0, equals);
+    const kind = known[name];
+    if (kind === undefined) throw new UsageError(`unknown option ${name}`);
+    if (flags.has(name)) throw new UsageError(`${name} given twice`);
+    if (kind === 'boolean') {
+      if (equals >= 0) throw new UsageError(`${name} takes no value`);
+      flags.set(name, true);
+      continue;
+    }
+    const value = equals >= 0 ? arg.slice(equals + 1) : argv[++i];
+    if (value === undefined || (equals < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+    if (value === '') throw new UsageError(`${name} needs a value`);
+    flags.set(name, value);
+  }
+  return { flags, positionals };
+}
+
+const integerPattern = /^[+]?\d+$/;
+const numberPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+function parseInteger(value: string, name: string): number {
+  const parsed = Number(value);
+  if (!integerPattern.test(value.trim()) || !Number.isSafeInteger(parsed)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  return parsed;
+}
+
+function parseNumber(value: string, name: string): number {
+  if (!numberPattern.test(value.trim())) throw new UsageError(`${name} must be a number, got "${value}"`);
+  return Number(value);
+}
+
+function parseNumberList(value: string, name: string): number[] {
+  return value.split(',').map((part) => {
+    if (part.trim() === '') throw new UsageError(`${name} must be a comma list of numbers, got "${value}"`);
+    return parseNumber(part, name);
+  });
+}
+
+function parseBackend(value: string, name: string): BackendChoice {
+  if (!(backendChoices as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${backendChoices.join(', ')}, got "${value}"`);
+  return value as BackendChoice;
+}
+
+function parseShard(value: string, name: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (!match) throw new UsageError(`${name} must be i/n, e.g. 0/4, got "${value}"`);
+  return { index: Number(match[1]), count: Number(match[2]) };
+}

@@ -1,0 +1,75 @@
+import type { Classifier } from './classifier';
+import type { AdversarialResult, RandomResult } from '../protocol/report';
+import type { Stage } from '../protocol/messages';
+import { attackByName } from './attacks/index';
+import { randomFlips } from './random-flips';
+import type { RandomSet } from './sampling';
+
+export interface ProtocolSettings {
+  attack: string;
+  scales: number;
+  maxEps: number;
+  alphas: number[];
+  clip: boolean;
+  /** Rows per forward batch for the random perturbations. */
+  batchSize: number;
+  /** Line-search steps per forward batch. */
+  lineSearchChunk?: number;
+}
+
+export interface AnalysedImage {
+  predicted: number;
+  correct: boolean;
+  probabilities: number[];
+  /** Null when the image is misclassified or not susceptible. */
+  adversarial: AdversarialResult | null;
+  /** Empty unless `adversarial` is set. */
+  random: RandomResult[];
+  /** Why a correctly classified image has no adversarial result. */
+  reason?: string;
+  /** The attack direction (unit L2), when the attack got one. */
+  direction: Float32Array | null;
+}
+
+/**
+ * One image through the whole protocol: classify; attack it when correct; random perturbations
+ * at α·ε* when the attack found ε*. `onStage` hears 'gradient', 'line-search', 'random'.
+ */
+export async function analyseImage(
+  classifier: Classifier,
+  x: Float32Array,
+  label: number,
+  settings: ProtocolSettings,
+  randomSet: RandomSet,
+  onStage?: (stage: Stage) => void,
+): Promise<AnalysedImage> {
+  if (!Number.isInteger(label) || label < 0 || label >= classifier.classCount) {
+    throw new Error(`label ${label} is not a class index of a ${classifier.classCount}-class model`);
+  }
+  if (x.length !== classifier.dimension) {
+    throw new Error(`image has ${x.length} values, the model expects ${classifier.dimension}`);
+  }
+  const attack = attackByName(settings.attack);
+  const probabilities = Array.from(await classifier.probabilities(x));
+  const predicted = (await classifier.predict(x, 1))[0];
+  const correct = predicted === label;
+  if (!correct) return { predicted, correct, probabilities, adversarial: null, random: [], direction: null };
+
+  const outcome = await attack.run(classifier, x, label, {
+    scales: settings.scales,
+    maxEps: settings.maxEps,
+    clip: settings.clip,
+    lineSearchChunk: settings.lineSearchChunk,
+    onStage,
+  });
+  if (!outcome.found) {
+    return { predicted, correct, probabilities, adversarial: null, random: [], reason: outcome.reason, direction: outcome.direction };
+  }
+  const adversarial: AdversarialResult = { eps: outcome.eps, ...outcome.perturbation, loss: outcome.loss };
+  onStage?.('random');
+  const random = await randomFlips(classifier, x, label, outcome.eps, settings.alphas, randomSet, {
+    clip: settings.clip,
+    batchSize: settings.batchSize,
+  });
+  return { predicted, correct, probabilities, adversarial, random, direction: outcome.direction };
+}

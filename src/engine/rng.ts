@@ -1,0 +1,70 @@
+/**
+ * Seeded pseudo-random numbers, identical on every platform: sfc32 (32-bit integer arithmetic
+ * only) seeded through splitmix32, doubles with 53 random bits, and normals by Marsaglia's polar
+ * method (only `Math.log` and `Math.sqrt`, no trigonometry).
+ */
+export class SeededRandom {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
+    // Fold both halves of a 53-bit seed into splitmix32's state so that large seeds stay distinct.
+    const high = Math.floor(seed / 0x1_0000_0000);
+    let state = (seed >>> 0) ^ Math.imul(high >>> 0, 0x9e3779b9);
+    const splitmix32 = (): number => {
+      state = (state + 0x9e3779b9) | 0;
+      let z = state;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = splitmix32();
+    this.b = splitmix32();
+    this.c = splitmix32();
+    this.d = splitmix32();
+    // Discard the first outputs so that nearby seeds decorrelate (the sfc32 author's advice).
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  next(): number {
+    const high = this.nextUint32() >>> 5; // 27 bits
+    const low = this.nextUint32() >>> 6; // 26 bits
+    return (high * 67108864 + low) / 9007199254740992;
+  }
+
+  /** Standard normal N(0, 1). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const spare = this.spareNormal;
+      this.spareNormal = null;
+      return spare;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.next() - 1;
+      v = 2 * this.next() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const factor = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * factor;
+    return u * factor;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The "Check Random vs Adversarial Robustness" command up to the point where a run starts: it asks
+ * only what it does not know (model, dataset folder, preset), checks the dataset's classes
+ * against the model, and plans the run folder.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { extname, join, relative, resolve, sep, isAbsolute } from 'node:path';
+import type { CheckOptions } from '../run/types';
+import { checkClasses, classFolders, readLabelNames } from './class-check';
+import { readModelOutputs } from './model-outputs';
+import { pickDataset, pickLabelsFile, pickModel } from './pickers';
+import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
+import { askCustom, paper, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
+import { newRunId, resolveRunsDirectory } from './run-storage';
+import type { ExtensionSettings } from './settings';
+
+export interface FlowDeps {
+  ui: Ui;
+  workspace: WorkspaceInfo;
+  state: KeyValueStore;
+  log: Log;
+  settings: ExtensionSettings;
+  /** Where runs go when no workspace folder is open (the extension's global storage). */
+  fallbackFolder: string;
+  /** The extension's dist/ folder (worker bundle, report assets). */
+  distDir: string;
+  now(): Date;
+}
+
+/** What the user already gave: an explorer resource, or a run to repeat. */
+export interface FlowStart {
+  model?: string;
+  data?: string;
+}
+
+export interface CheckPlan {
+  options: CheckOptions;
+  runId: string;
+  runsDir: string;
+  preset: PresetName | 'repeat';
+  classes: string[];
+}
+
+export class UserCancelled extends Error {}
+
+/** Splits an explorer resource into what it gives: a model file, a folder holding model.json, or a dataset folder. */
+export function startFromResource(resource: string | undefined): FlowStart {
+  if (!resource) return {};
+  const info = statSync(resource, { throwIfNoEntry: false });
+  if (!info) throw new Error(`${resource} does not exist`);
+  if (info.isFile()) {
+    if (extname(resource).toLowerCase() !== '.json') throw new Error(`${resource} is not a TF.js model.json`);
+    return { model: resource };
+  }
+  const inner = join(resource, 'model.json');
+  return existsSync(inner) ? { model: inner } : { data: resource };
+}
+
+/** Runs the pickers and checks; undefined when the user dismissed a picker. Throws a one-line Error when the inputs cannot work. */
+export async function planCheck(deps: FlowDeps, start: FlowStart): Promise<CheckPlan | undefined> {
+  const model = start.model ?? (await pickModel(deps));
+  if (!model) return undefined;
+  const data = start.data ?? (await pickDataset(deps, model));
+  if (!data) return undefined;
+
+  const folders = await classFolders(data);
+  const outputs = await readModelOutputs(model);
+  if (outputs === null) deps.log.line(`${model} does not state its output count; the worker checks the classes when it loads the model.`);
+  let labels: string | undefined;
+  let classes: string[];
+  try {
+    classes = checkClasses(folders, outputs).classes;
+  } catch (error) {
+    // A model with more outputs than class folders needs a labels file to place each folder.
+    if (!outputs || folders.length === 0 || folders.length >= outputs.classes) throw error;
+    const choice = await deps.ui.error(`${(error as Error).message}. Give a labels file (class names in model output order) to map the folders to outputs.`, 'Choose Labels File…');
+    if (choice === undefined) return undefined;
+    labels = await pickLabelsFile(deps.ui, data);
+    if (!labels) return undefined;
+    classes = checkClasses(folders, outputs, readLabelNames(labels)).classes;
+  }
+
+  const preset = await pickPreset(deps.ui, deps.state, deps.settings, await countImages(data, folders));
+  if (!preset) return undefined;
+  const choice = preset === 'quick' ? quickLook(deps.settings) : preset === 'paper' ? paper(deps.settings) : await askCustom(deps.ui, deps.settings, data);
+  if (!choice) return undefined;
+  if (choice.labels && choice.labels !== labels) {
+    classes = checkClasses(folders, outputs, readLabelNames(choice.labels)).classes;
+    labels = choice.labels;
+  }
+  return planRun(deps, model, data, { ...choice, labels: labels ?? choice.labels }, preset, classes);
+}
+
+/** The run folder and the CheckOptions for given inputs (also used to repeat a stored run). */
+export function planRun(deps: FlowDeps, model: string, data: string, choice: EngineChoice, preset: CheckPlan['preset'], classes: string[]): CheckPlan {
+  const runsDir = runsDirectoryFor(deps, [model, data]);
+  const runId = newRunId(model, deps.now(), (id) => existsSync(join(runsDir, id)));
+  const options: CheckOptions = {
+    model: resolve(model),
+    data: resolve(data),
+    out: join(runsDir, runId),
+    alphas: choice.alphas,
+    samples: choice.samples,
+    scales: choice.scales,
+    maxEps: choice.maxEps,
+    seed: choice.seed,
+    clip: choice.clip,
+    backend: choice.backend,
+    details: deps.settings.detailImages,
+    workerScript: join(deps.distDir, 'worker.js'),
+    reportAssetsDir: deps.distDir,
+  };
+  if (choice.labels) options.labels = resolve(choice.labels);
+  if (choice.limit !== undefined) options.limit = choice.limit;
+  if (choice.workers !== undefined) options.workers = choice.workers;
+  if (deps.settings.nodePath) options.nodePath = deps.settings.nodePath;
+  return { options, runId, runsDir, preset, classes };
+}
+
+/** The output directory of the workspace folder holding one of `paths`, else the first folder, else global storage. */
+export function runsDirectoryFor(deps: Pick<FlowDeps, 'workspace' | 'settings' | 'fallbackFolder'>, paths: string[]): string {
+  const folders = deps.workspace.folders();
+  const holding = folders.find((folder) => paths.some((p) => isInside(folder, p)));
+  const base = holding ?? folders[0] ?? deps.fallbackFolder;
+  return resolveRunsDirectory(deps.settings.outputDirectory, base);
+}
+
+export function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(sep));
+}
+
+const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
+
+/** Images under the class folders, by extension (the listing in the worker host checks signatures too). */
+export async function countImages(data: string, folders: string[]): Promise<number | null> {
+  let count = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      if (entry.isDirectory()) await walk(join(dir, entry.name));
+      else if (imageExtensions.has(extname(entry.name).toLowerCase())) count++;
+    }
+  };
+  try {
+    for (const folder of folders) await walk(join(data, folder));
+  } catch {
+    return null;
+  }
+  return count;
+}

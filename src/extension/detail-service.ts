@@ -1,0 +1,135 @@
+/**
+ * Detail views (original, adversarial, perturbation, random non-flip) for the report panel: taken
+ * from the run's details.json when the run drew them, else drawn by one worker process started on
+ * first use and stopped after a while without requests.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { ImageDetail, ImageTask } from '../protocol/messages';
+import type { Report } from '../protocol/report';
+import { WorkerPool } from '../run/pool';
+
+export interface DetailServiceOptions {
+  report: Report;
+  /** Absolute paths of the report's model and dataset (a CLI run may have stored relative ones). */
+  modelPath: string;
+  dataDir: string;
+  /** The run folder, for its details.json. */
+  runDir?: string;
+  workerScript: string;
+  nodePath?: string;
+  log(line: string): void;
+  /** Drawing a detail runs the model: only where the workspace is trusted. */
+  mayRunModels(): boolean;
+  idleMs?: number;
+}
+
+const defaultIdleMs = 60_000;
+
+export class DetailService {
+  private stored: Map<string, ImageDetail> | null = null;
+  private pool: WorkerPool | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+  private disposed = false;
+
+  constructor(private readonly options: DetailServiceOptions) {}
+
+  async detail(file: string): Promise<ImageDetail> {
+    const stored = await this.storedDetails();
+    const found = stored.get(file);
+    if (found) return found;
+    const record = this.options.report.images.find((image) => image.file === file);
+    if (!record) throw new Error(`${file} is not in this report`);
+    if (!this.options.mayRunModels()) throw new Error('drawing this image runs the model, which Robustness Lens only does in a trusted workspace');
+    const task: ImageTask = { index: record.index ?? 0, file, path: imagePath(this.options.dataDir, file), label: record.label };
+    this.inFlight++;
+    this.stopIdleTimer();
+    try {
+      const pool = this.startPool();
+      await pool.ready;
+      return await pool.detail(task, record);
+    } catch (error) {
+      // A failed pool is not reused: the next request starts a fresh worker.
+      this.stopPool();
+      throw error;
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.pool) this.startIdleTimer();
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopIdleTimer();
+    this.stopPool();
+  }
+
+  private async storedDetails(): Promise<Map<string, ImageDetail>> {
+    if (this.stored) return this.stored;
+    const stored = new Map<string, ImageDetail>();
+    if (this.options.runDir) {
+      try {
+        const parsed = JSON.parse(await readFile(join(this.options.runDir, 'details.json'), 'utf8')) as unknown;
+        if (Array.isArray(parsed)) for (const d of parsed as ImageDetail[]) if (typeof d?.file === 'string') stored.set(d.file, d);
+      } catch {
+        // no details.json (an older or unfinished run): every detail is drawn on request
+      }
+    }
+    this.stored = stored;
+    return stored;
+  }
+
+  private startPool(): WorkerPool {
+    if (this.disposed) throw new Error('the report panel was closed');
+    if (this.pool) return this.pool;
+    const config = this.options.report.config;
+    this.options.log(`Starting a worker to draw image details (${this.options.modelPath}, ${config.backend})`);
+    this.pool = new WorkerPool(
+      {
+        workerScript: this.options.workerScript,
+        nodePath: this.options.nodePath,
+        size: 1,
+        init: {
+          type: 'init',
+          modelPath: this.options.modelPath,
+          backend: config.backend,
+          settings: { attack: 'fgm-line', scales: config.scales, maxEps: config.maxEps, alphas: config.alphas, samples: config.samples, seed: config.seed, clip: config.clip },
+          classNames: config.classes,
+        },
+      },
+      {
+        progress: () => undefined,
+        result: () => undefined,
+        imageError: (task, message) => this.options.log(`detail of ${task.file}: ${message}`),
+        log: (message) => this.options.log(`detail worker: ${message}`),
+      },
+    );
+    return this.pool;
+  }
+
+  private stopPool(): void {
+    const pool = this.pool;
+    this.pool = null;
+    void pool?.close();
+  }
+
+  private startIdleTimer(): void {
+    this.stopIdleTimer();
+    this.idleTimer = setTimeout(() => this.stopPool(), this.options.idleMs ?? defaultIdleMs);
+    this.idleTimer.unref?.();
+  }
+
+  private stopIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+}
+
+/** The image's path under the dataset folder; a `file` that would leave the folder is refused. */
+export function imagePath(dataDir: string, file: string): string {
+  const path = resolve(dataDir, ...file.split('/'));
+  const rel = relative(resolve(dataDir), path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${file} is not inside the dataset folder`);
+  return path;
+}

@@ -1,0 +1,57 @@
+/**
+ * Errors as the user sees them: one notification that says what went wrong and what to do, the
+ * full detail (stack, worker output) in the "Robustness Lens" output channel.
+ */
+import type { Log, Ui } from './ports';
+
+export interface Advice {
+  /** What to do, one sentence. */
+  hint: string;
+  /** The setting to open, when changing one is the remedy. */
+  setting?: string;
+}
+
+const rules: { test: RegExp; advice: Advice }[] = [
+  { test: /class folder|labels file|outputs? \(a sigmoid|but the model has/i, advice: { hint: 'Pick the dataset folder that matches the model, or give a labels file in model output order (Custom preset).' } },
+  { test: /no (PNG or JPEG )?images|no class folders|data(set)? folder|must be a folder of class folders/i, advice: { hint: 'Pick a folder laid out as <class name>/<image> with PNG or JPEG images.' } },
+  { test: /out of memory|ENOMEM|heap|allocation failed/i, advice: { hint: 'Use fewer workers or a smaller batch.', setting: 'robustnessLens.workers' } },
+  { test: /nodePath|spawn .*ENOENT|node executable|ELECTRON_RUN_AS_NODE/i, advice: { hint: 'Point robustnessLens.nodePath at a Node.js 20+ executable, or clear it to use the editor\'s own.', setting: 'robustnessLens.nodePath' } },
+  { test: /tfjs-node|tensorflow-gpu|libtensorflow|CUDA|cudnn|backend/i, advice: { hint: 'Choose another backend (wasm always works), or install the native one with "Robustness Lens: Install Native TensorFlow Backend".', setting: 'robustnessLens.backend' } },
+  { test: /worker|exited|signal|crash/i, advice: { hint: 'A compute worker stopped; the output channel has its last words. Finished images are kept: resume the run from the Runs view.' } },
+  { test: /input shape|shape|channels|dimension/i, advice: { hint: "Check that the model's input matches the images (they are resized and converted to its channels)." } },
+  { test: /model|weights|layer|topology|JSON/i, advice: { hint: 'Check that it is a TF.js model.json (layers or graph model) with its weight files beside it.' } },
+  { test: /^Setting robustnessLens\./, advice: { hint: 'Fix the value in the settings.' } },
+];
+
+export function adviceFor(message: string): Advice {
+  return rules.find((r) => r.test.test(message))?.advice ?? { hint: 'The output channel "Robustness Lens" has the details.' };
+}
+
+/** The first line of an error's message, without a trailing period. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').trim().replace(/\.$/, '') || 'unknown error';
+}
+
+export interface ErrorReporterDeps {
+  ui: Ui;
+  log: Log;
+  openSetting(key: string): void;
+}
+
+const showOutput = 'Show Output';
+const openSettings = 'Open Settings';
+
+/** Logs the full error, shows one notification; resolves when the user answered it (or closed it). */
+export async function reportError(deps: ErrorReporterDeps, what: string, error: unknown): Promise<void> {
+  const message = oneLine(error);
+  deps.log.line(`ERROR ${what}: ${message}`);
+  if (error instanceof Error && error.stack) deps.log.line(error.stack);
+  const detail = (error as { detail?: unknown }).detail;
+  if (typeof detail === 'string' && detail) deps.log.line(detail);
+  const advice = adviceFor(message);
+  const actions = advice.setting ? [showOutput, openSettings] : [showOutput];
+  const choice = await deps.ui.error(`Robustness Lens: ${what}: ${message}. ${advice.hint}`, ...actions);
+  if (choice === showOutput) deps.log.show();
+  if (choice === openSettings && advice.setting) deps.openSetting(advice.setting);
+}

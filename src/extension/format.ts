@@ -1,0 +1,60 @@
+/** Short texts for the progress notification, the status bar and the runs view. */
+import type { BackendName } from '../protocol/report';
+import type { Headline } from './run-storage';
+
+/** "45 s", "3 min 20 s", "1 h 05 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+export function formatPercent(rate: number): string {
+  if (!Number.isFinite(rate)) return '–';
+  const percent = rate * 100;
+  return `${percent >= 10 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)} %`;
+}
+
+const stageNames: Record<string, string> = {
+  decode: 'reading images',
+  gradient: 'gradient',
+  'line-search': 'line search',
+  random: 'random perturbations',
+};
+
+/** "12 / 50 images · line search · about 3 min 20 s left". */
+export function progressMessage(done: number, total: number, stage: string | null, etaSeconds: number | null): string {
+  const parts = [`${done} / ${total} images`];
+  if (stage) parts.push(stageNames[stage] ?? stage);
+  if (etaSeconds !== null && done < total) parts.push(`about ${formatDuration(etaSeconds)} left`);
+  return parts.join(' · ');
+}
+
+/** The status bar's name for where the compute runs: `wasm ×2`, `GPU`, `CPU`. */
+export function backendLabel(backend: BackendName, workers: number): string {
+  switch (backend) {
+    case 'tensorflow-gpu':
+      return 'GPU';
+    case 'tensorflow':
+      return workers > 1 ? `CPU ×${workers}` : 'CPU';
+    case 'wasm':
+      return `wasm ×${workers}`;
+    case 'cpu':
+      return `js-cpu ×${workers}`;
+  }
+}
+
+/** "acc 99 % · adv 54 % · rand α10 3.7 %": the numbers the runs view shows beside a run. */
+export function headlineText(h: Headline): string {
+  const parts = [`acc ${formatPercent(h.accuracy)}`, `adv ${formatPercent(h.adversarialRate)}`];
+  const largest = [...h.random].sort((a, b) => b.alpha - a.alpha)[0];
+  if (largest) parts.push(`rand α${largest.alpha} ${formatPercent(largest.rate)}`);
+  return parts.join(' · ');
+}
+
+/** Local date and time, minutes resolution: "2025-03-04 13:05". */
+export function formatDate(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

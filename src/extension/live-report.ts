@@ -1,0 +1,92 @@
+/**
+ * The report of a run that is still going, kept in the extension host so the panel can be filled
+ * in (and refilled after a reload of the page) as images finish.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelInfo } from '../protocol/messages';
+import type { ImageRecord, Report, Summary } from '../protocol/report';
+import type { CheckOptions } from '../run/types';
+import { runFiles } from './run-storage';
+
+const zeroStats = () => ({ mean: 0, std: 0, median: 0 });
+
+export function emptySummary(alphas: number[]): Summary {
+  return {
+    images: 0,
+    correct: 0,
+    accuracy: 0,
+    adversarial: { susceptible: 0, rate: 0, l2: zeroStats(), l1: zeroStats(), linf: zeroStats() },
+    random: alphas.map((alpha) => ({ alpha, susceptible: 0, rate: 0, flips: 0, trials: 0 })),
+  };
+}
+
+export function startingReport(options: CheckOptions, model: ModelInfo, classes: string[], toolVersion: string, startedAt: Date): Report {
+  return {
+    tool: { name: 'robustness-lens', version: toolVersion },
+    config: {
+      model: options.model,
+      data: options.data,
+      attack: 'fgm-line',
+      scales: options.scales,
+      maxEps: options.maxEps,
+      alphas: options.alphas,
+      samples: options.samples,
+      seed: options.seed,
+      clip: options.clip,
+      backend: model.backend,
+      inputShape: model.inputShape,
+      dimension: model.dimension,
+      classes,
+      labels: options.labels ?? null,
+      limit: options.limit ?? null,
+    },
+    summary: emptySummary(options.alphas),
+    images: [],
+    status: 'running',
+    startedAt: startedAt.toISOString(),
+  };
+}
+
+/** Records already in images.jsonl (a resumed run); lines that do not parse are left out. */
+export async function finishedRecords(outDir: string): Promise<ImageRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(join(outDir, runFiles.images), 'utf8');
+  } catch {
+    return [];
+  }
+  const records: ImageRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = JSON.parse(line) as ImageRecord;
+      if (typeof parsed.file === 'string') records.push(parsed);
+    } catch {
+      // a line cut short by a killed run
+    }
+  }
+  return records;
+}
+
+export class LiveReport {
+  readonly report: Report;
+  private readonly positions = new Map<string, number>();
+
+  constructor(report: Report) {
+    this.report = report;
+    report.images.forEach((record, at) => this.positions.set(record.file, at));
+  }
+
+  /** Adds a finished image (replacing an earlier record of the same file) with the recomputed summary. */
+  add(record: ImageRecord, summary: Summary): void {
+    const at = this.positions.get(record.file);
+    if (at === undefined) {
+      this.positions.set(record.file, this.report.images.length);
+      this.report.images.push(record);
+    } else {
+      this.report.images[at] = record;
+    }
+    this.report.summary = summary;
+  }
+}

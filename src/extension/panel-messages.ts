@@ -1,0 +1,97 @@
+/**
+ * What the report panel's extension side does with each message from its page
+ * (WebviewToExtension): send the report, draw a detail, save an export, open an image.
+ */
+import { basename, join } from 'node:path';
+import type { ExportFormat, ExtensionToWebview, ImageDetail } from '../protocol/messages';
+import { imagePath } from './detail-service';
+import { oneLine } from './errors';
+import type { FileFilter, Ui } from './ports';
+
+export interface PanelContext {
+  ui: Ui;
+  post(message: ExtensionToWebview): void;
+  /** The page is listening: send it the whole report. */
+  sendReport(): void;
+  detail(file: string): Promise<ImageDetail>;
+  /** Absolute dataset folder of the report, null when unknown. */
+  dataDir(): Promise<string | null>;
+  /** Where the save dialog starts (the run folder, else the workspace). */
+  saveFolder(): string;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  openFile(path: string): Promise<void>;
+  log(line: string): void;
+}
+
+const exportFilters: Record<ExportFormat, FileFilter> = {
+  csv: { name: 'CSV', extensions: ['csv'] },
+  json: { name: 'JSON', extensions: ['json'] },
+  png: { name: 'PNG image', extensions: ['png'] },
+  html: { name: 'HTML page', extensions: ['html'] },
+};
+
+const pngDataUrl = /^data:image\/png;base64,([A-Za-z0-9+/=\s]+)$/;
+
+/** The bytes of an export: a PNG data URL decoded, text as UTF-8. */
+export function exportBytes(format: ExportFormat, content: string): Uint8Array {
+  if (format !== 'png') return Buffer.from(content, 'utf8');
+  const match = pngDataUrl.exec(content);
+  if (!match) throw new Error('the chart did not arrive as a PNG data URL');
+  return Buffer.from(match[1], 'base64');
+}
+
+/** A file name without folders, with the format's extension. */
+export function safeExportName(format: ExportFormat, suggested: string): string {
+  const name = basename(suggested.replace(/\\/g, '/')).replace(/[<>:"|?*\u0000-\u001f]/g, '_').trim() || `robustness.${format}`;
+  return name.toLowerCase().endsWith(`.${format}`) ? name : `${name}.${format}`;
+}
+
+export async function handlePanelMessage(ctx: PanelContext, message: unknown): Promise<void> {
+  if (typeof message !== 'object' || message === null) return;
+  const m = message as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      ctx.sendReport();
+      return;
+    case 'requestDetail': {
+      if (typeof m.file !== 'string') return;
+      const file = m.file;
+      try {
+        ctx.post({ type: 'detail', file, detail: await ctx.detail(file) });
+      } catch (error) {
+        ctx.log(`detail of ${file} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        ctx.post({ type: 'detail', file, detail: null, error: oneLine(error) });
+      }
+      return;
+    }
+    case 'export': {
+      const format = m.format as ExportFormat;
+      if (!(format in exportFilters) || typeof m.content !== 'string' || typeof m.suggestedName !== 'string') return;
+      try {
+        const bytes = exportBytes(format, m.content);
+        const target = await ctx.ui.saveFile(`Robustness Lens: export ${format.toUpperCase()}`, join(ctx.saveFolder(), safeExportName(format, m.suggestedName)), [exportFilters[format]]);
+        if (!target) {
+          ctx.post({ type: 'exported', format, path: null });
+          return;
+        }
+        await ctx.writeFile(target, bytes);
+        ctx.log(`Exported ${format} to ${target}`);
+        ctx.post({ type: 'exported', format, path: target });
+      } catch (error) {
+        ctx.post({ type: 'exported', format, path: null, error: oneLine(error) });
+      }
+      return;
+    }
+    case 'openImage': {
+      if (typeof m.file !== 'string') return;
+      try {
+        const dataDir = await ctx.dataDir();
+        if (!dataDir) throw new Error('the report does not say where its dataset is');
+        await ctx.openFile(imagePath(dataDir, m.file));
+      } catch (error) {
+        void ctx.ui.error(`Robustness Lens: cannot open ${m.file}: ${oneLine(error)}`);
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The three presets of a check: Quick look, Paper protocol (PROTOCOL.md exactly) and Custom
+ * (every option of the command line, asked one by one, prefilled from the settings).
+ */
+import type { BackendChoice } from '../protocol/report';
+import {
+  backendChoices,
+  formatAlphas,
+  parseAlphas,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parsePositiveNumber,
+  type Parsed,
+} from './option-values';
+import { pickLabelsFile } from './pickers';
+import type { KeyValueStore, PickItem, Ui } from './ports';
+import type { ExtensionSettings } from './settings';
+
+export type PresetName = 'quick' | 'paper' | 'custom';
+
+export const presetTitle = 'Robustness Lens: preset';
+export const presetLabels: Record<PresetName, string> = { quick: 'Quick look', paper: 'Paper protocol', custom: 'Custom' };
+const presetKey = 'robustnessLens.lastPreset';
+
+/** The paper's Section 7.1 settings. */
+export const paperProtocol = { alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
+
+/** The engine options a preset decides; host settings (workers, node) come from the settings. */
+export interface EngineChoice {
+  alphas: number[];
+  samples: number;
+  scales: number;
+  maxEps: number;
+  /** undefined: every image. */
+  limit?: number;
+  seed: number;
+  clip: boolean;
+  backend: BackendChoice;
+  /** undefined: one per core. */
+  workers?: number;
+  labels?: string;
+}
+
+export function fromSettings(s: ExtensionSettings): EngineChoice {
+  return {
+    alphas: [...s.alphas],
+    samples: s.samples,
+    scales: s.scales,
+    maxEps: s.maxEps,
+    limit: s.limit > 0 ? s.limit : undefined,
+    seed: s.seed,
+    clip: s.clip,
+    backend: s.backend,
+    workers: s.workers > 0 ? s.workers : undefined,
+  };
+}
+
+export function quickLook(s: ExtensionSettings): EngineChoice {
+  return { ...fromSettings(s), limit: s.quickLookImages, samples: s.quickLookSamples };
+}
+
+export function paper(s: ExtensionSettings): EngineChoice {
+  return { ...fromSettings(s), ...paperProtocol, alphas: [...paperProtocol.alphas], limit: undefined };
+}
+
+export async function pickPreset(ui: Ui, state: KeyValueStore, s: ExtensionSettings, imageCount: number | null): Promise<PresetName | undefined> {
+  const all = imageCount === null ? 'all images' : `all ${imageCount} images`;
+  const items: PickItem<PresetName>[] = [
+    {
+      label: presetLabels.quick,
+      description: `${imageCount === null ? `first ${s.quickLookImages}` : `${Math.min(s.quickLookImages, imageCount)} of ${imageCount}`} images, ${s.quickLookSamples} random samples per α`,
+      detail: 'A first impression: the first images in sorted order, fewer random perturbations.',
+      value: 'quick',
+    },
+    {
+      label: presetLabels.paper,
+      description: `${all}, ${paperProtocol.samples} samples, α = ${formatAlphas(paperProtocol.alphas)}`,
+      detail: `The paper's protocol: ${paperProtocol.scales}-step line search up to ε ${s.maxEps}, ${paperProtocol.samples} random perturbations per image and α.`,
+      value: 'paper',
+    },
+    {
+      label: presetLabels.custom,
+      description: 'every option',
+      detail: 'α values, samples, line-search steps, largest ε, image limit, seed, clipping, backend, workers, labels file.',
+      value: 'custom',
+    },
+  ];
+  const last = state.get<PresetName>(presetKey);
+  const ordered = last ? [...items.filter((i) => i.value === last), ...items.filter((i) => i.value !== last)] : items;
+  const chosen = await ui.pick(presetTitle, ordered, 'How thorough the check is');
+  if (chosen) await state.update(presetKey, chosen);
+  return chosen;
+}
+
+/** Asks every option; undefined when the user dismissed one of the boxes. */
+export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): Promise<EngineChoice | undefined> {
+  const base = fromSettings(s);
+  const ask = async <T>(name: string, prompt: string, value: string, parse: (t: string) => Parsed<T>): Promise<T | undefined> => {
+    const text = await ui.input({ title: `Robustness Lens: ${name}`, prompt, value, validate: (t) => failure(parse(t)) });
+    if (text === undefined) return undefined;
+    const parsed = parse(text);
+    return parsed.ok ? parsed.value : undefined;
+  };
+  const alphas = await ask('α values', 'Random perturbations are drawn at these multiples of ε* (comma list)', formatAlphas(base.alphas), parseAlphas);
+  if (!alphas) return undefined;
+  const samples = await ask('random samples', 'Random perturbations per image and α', String(base.samples), parsePositiveInteger);
+  if (samples === undefined) return undefined;
+  const scales = await ask('line-search steps', 'Equally spaced steps of the line search up to the largest ε', String(base.scales), parsePositiveInteger);
+  if (scales === undefined) return undefined;
+  const maxEps = await ask('largest ε', 'Largest L2 step of the line search, in pixel units ([0,1] per value)', String(base.maxEps), parsePositiveNumber);
+  if (maxEps === undefined) return undefined;
+  const limit = await ask('image limit', 'Analyse only the first N images in sorted path order (0: all)', String(base.limit ?? 0), parseNonNegativeInteger);
+  if (limit === undefined) return undefined;
+  const seed = await ask('seed', 'Seed of the random perturbations', String(base.seed), parseNonNegativeInteger);
+  if (seed === undefined) return undefined;
+  const clipItems: PickItem<boolean>[] = [
+    { label: 'No clipping', description: "the paper's protocol", value: false },
+    { label: 'Clip to [0,1]', description: 'perturbed images stay valid images', value: true },
+  ];
+  const clip = await ui.pick('Robustness Lens: clipping', base.clip ? clipItems.reverse() : clipItems, 'Clip perturbed images to [0,1]?');
+  if (clip === undefined) return undefined;
+  const backend = await ui.pick<BackendChoice>(
+    'Robustness Lens: backend',
+    [base.backend, ...backendChoices.filter((b) => b !== base.backend)].map((b) => ({ label: b, description: backendDescriptions[b], value: b })),
+    'Which TensorFlow.js backend runs the model',
+  );
+  if (backend === undefined) return undefined;
+  const workers = await ask('workers', 'Compute processes (0: one per core)', String(base.workers ?? 0), parseNonNegativeInteger);
+  if (workers === undefined) return undefined;
+  const labelsChoice = await ui.pick<'folders' | 'file'>(
+    'Robustness Lens: class order',
+    [
+      { label: 'Sorted folder names', description: 'class i is the i-th class folder in sorted order', value: 'folders' },
+      { label: 'Labels file…', description: 'a text file, one class name a line, in model output order', value: 'file' },
+    ],
+    'How class folders map to the model outputs',
+  );
+  if (labelsChoice === undefined) return undefined;
+  let labels: string | undefined;
+  if (labelsChoice === 'file') {
+    labels = await pickLabelsFile(ui, dataDir);
+    if (!labels) return undefined;
+  }
+  return { alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, workers: workers > 0 ? workers : undefined, labels };
+}
+
+export const backendDescriptions: Record<BackendChoice, string> = {
+  auto: 'the fastest that loads: TensorFlow GPU, TensorFlow, wasm, cpu',
+  'tensorflow-gpu': 'native TensorFlow with CUDA (install it with "Install Native TensorFlow Backend")',
+  tensorflow: 'native TensorFlow on the CPU (install it with "Install Native TensorFlow Backend")',
+  wasm: 'WebAssembly, bundled, one core per worker',
+  cpu: 'plain JavaScript, slow, for checking',
+};
+
+function failure<T>(parsed: Parsed<T>): string | undefined {
+  return parsed.ok ? undefined : parsed.reason;
+}

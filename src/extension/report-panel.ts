@@ -1,0 +1,199 @@
+/**
+ * The report panel: one webview panel per report (revealed when already open), owning its
+ * disposables and its detail worker. Strict CSP with a nonce; only dist/ and media/ are readable.
+ * A WebviewPanelSerializer brings it back after a window reload.
+ */
+import { writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { ExtensionToWebview, ReportSource } from '../protocol/messages';
+import type { ImageRecord, Report, Summary } from '../protocol/report';
+import { createNonce } from '../report/nonce';
+import { panelHtml } from '../report/html';
+import { DetailService } from './detail-service';
+import { handlePanelMessage, type PanelContext } from './panel-messages';
+import type { KeyValueStore, Log, Ui } from './ports';
+import { loadReport, panelTitle, reportPaths, sourceFolder, sourceFromState, sourceKey } from './report-location';
+import type { LiveView } from './run-session';
+
+export interface PanelEnv {
+  extensionUri: vscode.Uri;
+  ui: Ui;
+  log: Log;
+  state: KeyValueStore;
+  nodePath(): string | undefined;
+  mayRunModels(): boolean;
+  /** The first workspace folder, else the home folder: where relative paths of a CLI report are taken from. */
+  baseFolder(): string;
+}
+
+const openReportsKey = 'robustnessLens.openReports';
+
+export class ReportPanel implements LiveView {
+  static readonly viewType = 'robustnessLens.report';
+  private static readonly panels = new Map<string, ReportPanel>();
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private report: Report | null;
+  /** The page said `ready` and is visible: messages reach it. */
+  private listening = false;
+  private details: DetailService | null = null;
+
+  /** Opens the report's panel, or reveals it (with `report` as its new content) when open. */
+  static show(env: PanelEnv, source: ReportSource, report: Report | null): ReportPanel {
+    const existing = ReportPanel.panels.get(sourceKey(source));
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      if (report) existing.setReport(report);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(ReportPanel.viewType, panelTitle(report, source), vscode.ViewColumn.Active, ReportPanel.webviewOptions(env));
+    return new ReportPanel(env, panel, source, report);
+  }
+
+  /** A panel restored after a window reload; its page's state names the report it showed. */
+  static async revive(env: PanelEnv, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const source = sourceFromState(state) ?? ReportPanel.rememberedSource(env);
+    if (!source || ReportPanel.panels.has(sourceKey(source))) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = ReportPanel.webviewOptions(env);
+    const view = new ReportPanel(env, panel, source, null);
+    try {
+      view.setReport(await loadReport(source));
+    } catch (error) {
+      env.log.line(`Could not restore the report panel of ${sourceKey(source)}: ${(error as Error).message}`);
+      panel.dispose();
+    }
+  }
+
+  static isOpen(source: ReportSource): boolean {
+    return ReportPanel.panels.has(sourceKey(source));
+  }
+
+  static disposeAll(): void {
+    for (const panel of [...ReportPanel.panels.values()]) panel.panel.dispose();
+  }
+
+  private static webviewOptions(env: PanelEnv): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(env.extensionUri, 'dist'), vscode.Uri.joinPath(env.extensionUri, 'media')],
+    };
+  }
+
+  /** Fallback when the page kept no state: the first report that was open and is not open again yet. */
+  private static rememberedSource(env: PanelEnv): ReportSource | null {
+    const remembered = env.state.get<ReportSource[]>(openReportsKey) ?? [];
+    return remembered.find((s) => !ReportPanel.panels.has(sourceKey(s))) ?? null;
+  }
+
+  private constructor(
+    private readonly env: PanelEnv,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly source: ReportSource,
+    report: Report | null,
+  ) {
+    this.report = report;
+    ReportPanel.panels.set(sourceKey(source), this);
+    this.rememberOpenReports();
+    const webview = panel.webview;
+    const dist = vscode.Uri.joinPath(env.extensionUri, 'dist');
+    panel.iconPath = vscode.Uri.joinPath(env.extensionUri, 'media', 'icon.png');
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      title: panel.title,
+    });
+    const context = this.messageContext();
+    webview.onDidReceiveMessage((message: unknown) => void handlePanelMessage(context, message), null, this.disposables);
+    panel.onDidChangeViewState(() => {
+      // A hidden page is torn down; when shown again it loads anew and says `ready`.
+      if (!panel.visible) this.listening = false;
+    }, null, this.disposables);
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+  }
+
+  begin(report: Report): void {
+    this.setReport(report);
+  }
+
+  image(record: ImageRecord, summary: Summary, done: number, total: number): void {
+    if (this.listening) this.post({ type: 'image', record, summary, done, total });
+  }
+
+  end(report: Report): void {
+    this.setReport(report);
+  }
+
+  setReport(report: Report): void {
+    this.report = report;
+    this.panel.title = panelTitle(report, this.source);
+    // Details drawn for an earlier report of the same run may no longer match.
+    this.details?.dispose();
+    this.details = null;
+    if (this.listening) this.sendReport();
+  }
+
+  private sendReport(): void {
+    if (!this.report) return;
+    this.post({ type: 'report', report: this.report, source: this.source });
+  }
+
+  private post(message: ExtensionToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private messageContext(): PanelContext {
+    const env = this.env;
+    return {
+      ui: env.ui,
+      post: (message) => this.post(message),
+      sendReport: () => {
+        this.listening = true;
+        this.sendReport();
+      },
+      detail: async (file) => (await this.detailService()).detail(file),
+      dataDir: async () => (this.report ? (await reportPaths(this.report, this.source, env.baseFolder())).dataDir : null),
+      saveFolder: () => sourceFolder(this.source) ?? env.baseFolder(),
+      writeFile: (path, bytes) => writeFile(path, bytes),
+      openFile: async (path) => {
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      },
+      log: (line) => env.log.line(line),
+    };
+  }
+
+  private async detailService(): Promise<DetailService> {
+    if (this.details) return this.details;
+    const report = this.report;
+    if (!report) throw new Error('the report has not loaded yet');
+    const { modelPath, dataDir } = await reportPaths(report, this.source, this.env.baseFolder());
+    this.details = new DetailService({
+      report,
+      modelPath,
+      dataDir,
+      runDir: this.source.runDir,
+      workerScript: vscode.Uri.joinPath(this.env.extensionUri, 'dist', 'worker.js').fsPath,
+      nodePath: this.env.nodePath(),
+      log: (line) => this.env.log.line(line),
+      mayRunModels: () => this.env.mayRunModels(),
+    });
+    return this.details;
+  }
+
+  private rememberOpenReports(): void {
+    const sources = [...ReportPanel.panels.values()].map((p) => p.source);
+    void this.env.state.update(openReportsKey, sources);
+  }
+
+  private dispose(): void {
+    if (ReportPanel.panels.get(sourceKey(this.source)) === this) ReportPanel.panels.delete(sourceKey(this.source));
+    this.rememberOpenReports();
+    this.details?.dispose();
+    this.details = null;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Runs on disk: `<output directory>/<run id>/` holding the CLI's files (run.json, images.jsonl,
+ * report.json, report.html), so the extension lists runs the CLI made and the other way round.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import type { BackendChoice, Report, Summary } from '../protocol/report';
+
+export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'run.json', html: 'report.html' } as const;
+
+export type RunStatus = 'complete' | 'cancelled' | 'incomplete';
+
+/** The settings a run was made with, enough to resume or repeat it. */
+export interface RunSettings {
+  model: string;
+  data: string;
+  labels?: string;
+  alphas: number[];
+  samples: number;
+  scales: number;
+  maxEps: number;
+  limit?: number;
+  seed: number;
+  clip: boolean;
+  backend?: BackendChoice;
+}
+
+export interface Headline {
+  images: number;
+  accuracy: number;
+  adversarialRate: number;
+  random: { alpha: number; rate: number }[];
+}
+
+export interface RunInfo {
+  id: string;
+  dir: string;
+  status: RunStatus;
+  startedAt: Date;
+  /** Images finished (report.json's count, else lines of images.jsonl). */
+  done: number;
+  settings: RunSettings | null;
+  headline: Headline | null;
+  hasHtml: boolean;
+}
+
+/** Where runs go: `outputDirectory` taken from `base` when relative; `~` is the home folder. */
+export function resolveRunsDirectory(outputDirectory: string, base: string): string {
+  const expanded = outputDirectory === '~' ? homedir() : outputDirectory.startsWith('~/') ? join(homedir(), outputDirectory.slice(2)) : outputDirectory;
+  return isAbsolute(expanded) ? expanded : resolve(base, expanded);
+}
+
+/** A sortable, readable id: `2025-03-04_13-05-09_<model name>`. */
+export function newRunId(modelPath: string, now: Date, taken: (id: string) => boolean): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}_${pad(now.getHours())}-${pad(now.getMinutes())}-${pad(now.getSeconds())}`;
+  const base = `${stamp}_${slug(modelName(modelPath))}`;
+  let id = base;
+  for (let n = 2; taken(id); n++) id = `${base}-${n}`;
+  return id;
+}
+
+/** "models/cnn/model.json" → "cnn"; "net.json" → "net". */
+export function modelName(modelPath: string): string {
+  const file = basename(modelPath);
+  if (file === 'model.json') return basename(dirname(modelPath)) || 'model';
+  return file.replace(/\.[^.]+$/, '') || file;
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'model';
+}
+
+/** Every run folder in `runsDir`, newest first; folders that hold none of the run files are not runs. */
+export async function listRuns(runsDir: string): Promise<RunInfo[]> {
+  let names: string[];
+  try {
+    names = (await readdir(runsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(names.map((name) => readRun(join(runsDir, name))));
+  return runs.filter((r): r is RunInfo => r !== null).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
+}
+
+/** What is known of one run folder, or null when it is not a run. */
+export async function readRun(dir: string): Promise<RunInfo | null> {
+  const report = await readJson(join(dir, runFiles.report));
+  const runJson = await readJson(join(dir, runFiles.run));
+  const lines = await countLines(join(dir, runFiles.images));
+  if (report === undefined && runJson === undefined && lines === null) return null;
+  const typedReport = isReport(report) ? report : null;
+  const started = dateOf(typedReport?.startedAt) ?? dateOf(field(runJson, 'startedAt')) ?? (await stat(dir)).mtime;
+  return {
+    id: basename(dir),
+    dir,
+    status: statusOf(typedReport),
+    startedAt: started,
+    done: typedReport ? typedReport.images.length : lines ?? 0,
+    settings: settingsOf(runJson) ?? settingsOf(typedReport?.config),
+    headline: typedReport ? headlineOf(typedReport.summary) : null,
+    hasHtml: existsSync(join(dir, runFiles.html)),
+  };
+}
+
+export async function readReport(dir: string): Promise<Report> {
+  const path = join(dir, runFiles.report);
+  const parsed = await readJson(path);
+  if (parsed === undefined) throw new Error(`no report.json in ${dir}: the run has not finished (resume it to write one)`);
+  if (!isReport(parsed)) throw new Error(`${path} is not a Robustness Lens report`);
+  return parsed;
+}
+
+export async function readReportFile(path: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`${path} is not valid JSON`);
+  }
+  if (!isReport(parsed)) throw new Error(`${path} is not a Robustness Lens report (no tool, config, summary and images)`);
+  return parsed;
+}
+
+/** Deletes a run folder; refuses anything that is not a run folder directly inside `runsDir`. */
+export async function deleteRun(runsDir: string, dir: string): Promise<void> {
+  const rel = relative(resolve(runsDir), resolve(dir));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.includes('/') || rel.includes('\\')) {
+    throw new Error(`refusing to delete ${dir}: not a run folder inside ${runsDir}`);
+  }
+  if ((await readRun(dir)) === null) throw new Error(`refusing to delete ${dir}: it holds no run files`);
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function headlineOf(summary: Summary): Headline {
+  return {
+    images: summary.images,
+    accuracy: summary.accuracy,
+    adversarialRate: summary.adversarial.rate,
+    random: summary.random.map((r) => ({ alpha: r.alpha, rate: r.rate })),
+  };
+}
+
+export function isReport(value: unknown): value is Report {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<Report>;
+  return typeof r.tool === 'object' && r.tool?.name === 'robustness-lens' && typeof r.config === 'object' && typeof r.summary === 'object' && Array.isArray(r.images);
+}
+
+function statusOf(report: Report | null): RunStatus {
+  if (!report) return 'incomplete';
+  if (report.status === 'cancelled') return 'cancelled';
+  if (report.status === 'running') return 'incomplete';
+  return 'complete';
+}
+
+/** Reads run settings from report.config, or from run.json (`settings`, with the image limit under `selection`). */
+function settingsOf(source: unknown): RunSettings | null {
+  if (typeof source !== 'object' || source === null) return null;
+  const nested = field(source, 'settings');
+  if (typeof nested === 'object' && nested !== null && typeof field(source, 'model') !== 'string') {
+    return settingsOf({ ...nested, limit: field(field(source, 'selection'), 'limit') });
+  }
+  const s = source as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const model = s.model;
+  const data = s.data;
+  const alphas = Array.isArray(s.alphas) && s.alphas.every((a) => typeof a === 'number') ? (s.alphas as number[]) : undefined;
+  const samples = num(s.samples);
+  const scales = num(s.scales);
+  const maxEps = num(s.maxEps);
+  if (typeof model !== 'string' || typeof data !== 'string' || !alphas || samples === undefined || scales === undefined || maxEps === undefined) return null;
+  const settings: RunSettings = { model, data, alphas, samples, scales, maxEps, seed: num(s.seed) ?? 0, clip: s.clip === true };
+  if (typeof s.labels === 'string') settings.labels = s.labels;
+  const limit = num(s.limit);
+  if (limit !== undefined) settings.limit = limit;
+  if (typeof s.backend === 'string') settings.backend = s.backend as BackendChoice;
+  return settings;
+}
+
+function field(source: unknown, key: string): unknown {
+  return typeof source === 'object' && source !== null ? (source as Record<string, unknown>)[key] : undefined;
+}
+
+function dateOf(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** undefined: no file; null stays for unreadable JSON, which still marks the folder as a run. */
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+async function countLines(path: string): Promise<number | null> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.split('\n').filter((line) => line.trim() !== '').length;
+  } catch {
+    return null;
+  }
+}

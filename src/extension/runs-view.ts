@@ -1,0 +1,51 @@
+/** How a stored run appears in the Runs view: label, description, tooltip, icon and context value. */
+import { basename } from 'node:path';
+import { formatDate, formatPercent, headlineText } from './format';
+import { modelName, type RunInfo } from './run-storage';
+
+export interface RunItemModel {
+  label: string;
+  description: string;
+  tooltip: string;
+  /** A codicon name. */
+  icon: string;
+  /**
+   * `run.<state>` plus `.html` when report.html exists; the menus in package.json match on it
+   * (resume: cancelled or incomplete; delete: anything but running).
+   */
+  contextValue: string;
+}
+
+export function runItemModel(run: RunInfo, runningDir: string | null): RunItemModel {
+  const running = runningDir === run.dir;
+  const state = running ? 'running' : run.status;
+  const settings = run.settings;
+  const label = settings ? `${modelName(settings.model)} on ${basename(settings.data)}` : run.id;
+  const parts = [formatDate(run.startedAt)];
+  if (running) parts.push('running');
+  else if (run.headline) parts.push(headlineText(run.headline));
+  if (!running && run.status !== 'complete') parts.push(`${run.status}, ${run.done} image${run.done === 1 ? '' : 's'} done`);
+
+  const tooltip = [`${label} — ${stateText[state]}`, `Run ${run.id}`, `Folder: ${run.dir}`];
+  if (settings) {
+    tooltip.push(`Model: ${settings.model}`, `Dataset: ${settings.data}`);
+    tooltip.push(`α ${settings.alphas.join(', ')} · ${settings.samples} samples · ${settings.scales} steps to ε ${settings.maxEps} · seed ${settings.seed}${settings.clip ? ' · clipped' : ''}${settings.limit ? ` · first ${settings.limit} images` : ''}`);
+  }
+  if (run.headline) {
+    const h = run.headline;
+    tooltip.push(`${h.images} images · accuracy ${formatPercent(h.accuracy)} · adversarial susceptibility ${formatPercent(h.adversarialRate)}`);
+    tooltip.push(`Random susceptibility: ${h.random.map((r) => `α ${r.alpha}: ${formatPercent(r.rate)}`).join(' · ')}`);
+  } else {
+    tooltip.push(`${run.done} image${run.done === 1 ? '' : 's'} finished`);
+  }
+  return {
+    label,
+    description: parts.join(' · '),
+    tooltip: tooltip.join('\n'),
+    icon: stateIcon[state],
+    contextValue: `run.${state}${run.hasHtml ? '.html' : ''}`,
+  };
+}
+
+const stateText = { complete: 'complete', cancelled: 'stopped before the end', incomplete: 'not finished', running: 'running' } as const;
+const stateIcon = { complete: 'pass', cancelled: 'debug-pause', incomplete: 'circle-large-outline', running: 'sync~spin' } as const;

@@ -1,0 +1,103 @@
+/**
+ * The `robustnessLens.*` settings, resolved into the defaults of a check. A bad value in
+ * settings.json is reported with the setting's full name, not silently replaced.
+ */
+import type { BackendChoice } from '../protocol/report';
+import {
+  backendChoices,
+  checkAlphaList,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  checkPositiveNumber,
+  type Parsed,
+} from './option-values';
+import type { SettingsSource } from './ports';
+
+export const settingsSection = 'robustnessLens';
+
+/** The defaults of CONTRACT.md's command line, also the settings' defaults in package.json. */
+export const contractDefaults = {
+  alphas: [1, 2, 5, 10],
+  samples: 2000,
+  scales: 256,
+  maxEps: 10,
+  limit: 0,
+  seed: 0,
+  clip: false,
+  backend: 'auto' as BackendChoice,
+  workers: 0,
+  nodePath: '',
+  outputDirectory: '.robustness',
+  detailImages: 12,
+  quickLookImages: 50,
+  quickLookSamples: 200,
+};
+
+export interface ExtensionSettings {
+  alphas: number[];
+  samples: number;
+  scales: number;
+  maxEps: number;
+  /** 0: every image. */
+  limit: number;
+  seed: number;
+  clip: boolean;
+  backend: BackendChoice;
+  /** 0: one worker per core. */
+  workers: number;
+  /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
+  nodePath: string;
+  /** Where runs are stored; relative paths are taken from the workspace folder. */
+  outputDirectory: string;
+  /** How many images get their detail view embedded in the standalone report.html. */
+  detailImages: number;
+  quickLookImages: number;
+  quickLookSamples: number;
+}
+
+export class SettingsError extends Error {}
+
+/** Reads every setting, falling back to the contract's default when unset; throws SettingsError on a bad value. */
+export function resolveSettings(source: SettingsSource): ExtensionSettings {
+  const read = <T>(key: string, fallback: T, check: (v: unknown) => Parsed<T>): T => {
+    const value = source.get<unknown>(key);
+    if (value === undefined || value === null) return fallback;
+    const parsed = check(value);
+    if (!parsed.ok) throw new SettingsError(`Setting ${settingsSection}.${key} ${parsed.reason}`);
+    return parsed.value;
+  };
+  const d = contractDefaults;
+  return {
+    alphas: read('alphas', d.alphas, checkAlphaList),
+    samples: read('samples', d.samples, checkPositiveInteger),
+    scales: read('scales', d.scales, checkPositiveInteger),
+    maxEps: read('maxEps', d.maxEps, checkPositiveNumber),
+    limit: read('limit', d.limit, checkNonNegativeInteger),
+    seed: read('seed', d.seed, checkNonNegativeInteger),
+    clip: read('clip', d.clip, checkBoolean),
+    backend: read('backend', d.backend, checkBackend),
+    workers: read('workers', d.workers, checkNonNegativeInteger),
+    nodePath: read('nodePath', d.nodePath, checkString),
+    outputDirectory: read('outputDirectory', d.outputDirectory, checkNonEmptyString),
+    detailImages: read('detailImages', d.detailImages, checkNonNegativeInteger),
+    quickLookImages: read('quickLook.images', d.quickLookImages, checkPositiveInteger),
+    quickLookSamples: read('quickLook.samples', d.quickLookSamples, checkPositiveInteger),
+  };
+}
+
+function checkBoolean(value: unknown): Parsed<boolean> {
+  return typeof value === 'boolean' ? { ok: true, value } : { ok: false, reason: `must be true or false (got ${JSON.stringify(value)})` };
+}
+
+function checkBackend(value: unknown): Parsed<BackendChoice> {
+  const found = backendChoices.find((b) => b === value);
+  return found ? { ok: true, value: found } : { ok: false, reason: `must be one of ${backendChoices.join(', ')} (got ${JSON.stringify(value)})` };
+}
+
+function checkString(value: unknown): Parsed<string> {
+  return typeof value === 'string' ? { ok: true, value: value.trim() } : { ok: false, reason: `must be a text (got ${JSON.stringify(value)})` };
+}
+
+function checkNonEmptyString(value: unknown): Parsed<string> {
+  return typeof value === 'string' && value.trim() !== '' ? { ok: true, value: value.trim() } : { ok: false, reason: `must be a folder path (got ${JSON.stringify(value)})` };
+}

@@ -1,0 +1,47 @@
+/**
+ * The standalone report: one HTML file with the panel's own bundle and stylesheet inlined and the
+ * report (plus some detail views) embedded as JSON. Opens from file:// in any browser; its CSP
+ * allows only its own inline code (by nonce) and data:/blob: images, so it loads nothing at all.
+ */
+import type { ImageDetail } from '../protocol/messages';
+import type { Report } from '../protocol/report';
+import { escapeHtml, inlineScript, inlineStyle, jsonForScript } from './escape';
+import { createNonce } from './nonce';
+import { appMount, titleElement } from './page';
+
+export interface ReportAssets {
+  /** dist/webview.js */
+  script: string;
+  /** dist/webview.css */
+  style: string;
+}
+
+export const reportDataId = 'report-data';
+export const detailDataId = 'detail-data';
+
+export function standaloneContentSecurityPolicy(nonce: string): string {
+  return ["default-src 'none'", 'img-src data: blob:', `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, "base-uri 'none'", "form-action 'none'"].join('; ');
+}
+
+export function standaloneReportHtml(report: Report, assets: ReportAssets, details: ImageDetail[] = []): string {
+  const nonce = createNonce();
+  const model = report.config.model.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(standaloneContentSecurityPolicy(nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${escapeHtml(`${report.tool.name} ${report.tool.version}`)}">
+${titleElement(`Robustness Lens — ${model || 'report'}`)}
+<style nonce="${nonce}">${inlineStyle(assets.style)}</style>
+</head>
+<body data-host="standalone">
+${appMount()}
+<script type="application/json" id="${reportDataId}">${jsonForScript(report)}</script>
+<script type="application/json" id="${detailDataId}">${jsonForScript(details)}</script>
+<script nonce="${nonce}">${inlineScript(assets.script)}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,300 @@
+/**
+ * A whole check, from options to the output folder (CONTRACT.md): list the data, resume what an
+ * earlier run with the same settings finished, analyse the rest on a worker pool, and write
+ * images.jsonl as results arrive, then report.json and report.html. Used by the CLI and the extension.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
+import type { ImageRecord, Report, RunConfig } from '../protocol/report';
+import { summarize } from '../engine/statistics';
+import { locateBundleFile, bundleFileCandidates } from './bundleFiles';
+import { listDataset, selectImages } from './dataset';
+import { fingerprintModel } from './fingerprint';
+import { WorkerPool, type PoolListener } from './pool';
+import { detailCandidates, outputFiles, writeReportFiles } from './reportFiles';
+import { ResultsLog, readResults } from './resultsLog';
+import { readRunFile, settingsDifference, writeRunFile, type ResultSettings } from './runFile';
+import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
+import { checkOptionsProblem } from './validate';
+import { tool } from './version';
+
+export const defaultDetails = 24;
+
+export function startCheck(options: CheckOptions, onEvent: (event: RunEvent) => void): RunHandle {
+  const run = new CheckRun(options, onEvent);
+  const done = run.execute();
+  return { cancel: () => run.cancel(), done };
+}
+
+interface Progress {
+  total: number;
+  /** Finished before this run (resumed) or now, plus images that failed to decode. */
+  done: number;
+  analysedNow: number;
+  analysisStartedAt: number | null;
+  stage: Stage | null;
+}
+
+class CheckRun {
+  private cancelled = false;
+  private pool: WorkerPool | null = null;
+
+  constructor(
+    private readonly options: CheckOptions,
+    private readonly emit: (event: RunEvent) => void,
+  ) {}
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    void this.pool?.cancel();
+  }
+
+  async execute(): Promise<CheckOutcome> {
+    // Let startCheck return before any work, so callers always get their handle first.
+    await Promise.resolve();
+    const options = this.options;
+    const problem = checkOptionsProblem(options);
+    if (problem) throw new Error(problem);
+    const startedAt = new Date();
+
+    const listing = await listDataset(options.data, options.labels);
+    const selected = selectImages(listing.images, options);
+    const settings: ResultSettings = {
+      model: resolve(options.model),
+      modelHash: await fingerprintModel(options.model),
+      data: listing.root,
+      labels: options.labels === undefined ? null : resolve(options.labels),
+      classes: listing.classes,
+      attack: 'fgm-line',
+      scales: options.scales,
+      maxEps: options.maxEps,
+      alphas: options.alphas,
+      samples: options.samples,
+      seed: options.seed,
+      clip: options.clip,
+    };
+
+    const outDir = resolve(options.out);
+    await mkdir(outDir, { recursive: true });
+    if (options.fresh) await Promise.all(Object.values(outputFiles).map((file) => rm(join(outDir, file), { force: true })));
+    const runPath = join(outDir, outputFiles.run);
+    const imagesPath = join(outDir, outputFiles.images);
+    const earlier = readRunFile(runPath);
+    const previous = readResults(imagesPath);
+    if (!earlier && previous.length > 0) {
+      throw new Error(`${options.out} holds ${outputFiles.images} without ${outputFiles.run}; use another --out or --fresh`);
+    }
+    const difference = earlier && settingsDifference(earlier.settings, settings);
+    if (difference) throw new Error(`${options.out} holds a run with other settings (${difference}); use another --out or --fresh`);
+
+    const finished = resumedRecords(selected, previous);
+    const pending = selected.filter((task) => !finished.has(task.index));
+    const skipped = new Set(listing.skipped);
+    const progress: Progress = { total: selected.length, done: finished.size, analysedNow: 0, analysisStartedAt: null, stage: null };
+    const stageMs: Record<Stage, number> = { decode: 0, gradient: 0, 'line-search': 0, random: 0 };
+    const workers = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), pending.length));
+
+    let model: ModelInfo | null = earlier?.modelInfo ?? null;
+    let details: ImageDetail[] = [];
+    let detailsMs = 0;
+    const log = new ResultsLog(imagesPath);
+    try {
+      if (!this.cancelled) {
+        const listener = this.poolListener(finished, skipped, progress, stageMs, log);
+        const pool = new WorkerPool(
+          {
+            workerScript: this.workerScript(),
+            nodePath: options.nodePath,
+            size: workers,
+            init: { type: 'init', modelPath: settings.model, backend: options.backend, settings: engineSettings(settings), classNames: listing.classes },
+          },
+          listener,
+        );
+        this.pool = pool;
+        try {
+          model = await this.analyse(pool, settings, pending, progress, workers);
+          if (!this.cancelled && (options.details ?? defaultDetails) > 0) {
+            const detailsStart = Date.now();
+            details = await this.drawDetails(pool, selected, finished);
+            detailsMs = Date.now() - detailsStart;
+          }
+        } finally {
+          await pool.close();
+        }
+      }
+    } finally {
+      log.close();
+    }
+
+    const images = selected.filter((task) => finished.has(task.index)).map((task) => finished.get(task.index) as ImageRecord);
+    const complete = progress.done >= progress.total;
+    const status = this.cancelled && !complete ? 'cancelled' : 'complete';
+    const report: Report = {
+      tool,
+      config: this.runConfig(listing.classes, [...skipped], images, model),
+      summary: summarize(images, options.alphas),
+      images,
+      status,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      // How the run went, unlike config: varies with the machine, the workers and what was resumed.
+      timings: {
+        workers,
+        wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
+        imagesAnalysed: progress.analysedNow,
+        imagesResumed: images.length - progress.analysedNow,
+        decodeSeconds: stageMs.decode / 1000,
+        gradientSeconds: stageMs.gradient / 1000,
+        lineSearchSeconds: stageMs['line-search'] / 1000,
+        randomSeconds: stageMs.random / 1000,
+        detailsSeconds: detailsMs / 1000,
+      },
+    };
+    const warning = writeReportFiles(outDir, report, details, options.reportAssetsDir);
+    if (warning) this.emit({ type: 'warning', message: warning });
+    return { report, outDir, status };
+  }
+
+  /** Waits for the model, checks it against the classes, then analyses `pending`; returns the model seen. */
+  private async analyse(
+    pool: WorkerPool,
+    settings: ResultSettings,
+    pending: ImageTask[],
+    progress: Progress,
+    workers: number,
+  ): Promise<ModelInfo | null> {
+    let model: ModelInfo;
+    try {
+      model = await pool.ready;
+    } catch (error) {
+      if (this.cancelled) return null;
+      throw error;
+    }
+    const mismatch = classMismatch(model, settings.classes);
+    if (mismatch) throw new Error(mismatch);
+    writeRunFile(join(resolve(this.options.out), outputFiles.run), {
+      tool,
+      settings,
+      selection: { limit: this.options.limit ?? null, shard: this.options.shard ?? null },
+      modelInfo: model,
+    });
+    this.emit({ type: 'started', outDir: resolve(this.options.out), total: progress.total, resumed: progress.done, model, workers });
+    progress.analysisStartedAt = Date.now();
+    this.emitProgress(progress);
+    await pool.run(pending);
+    return model;
+  }
+
+  private poolListener(
+    finished: Map<number, ImageRecord>,
+    skipped: Set<string>,
+    progress: Progress,
+    stageMs: Record<Stage, number>,
+    log: ResultsLog,
+  ): PoolListener {
+    return {
+      progress: (_index, stage) => {
+        progress.stage = stage;
+        this.emitProgress(progress);
+      },
+      result: (record, task, timings) => {
+        log.append(record);
+        finished.set(task.index, record);
+        progress.done++;
+        progress.analysedNow++;
+        for (const [stage, ms] of Object.entries(timings) as [Stage, number][]) stageMs[stage] += ms;
+        const summary = summarize([...finished.values()], this.options.alphas);
+        this.emit({ type: 'image', record, summary, done: progress.done, total: progress.total });
+        this.emitProgress(progress);
+      },
+      imageError: (task, message) => {
+        skipped.add(task.file);
+        progress.done++;
+        this.emit({ type: 'warning', message: `skipped ${task.file}: ${message}` });
+        this.emitProgress(progress);
+      },
+      log: (message) => this.emit({ type: 'log', message }),
+    };
+  }
+
+  private emitProgress(progress: Progress): void {
+    const elapsed = progress.analysisStartedAt === null ? 0 : (Date.now() - progress.analysisStartedAt) / 1000;
+    const remaining = progress.total - progress.done;
+    const etaSeconds = progress.analysedNow > 0 ? (remaining * elapsed) / progress.analysedNow : remaining === 0 ? 0 : null;
+    this.emit({ type: 'progress', done: progress.done, total: progress.total, stage: progress.stage, etaSeconds });
+  }
+
+  /** Detail views of the first susceptible images, drawn by the workers before they shut down. */
+  private async drawDetails(pool: WorkerPool, selected: ImageTask[], finished: Map<number, ImageRecord>): Promise<ImageDetail[]> {
+    const inOrder = selected.filter((task) => finished.has(task.index)).map((task) => finished.get(task.index) as ImageRecord);
+    const candidates = detailCandidates(inOrder, this.options.details ?? defaultDetails);
+    const taskOf = new Map(selected.map((task) => [task.index, task]));
+    const outcomes = await Promise.allSettled(candidates.map((record) => pool.detail(taskOf.get(record.index as number) as ImageTask, record)));
+    const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failures.length > 0) {
+      const reason = (failures[0].reason as Error).message;
+      this.emit({ type: 'warning', message: `${failures.length} of ${candidates.length} image details could not be drawn: ${reason}` });
+    }
+    return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  }
+
+  private runConfig(classes: string[], skipped: string[], images: ImageRecord[], model: ModelInfo | null): RunConfig {
+    const options = this.options;
+    const resized = [...new Set(images.flatMap((image) => (image.resized ? [image.resized] : [])))].sort();
+    return {
+      model: options.model,
+      data: options.data,
+      attack: 'fgm-line',
+      scales: options.scales,
+      maxEps: options.maxEps,
+      alphas: options.alphas,
+      samples: options.samples,
+      seed: options.seed,
+      clip: options.clip,
+      // Known unless the run was cancelled before any worker loaded the model.
+      backend: model?.backend ?? (options.backend === 'auto' ? 'cpu' : options.backend),
+      inputShape: model?.inputShape ?? [],
+      dimension: model?.dimension ?? 0,
+      classes,
+      labels: options.labels ?? null,
+      limit: options.limit ?? null,
+      resized,
+      skipped: skipped.sort(),
+      shard: options.shard ?? null,
+    };
+  }
+
+  private workerScript(): string {
+    if (this.options.workerScript) return this.options.workerScript;
+    const found = locateBundleFile('worker.js');
+    if (!found) throw new Error(`worker bundle not found at ${bundleFileCandidates('worker.js')[0]} (build it with: node scripts/build.mjs worker)`);
+    return found;
+  }
+}
+
+/** Records of an earlier run for the selected images, keyed by index (a later line for the same file wins). */
+function resumedRecords(selected: ImageTask[], previous: ImageRecord[]): Map<number, ImageRecord> {
+  const byFile = new Map(previous.map((record) => [record.file, record]));
+  const finished = new Map<number, ImageRecord>();
+  for (const task of selected) {
+    const record = byFile.get(task.file);
+    if (record) finished.set(task.index, { ...record, index: task.index });
+  }
+  return finished;
+}
+
+function engineSettings(settings: ResultSettings) {
+  const { scales, maxEps, alphas, samples, seed, clip } = settings;
+  return { attack: 'fgm-line' as const, scales, maxEps, alphas, samples, seed, clip };
+}
+
+/** A binary sigmoid model needs exactly 2 classes, a k-output model k classes. */
+export function classMismatch(model: ModelInfo, classes: string[]): string | null {
+  if (model.classCount === classes.length) return null;
+  const outputs = model.outputActivation === 'sigmoid' && model.classCount === 2 ? 'one sigmoid output (2 classes)' : `${model.classCount} outputs`;
+  const shown = classes.length > 6 ? `${classes.slice(0, 6).join(', ')}, …` : classes.join(', ');
+  return `the model has ${outputs} but the data has ${classes.length} class${classes.length === 1 ? '' : 'es'} (${shown}); give a folder per model class, or --labels with the model's classes in output order`;
+}

@@ -1,0 +1,159 @@
+/**
+ * Lists a dataset folder laid out as `<root>/<class name>/<image>` (the ImageFolder / Keras
+ * convention, PROTOCOL.md "Labels and predictions") into analysis tasks.
+ *
+ * Order: images are sorted by their relative path (code-unit order, independent of locale), and an
+ * image's `index` is its position in that order over the whole dataset. `--limit N` keeps the first
+ * N of that order; a shard i/n then keeps every image whose index % n == i (interleaved rather than
+ * contiguous, so every shard gets a similar mix of classes and the shards finish together).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import type { ImageTask } from '../protocol/messages';
+
+export interface DatasetListing {
+  /** Absolute path of the dataset folder. */
+  root: string;
+  /** Class names in label order (labels file order, else sorted folder names). */
+  classes: string[];
+  /** Every image, in sorted relative-path order; `index` is the position in this list. */
+  images: ImageTask[];
+  /** Files that are not PNG or JPEG images, relative with '/' separators, sorted. */
+  skipped: string[];
+}
+
+export interface Selection {
+  limit?: number;
+  shard?: { index: number; count: number };
+}
+
+const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
+
+/** Reads the folder asynchronously (a large dataset must not stall an extension host). */
+export async function listDataset(dataDir: string, labelsFile?: string): Promise<DatasetListing> {
+  const root = resolve(dataDir);
+  const rootStat = await stat(root).catch(() => null);
+  if (!rootStat) throw new Error(`data folder not found: ${dataDir}`);
+  if (!rootStat.isDirectory()) throw new Error(`--data must be a folder of class folders, but ${dataDir} is a file`);
+
+  const skipped: string[] = [];
+  const folders: string[] = [];
+  for (const entry of await visibleEntries(root)) {
+    if (entry.isDirectory()) folders.push(entry.name);
+    else if (entry.isFile()) skipped.push(entry.name);
+  }
+  folders.sort(compareCodeUnits);
+  if (folders.length === 0) throw new Error(`no class folders in ${dataDir} (expected <class>/<image> layout)`);
+
+  const classes = labelsFile === undefined ? folders : await loadLabels(labelsFile);
+  const labelOf = new Map(classes.map((name, label) => [name, label]));
+  const unknown = folders.filter((folder) => !labelOf.has(folder));
+  if (unknown.length > 0) {
+    throw new Error(`class folder${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} not in labels file ${labelsFile}`);
+  }
+
+  const found: { file: string; path: string; label: number }[] = [];
+  for (const folder of folders) {
+    const files = await filesUnder(join(root, folder), folder);
+    const paths = files.map((file) => join(root, ...file.split('/')));
+    const verdicts = await mapInBatches(paths, isImageFile);
+    files.forEach((file, i) => {
+      if (verdicts[i]) found.push({ file, path: paths[i], label: labelOf.get(folder) as number });
+      else skipped.push(file);
+    });
+  }
+  if (found.length === 0) throw new Error(`no PNG or JPEG images in ${dataDir}`);
+  found.sort((a, b) => compareCodeUnits(a.file, b.file));
+  skipped.sort(compareCodeUnits);
+  return { root, classes, images: found.map((image, index) => ({ index, ...image })), skipped };
+}
+
+/** The images a run analyses: the first `limit` in sorted order, then every n-th of those for shard i/n. */
+export function selectImages(images: readonly ImageTask[], selection: Selection): ImageTask[] {
+  const limited = selection.limit === undefined ? images.slice() : images.slice(0, selection.limit);
+  const shard = selection.shard;
+  return shard === undefined ? limited : limited.filter((task) => task.index % shard.count === shard.index);
+}
+
+/** Class names, one a line, blank lines ignored, surrounding spaces trimmed. */
+export function readLabels(labelsFile: string): string[] {
+  if (!existsSync(labelsFile)) throw new Error(`labels file not found: ${labelsFile}`);
+  return parseLabels(readFileSync(labelsFile, 'utf8'), labelsFile);
+}
+
+async function loadLabels(labelsFile: string): Promise<string[]> {
+  const text = await readFile(labelsFile, 'utf8').catch(() => null);
+  if (text === null) throw new Error(`labels file not found: ${labelsFile}`);
+  return parseLabels(text, labelsFile);
+}
+
+function parseLabels(text: string, labelsFile: string): string[] {
+  const names = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  if (names.length === 0) throw new Error(`labels file ${labelsFile} names no classes`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`labels file ${labelsFile} names class "${name}" twice`);
+    seen.add(name);
+  }
+  return names;
+}
+
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Entry {
+  name: string;
+  isDirectory(): boolean;
+  isFile(): boolean;
+}
+
+/** Non-hidden entries of `dir`, symbolic links resolved to what they point at. */
+async function visibleEntries(dir: string): Promise<Entry[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => !entry.name.startsWith('.'));
+  return Promise.all(entries.map((entry) => (entry.isSymbolicLink() ? followLink(dir, entry.name) : entry)));
+}
+
+async function followLink(dir: string, name: string): Promise<Entry> {
+  const target = await stat(join(dir, name)).catch(() => null);
+  return { name, isDirectory: () => target?.isDirectory() ?? false, isFile: () => target?.isFile() ?? false };
+}
+
+/** Files under `dir` at any depth, as '/'-separated paths prefixed with `relative`. */
+async function filesUnder(dir: string, relative: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await visibleEntries(dir)) {
+    const child = `${relative}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await filesUnder(join(dir, entry.name), child)));
+    else if (entry.isFile()) files.push(child);
+  }
+  return files;
+}
+
+async function mapInBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, batch = 64): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += batch) results.push(...(await Promise.all(items.slice(start, start + batch).map(fn))));
+  return results;
+}
+
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** PNG or JPEG by extension and by the file's signature, so a misnamed file is skipped rather than failing a worker. */
+async function isImageFile(path: string): Promise<boolean> {
+  if (!imageExtensions.has(extname(path).toLowerCase())) return false;
+  const head = Buffer.alloc(8);
+  const file = await open(path, 'r');
+  let length: number;
+  try {
+    ({ bytesRead: length } = await file.read(head, 0, head.length, 0));
+  } finally {
+    await file.close();
+  }
+  const isPng = length === 8 && head.equals(pngSignature);
+  const isJpeg = length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  return isPng || isJpeg;
+}

@@ -1,0 +1,323 @@
+/**
+ * A pool of compute worker processes (src/worker/, speaking src/protocol/messages.ts over
+ * child_process IPC). Tasks are handed out a few at a time to whichever worker is free, so fast
+ * and slow workers balance themselves; results stream back through the listener as they finish.
+ * Nothing here blocks the caller: every wait is a promise.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ImageRecord } from '../protocol/report';
+import type { HostToWorker, ImageDetail, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
+
+export type InitMessage = Extract<HostToWorker, { type: 'init' }>;
+
+export interface PoolOptions {
+  workerScript: string;
+  /** Node executable; default process.execPath (run as Node under Electron). */
+  nodePath?: string;
+  size: number;
+  init: InitMessage;
+  /** How long a worker may take to exit after `cancel` before it is killed. */
+  cancelGraceMs?: number;
+}
+
+export interface PoolListener {
+  progress(index: number, stage: Stage): void;
+  result(record: ImageRecord, task: ImageTask, timings: Partial<Record<Stage, number>>): void;
+  /** A non-fatal failure on one image (e.g. undecodable): the run goes on without it. */
+  imageError(task: ImageTask, message: string): void;
+  /** Anything a worker printed, and non-fatal errors not tied to an image. */
+  log(message: string): void;
+}
+
+type WorkerState = 'starting' | 'idle' | 'busy' | 'exited';
+
+interface PoolWorker {
+  id: number;
+  process: ChildProcess;
+  state: WorkerState;
+  /** Tasks sent and not yet answered, in the order sent. */
+  assigned: ImageTask[];
+  /** The image the worker last reported progress on. */
+  current: number | null;
+  stderrTail: string;
+  killTimer: NodeJS.Timeout | null;
+}
+
+interface PendingDetail {
+  workerId: number;
+  resolve(detail: ImageDetail): void;
+  reject(error: Error): void;
+}
+
+const defaultCancelGraceMs = 3000;
+const stderrTailLength = 2000;
+
+export class WorkerPool {
+  /** The first worker's description of the model; rejects if the workers cannot load it. */
+  readonly ready: Promise<ModelInfo>;
+  /** Resolves once every worker process has exited. */
+  readonly exited: Promise<void>;
+
+  private readonly workers: PoolWorker[] = [];
+  private readonly queue: ImageTask[] = [];
+  private readonly pendingDetails = new Map<number, PendingDetail>();
+  private nextRequestId = 1;
+  private stopping = false;
+  private failure: Error | null = null;
+  private running: { resolve(): void; reject(error: Error): void } | null = null;
+  private resolveReady!: (model: ModelInfo) => void;
+  private rejectReady!: (error: Error) => void;
+  private modelInfo: ModelInfo | null = null;
+
+  constructor(
+    private readonly options: PoolOptions,
+    private readonly listener: PoolListener,
+  ) {
+    if (options.size < 1) throw new Error('a worker pool needs at least one worker');
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    for (let id = 1; id <= options.size; id++) this.workers.push(this.startWorker(id));
+    this.exited = Promise.all(this.workers.map((worker) => exitOf(worker.process))).then(() => undefined);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Analyses `tasks`; resolves when each has a result or an image error, or when the pool is cancelled. */
+  run(tasks: readonly ImageTask[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.stopping) return this.exited;
+    if (this.running) return Promise.reject(new Error('the worker pool is already running tasks'));
+    this.queue.push(...tasks);
+    const finished = new Promise<void>((resolve, reject) => {
+      this.running = { resolve, reject };
+    });
+    this.dispatch();
+    return finished;
+  }
+
+  /** Asks a free worker to draw the detail view of an analysed image. */
+  detail(task: ImageTask, record: ImageRecord): Promise<ImageDetail> {
+    if (this.failure) return Promise.reject(this.failure);
+    const candidates = this.workers.filter((worker) => worker.state === 'idle');
+    if (this.stopping || candidates.length === 0) return Promise.reject(new Error('no worker is free to draw image details'));
+    const requestId = this.nextRequestId++;
+    const worker = candidates[requestId % candidates.length];
+    return new Promise((resolve, reject) => {
+      this.pendingDetails.set(requestId, { workerId: worker.id, resolve, reject });
+      this.send(worker, { type: 'detail', requestId, task, record });
+    });
+  }
+
+  /** Stops promptly: workers get `cancel`, then are killed after the grace period. Finished results already arrived. */
+  cancel(): Promise<void> {
+    this.stop();
+    return this.exited;
+  }
+
+  /** Shuts the workers down once their work is done (same message as cancel: the worker exits when told). */
+  close(): Promise<void> {
+    return this.cancel();
+  }
+
+  private startWorker(id: number): PoolWorker {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+    const child = fork(this.options.workerScript, [], {
+      execPath: this.options.nodePath ?? process.execPath,
+      execArgv: [],
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Outside the terminal's process group, so Ctrl-C reaches only the host, which then cancels
+      // the workers in order (a worker that exits on its own would read as a crash). On Windows
+      // `detached` would open a console per worker instead.
+      detached: process.platform !== 'win32',
+    });
+    const worker: PoolWorker = { id, process: child, state: 'starting', assigned: [], current: null, stderrTail: '', killTimer: null };
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.logLines(worker, text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      worker.stderrTail = (worker.stderrTail + text).slice(-stderrTailLength);
+      this.logLines(worker, text);
+    });
+    child.on('message', (message) => this.onMessage(worker, message as WorkerToHost));
+    child.on('error', (error) => {
+      if (child.pid === undefined) worker.state = 'exited';
+      this.fail(new Error(`could not run worker ${id} with ${this.options.nodePath ?? process.execPath}: ${error.message}`));
+    });
+    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    this.send(worker, this.options.init);
+    return worker;
+  }
+
+  private onMessage(worker: PoolWorker, message: WorkerToHost): void {
+    switch (message.type) {
+      case 'ready':
+        if (worker.state !== 'starting') return;
+        worker.state = 'idle';
+        if (!this.modelInfo) {
+          this.modelInfo = message.model;
+          this.resolveReady(message.model);
+        }
+        this.dispatch();
+        return;
+      case 'progress':
+        worker.current = message.index;
+        this.listener.progress(message.index, message.stage);
+        return;
+      case 'result': {
+        const task = this.takeAssigned(worker, message.record.index, message.record.file);
+        if (!task) {
+          this.listener.log(`worker ${worker.id} sent a result for ${message.record.file}, which it was not given`);
+          return;
+        }
+        this.listener.result({ ...message.record, file: task.file, index: task.index }, task, message.timings);
+        return;
+      }
+      case 'idle':
+        for (const task of worker.assigned.splice(0)) this.listener.imageError(task, `worker ${worker.id} returned no result`);
+        worker.current = null;
+        if (worker.state === 'busy') worker.state = 'idle';
+        this.dispatch();
+        return;
+      case 'detail': {
+        const pending = this.pendingDetails.get(message.requestId);
+        this.pendingDetails.delete(message.requestId);
+        pending?.resolve(message.detail);
+        return;
+      }
+      case 'error':
+        this.onWorkerError(worker, message);
+        return;
+    }
+  }
+
+  private onWorkerError(worker: PoolWorker, message: Extract<WorkerToHost, { type: 'error' }>): void {
+    if (message.fatal) {
+      this.fail(new Error(oneLine(message.message)));
+      return;
+    }
+    const task = message.index === undefined ? undefined : this.takeAssigned(worker, message.index, undefined);
+    if (task) this.listener.imageError(task, oneLine(message.message));
+    else this.listener.log(`worker ${worker.id}: ${oneLine(message.message)}`);
+  }
+
+  private onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    worker.state = 'exited';
+    if (worker.killTimer) clearTimeout(worker.killTimer);
+    for (const [requestId, pending] of this.pendingDetails) {
+      if (pending.workerId !== worker.id) continue;
+      this.pendingDetails.delete(requestId);
+      pending.reject(new Error(`worker ${worker.id} exited before drawing the image detail`));
+    }
+    if (this.stopping) {
+      this.settleIfDone();
+      return;
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const where = this.describeCurrent(worker);
+    const lastWords = lastLine(worker.stderrTail);
+    this.fail(new Error(`worker ${worker.id} ${how}${where}${lastWords ? `: ${lastWords}` : ''}`));
+  }
+
+  private describeCurrent(worker: PoolWorker): string {
+    const task = worker.assigned.find((t) => t.index === worker.current) ?? worker.assigned[0];
+    if (task) return ` while analysing ${task.file}`;
+    return worker.state === 'starting' || !this.modelInfo ? ' while loading the model' : '';
+  }
+
+  /** Gives free workers their next few tasks; settles `run` when nothing is left. */
+  private dispatch(): void {
+    for (const worker of this.workers) {
+      if (this.stopping || this.failure || !this.running) break;
+      if (worker.state !== 'idle' || this.queue.length === 0) continue;
+      const tasks = this.queue.splice(0, this.chunkSize());
+      worker.assigned.push(...tasks);
+      worker.state = 'busy';
+      this.send(worker, { type: 'analyse', tasks });
+    }
+    this.settleIfDone();
+  }
+
+  /** A few tasks per hand-out keep IPC idle time small; fewer near the end, so no worker waits on another's backlog. */
+  private chunkSize(): number {
+    const busyCapacity = Math.max(1, this.workers.length * 2);
+    return Math.max(1, Math.min(4, Math.floor(this.queue.length / busyCapacity)));
+  }
+
+  private settleIfDone(): void {
+    if (!this.running) return;
+    const outstanding = this.workers.some((worker) => worker.assigned.length > 0 && worker.state !== 'exited');
+    const finished = this.queue.length === 0 && !outstanding;
+    const allGone = this.workers.every((worker) => worker.state === 'exited');
+    if (finished || (this.stopping && allGone)) {
+      const running = this.running;
+      this.running = null;
+      running.resolve();
+    }
+  }
+
+  private takeAssigned(worker: PoolWorker, index: number | undefined, file: string | undefined): ImageTask | undefined {
+    const position = worker.assigned.findIndex((task) => (index !== undefined ? task.index === index : task.file === file));
+    return position < 0 ? undefined : worker.assigned.splice(position, 1)[0];
+  }
+
+  private fail(error: Error): void {
+    if (this.failure || this.stopping) return;
+    this.failure = error;
+    this.rejectReady(error);
+    this.running?.reject(error);
+    this.running = null;
+    for (const pending of this.pendingDetails.values()) pending.reject(error);
+    this.pendingDetails.clear();
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.queue.length = 0;
+    this.rejectReady(new Error('the run was stopped before the model loaded'));
+    for (const worker of this.workers) {
+      if (worker.state === 'exited') continue;
+      this.send(worker, { type: 'cancel' });
+      worker.killTimer = setTimeout(() => worker.process.kill('SIGKILL'), this.options.cancelGraceMs ?? defaultCancelGraceMs);
+    }
+    this.settleIfDone();
+  }
+
+  private send(worker: PoolWorker, message: HostToWorker): void {
+    if (!worker.process.connected) return;
+    // A worker that just died makes send fail; its 'exit' event reports it.
+    worker.process.send(message, (error) => {
+      if (error && !this.stopping) this.listener.log(`could not send ${message.type} to worker ${worker.id}: ${error.message}`);
+    });
+  }
+
+  private logLines(worker: PoolWorker, text: string): void {
+    for (const line of text.split('\n')) if (line.trim()) this.listener.log(`worker ${worker.id}: ${line.trimEnd()}`);
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+    child.once('error', () => {
+      // A process that never spawned emits no 'exit'.
+      if (child.pid === undefined) resolve();
+    });
+  });
+}
+
+function oneLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.length ? lines[lines.length - 1] : '';
+}

@@ -1,0 +1,70 @@
+/**
+ * run.json: the settings that define a run's per-image results, kept beside images.jsonl so a rerun
+ * knows whether it may resume. The backend and the number of workers are not among them (the same
+ * seed gives the same results whatever runs them), nor are --limit and --shard: they choose which
+ * images are analysed, not what an image's result is, so a rerun with a larger --limit resumes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { ModelInfo } from '../protocol/messages';
+import { writeFileAtomic } from './files';
+
+export interface ResultSettings {
+  /** Absolute path of the model (informational: the hash identifies it). */
+  model: string;
+  modelHash: string;
+  /** Absolute path of the dataset folder. */
+  data: string;
+  /** Absolute path of the labels file, or null for sorted folder names. */
+  labels: string | null;
+  classes: string[];
+  attack: string;
+  scales: number;
+  maxEps: number;
+  alphas: number[];
+  samples: number;
+  seed: number;
+  clip: boolean;
+}
+
+export interface RunFile {
+  tool: { name: 'robustness-lens'; version: string };
+  settings: ResultSettings;
+  /** Which images the last run over this folder selected. */
+  selection: { limit: number | null; shard: { index: number; count: number } | null };
+  /** The model as the last run's workers saw it. */
+  modelInfo: ModelInfo | null;
+}
+
+/** Settings compared on resume; merge leaves out the paths, which differ between machines. */
+const resumeKeys: (keyof ResultSettings)[] = ['modelHash', 'data', 'labels', 'classes', 'attack', 'scales', 'maxEps', 'alphas', 'samples', 'seed', 'clip'];
+const pathKeys = new Set<keyof ResultSettings>(['model', 'data', 'labels']);
+
+export function readRunFile(path: string): RunFile | null {
+  if (!existsSync(path)) return null;
+  let parsed: RunFile;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as RunFile;
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed?.settings !== 'object' || parsed.settings === null) throw new Error(`${path} holds no run settings`);
+  return parsed;
+}
+
+export function writeRunFile(path: string, runFile: RunFile): void {
+  writeFileAtomic(path, `${JSON.stringify(runFile, null, 2)}\n`);
+}
+
+/**
+ * The first setting that differs, as "seed 0 → 1", or null when the results are interchangeable.
+ * `ignorePaths` compares runs made on different machines (merge), where only content matters.
+ */
+export function settingsDifference(earlier: ResultSettings, now: ResultSettings, ignorePaths = false): string | null {
+  for (const key of resumeKeys) {
+    if (ignorePaths && pathKeys.has(key)) continue;
+    const before = JSON.stringify(earlier[key] ?? null);
+    const after = JSON.stringify(now[key] ?? null);
+    if (before !== after) return key === 'modelHash' ? 'the model file changed' : `${key} ${before} → ${after}`;
+  }
+  return null;
+}

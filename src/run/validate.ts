@@ -1,0 +1,35 @@
+/**
+ * Range checks of a check's numeric settings, shared by the CLI (bad arguments, exit 2) and
+ * startCheck (callers such as the extension). Pure: no file system.
+ */
+import type { BackendChoice } from '../protocol/report';
+import type { CheckOptions } from './types';
+
+export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** The first problem with `options`, as one line naming the flag, or null. */
+export function checkOptionsProblem(options: CheckOptions): string | null {
+  const positiveInteger = (value: number) => Number.isSafeInteger(value) && value >= 1;
+  if (!options.model) return '--model is required';
+  if (!options.data) return '--data is required';
+  if (!options.out) return '--out is required';
+  if (options.alphas.length === 0) return '--alphas needs at least one value';
+  const badAlpha = options.alphas.find((alpha) => !(Number.isFinite(alpha) && alpha > 0));
+  if (badAlpha !== undefined) return `--alphas values must be positive numbers, got ${badAlpha}`;
+  if (new Set(options.alphas).size !== options.alphas.length) return '--alphas lists a value twice';
+  if (!positiveInteger(options.samples)) return `--samples must be a positive integer, got ${options.samples}`;
+  if (!positiveInteger(options.scales)) return `--scales must be a positive integer, got ${options.scales}`;
+  if (!(Number.isFinite(options.maxEps) && options.maxEps > 0)) return `--max-eps must be a positive number, got ${options.maxEps}`;
+  if (options.limit !== undefined && !positiveInteger(options.limit)) return `--limit must be a positive integer, got ${options.limit}`;
+  if (!(Number.isSafeInteger(options.seed) && options.seed >= 0)) return `--seed must be a non-negative integer, got ${options.seed}`;
+  if (!backendChoices.includes(options.backend)) return `--backend must be one of ${backendChoices.join(', ')}, got ${options.backend}`;
+  if (options.workers !== undefined && !positiveInteger(options.workers)) return `--workers must be a positive integer, got ${options.workers}`;
+  if (options.details !== undefined && !(Number.isSafeInteger(options.details) && options.details >= 0)) {
+    return `--details must be a non-negative integer, got ${options.details}`;
+  }
+  const shard = options.shard;
+  if (shard && !(positiveInteger(shard.count) && Number.isSafeInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    return `--shard must be i/n with 0 <= i < n, got ${shard.index}/${shard.count}`;
+  }
+  return null;
+}

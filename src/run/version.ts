@@ -1,0 +1,3 @@
+import { name, version } from '../../package.json';
+
+export const tool = { name: name as 'robustness-lens', version };

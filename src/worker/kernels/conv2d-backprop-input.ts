@@ -1,0 +1,168 @@
+/**
+ * A fast Conv2DBackpropInput for the wasm backend. TF.js 4.22's own wasm kernel is a naive loop
+ * (an input gradient costs ~20× a forward pass); this one computes the same thing as a forward
+ * convolution, which runs on XNNPACK:
+ *
+ *   dx = conv2d(dilate(dy, stride), flip_hw(transpose_io(filter)), stride 1, padding below)
+ *
+ * For a forward y[o] = Σ_k x[o·s + k − padTop] · w[k], the input gradient is
+ * dx[i] = Σ_k dyDilated[i + padTop − k] · w[k]: a correlation with the spatially flipped filter over
+ * dy dilated by the stride, padded by (filterSize − 1 − padTop) before and
+ * (inSize − 1 + padTop − (dilatedSize − 1)) after. When that padding would be negative (explicit
+ * paddings wider than the filter) the original kernel runs instead.
+ */
+import {
+  backend_util,
+  Conv2D,
+  Conv2DBackpropInput,
+  getKernel,
+  PadV2,
+  Reshape,
+  Reverse,
+  Slice,
+  Transpose,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+const BACKEND = 'wasm';
+
+type KernelInputs = Record<string, TensorInfo>;
+
+/** Runs another kernel registered for the same backend; its output must be disposed by the caller. */
+export function runRegisteredKernel(
+  name: string,
+  backend: KernelBackend,
+  inputs: KernelInputs,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const kernel = getKernel(name, BACKEND);
+  if (!kernel) throw new Error(`kernel ${name} is not registered for the ${BACKEND} backend`);
+  const out = kernel.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new Error(`kernel ${name} returned several outputs`);
+  return out;
+}
+
+/** Disposes intermediate results made by runRegisteredKernel. */
+export function disposeIntermediates(backend: KernelBackend, infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+export interface BackpropPlan {
+  strideHeight: number;
+  strideWidth: number;
+  /** Padding of the dilated dy, [before, after] per spatial axis. */
+  padHeight: [number, number];
+  padWidth: [number, number];
+}
+
+/**
+ * How dx is computed as a forward convolution; null when it cannot be (negative padding).
+ * Pure, so the padding arithmetic is testable on its own.
+ */
+export function planBackpropAsForward(convInfo: backend_util.Conv2DInfo): BackpropPlan | null {
+  const { filterHeight, filterWidth, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth, padInfo } = convInfo;
+  if (convInfo.dilationHeight !== 1 || convInfo.dilationWidth !== 1) return null;
+  const dilatedHeight = (outHeight - 1) * strideHeight + 1;
+  const dilatedWidth = (outWidth - 1) * strideWidth + 1;
+  const padHeight: [number, number] = [filterHeight - 1 - padInfo.top, inHeight - dilatedHeight + padInfo.top];
+  const padWidth: [number, number] = [filterWidth - 1 - padInfo.left, inWidth - dilatedWidth + padInfo.left];
+  if ([...padHeight, ...padWidth].some((p) => p < 0)) return null;
+  return { strideHeight, strideWidth, padHeight, padWidth };
+}
+
+/** dy [b, h, w, c] with (stride − 1) zeros between neighbours: [b, (h−1)·sh+1, (w−1)·sw+1, c]. */
+function dilate(backend: KernelBackend, dy: TensorInfo, strideHeight: number, strideWidth: number, scratch: TensorInfo[]): TensorInfo {
+  if (strideHeight === 1 && strideWidth === 1) return dy;
+  const [batch, height, width, channels] = dy.shape;
+  const spread = runRegisteredKernel(Reshape, backend, { x: dy }, { shape: [batch, height, 1, width, 1, channels] });
+  scratch.push(spread);
+  const padded = runRegisteredKernel(
+    PadV2,
+    backend,
+    { x: spread },
+    { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 },
+  );
+  scratch.push(padded);
+  const flat = runRegisteredKernel(Reshape, backend, { x: padded }, { shape: [batch, height * strideHeight, width * strideWidth, channels] });
+  scratch.push(flat);
+  const dilated = runRegisteredKernel(
+    Slice,
+    backend,
+    { x: flat },
+    { begin: [0, 0, 0, 0], size: [batch, (height - 1) * strideHeight + 1, (width - 1) * strideWidth + 1, channels] },
+  );
+  scratch.push(dilated);
+  return dilated;
+}
+
+function backpropAsForward(backend: KernelBackend, dy: TensorInfo, filter: TensorInfo, plan: BackpropPlan): TensorInfo {
+  const scratch: TensorInfo[] = [];
+  try {
+    const flipped = runRegisteredKernel(Reverse, backend, { x: filter }, { dims: [0, 1] });
+    scratch.push(flipped);
+    const swapped = runRegisteredKernel(Transpose, backend, { x: flipped }, { perm: [0, 1, 3, 2] });
+    scratch.push(swapped);
+    const dilated = dilate(backend, dy, plan.strideHeight, plan.strideWidth, scratch);
+    return runRegisteredKernel(
+      Conv2D,
+      backend,
+      { x: dilated, filter: swapped },
+      {
+        strides: [1, 1],
+        pad: [[0, 0], plan.padHeight, plan.padWidth, [0, 0]],
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+        dimRoundingMode: undefined as unknown as string,
+      },
+    );
+  } finally {
+    disposeIntermediates(backend, scratch);
+  }
+}
+
+/** The fast kernel, falling back to `original` (the backend's own kernel) where it does not apply. */
+export function makeConv2DBackpropInputConfig(original: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    const dataFormat = backend_util.convertConv2DDataFormat(attrs.dataFormat);
+    const convInfo = backend_util.computeConv2DInfo(
+      attrs.inputShape,
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      dataFormat,
+    );
+    const plan = dataFormat === 'channelsLast' ? planBackpropAsForward(convInfo) : null;
+    if (!plan) return original.kernelFunc(args);
+    return backpropAsForward(args.backend, dy, filter, plan);
+  };
+  return {
+    kernelName: Conv2DBackpropInput,
+    backendName: BACKEND,
+    setupFunc: original.setupFunc,
+    disposeFunc: original.disposeFunc,
+    kernelFunc,
+  };
+}
+
+const installed = new WeakSet<KernelConfig>();
+
+/**
+ * Replaces the wasm backend's Conv2DBackpropInput with the fast one (idempotent). Call after
+ * importing @tensorflow/tfjs-backend-wasm, before or after tf.setBackend('wasm').
+ */
+export function registerFastConv2DBackpropInput(): void {
+  const current = getKernel(Conv2DBackpropInput, BACKEND);
+  if (!current) throw new Error('the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first');
+  if (installed.has(current)) return;
+  const fast = makeConv2DBackpropInputConfig(current);
+  installed.add(fast);
+  unregisterKernel(Conv2DBackpropInput, BACKEND);
+  registerKernel(fast);
+}

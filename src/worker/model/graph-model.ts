@@ -1,0 +1,62 @@
+/**
+ * A TF.js graph model (tfjs-converter) as a LoadedModel. The logits are the input of the final
+ * Softmax/Sigmoid node when the output node is one (through any Identity nodes); the graph is
+ * executed up to that node for gradients.
+ */
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { io } from '@tensorflow/tfjs-core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
+import type { Tf } from '../tf';
+import { imageGeometry } from './input-shape';
+import type { LoadedModel, OutputActivation } from './loaded-model';
+
+/** Activations of graph models are not known before running them: assume this many floats per input value. */
+const activationFactor = 32;
+
+interface GraphNode {
+  name: string;
+  op: string;
+  input?: string[];
+}
+
+export function graphLoadedModel(tf: Tf, model: GraphModel, json: io.ModelJSON): LoadedModel {
+  if (model.inputs.length !== 1) throw new Error(`the model has ${model.inputs.length} inputs: one image input is expected`);
+  if (model.outputs.length !== 1) throw new Error(`the model has ${model.outputs.length} outputs: one output is expected`);
+  const input = model.inputs[0];
+  if (input.shape === undefined) throw new Error('the graph model does not declare its input shape');
+  const geometry = imageGeometry(input.shape.map((d) => (d < 0 ? null : d)));
+  const outputs = (batch: Tensor): Tensor2D => toMatrix(tf, model.execute(batch) as Tensor);
+  const outputCount = tf.tidy(() => outputs(tf.zeros([1, ...geometry.shape])).shape[1]);
+  const head = readHead(json, model.outputNodes[0]);
+  return {
+    format: 'graph-model',
+    geometry,
+    outputCount,
+    outputActivation: head.activation,
+    floatsPerImage: geometry.height * geometry.width * geometry.channels * activationFactor,
+    outputs,
+    logits: head.logitsNode === null ? outputs : (batch) => toMatrix(tf, model.execute(batch, head.logitsNode!) as Tensor),
+    dispose: () => model.dispose(),
+  };
+}
+
+function toMatrix(tf: Tf, output: Tensor): Tensor2D {
+  if (output.rank !== 2) throw new Error(`model output shape [${output.shape.join(', ')}] is not [batch, classes]`);
+  return tf.cast(output, 'float32') as Tensor2D;
+}
+
+function readHead(json: io.ModelJSON, outputName: string): { activation: OutputActivation; logitsNode: string | null } {
+  const topology = json.modelTopology as { node?: GraphNode[] } | undefined;
+  const nodes = new Map((topology?.node ?? []).map((node) => [node.name, node]));
+  let node = nodes.get(nodeName(outputName));
+  while (node && node.op === 'Identity' && node.input?.length) node = nodes.get(nodeName(node.input[0]));
+  if (node && (node.op === 'Softmax' || node.op === 'Sigmoid') && node.input?.length) {
+    return { activation: node.op === 'Softmax' ? 'softmax' : 'sigmoid', logitsNode: nodeName(node.input[0]) };
+  }
+  return { activation: 'linear', logitsNode: null };
+}
+
+/** "name:0" and "^name" (control input) → "name". */
+function nodeName(reference: string): string {
+  return reference.replace(/^\^/, '').replace(/:\d+$/, '');
+}

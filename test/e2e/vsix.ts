@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+/**
+ * Packages the repository as a .vsix with @vscode/vsce, as `npm run package` does (the bundles in
+ * dist/ must be built first: `npm run test:e2e` builds them).
+ */
+export function packageExtension(outFile: string): void {
+  if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
+    throw new Error('dist/extension.js is missing: run `npm run build` first (npm run test:e2e does)');
+  }
+  const vsce = join(repoRoot, 'node_modules', '.bin', 'vsce');
+  const result = spawnSync(vsce, ['package', '--no-dependencies', '--out', outFile], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`vsce package failed (${result.status}): ${(result.stderr || result.stdout).trim()}`);
+}

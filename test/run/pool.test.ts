@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { ImageDetail, ImageTask } from '../../src/protocol/messages';
+import type { ImageRecord } from '../../src/protocol/report';
+import { WorkerPool, type InitMessage, type PoolListener } from '../../src/run/pool';
+import { temporaryFolder, writeFakeWorker, type FakeWorkerBehaviour } from './helpers';
+
+const folder = temporaryFolder('pool');
+after(() => folder.remove());
+
+const init: InitMessage = {
+  type: 'init',
+  modelPath: '/nowhere/model.json',
+  backend: 'cpu',
+  settings: { attack: 'fgm-line', scales: 8, maxEps: 4, alphas: [1, 2], samples: 10, seed: 0, clip: false },
+  classNames: ['a', 'b'],
+};
+
+const tasks: ImageTask[] = Array.from({ length: 9 }, (_, index) => ({ index, file: `a/${index}.png`, path: `/data/a/${index}.png`, label: 0 }));
+
+let workerCount = 0;
+function fakeWorker(behaviour: FakeWorkerBehaviour): string {
+  const dir = `${folder.path}/w${workerCount++}`;
+  require('node:fs').mkdirSync(dir);
+  return writeFakeWorker(dir, behaviour);
+}
+
+function recordingListener() {
+  const results: ImageRecord[] = [];
+  const failures: { file: string; message: string }[] = [];
+  const logs: string[] = [];
+  const listener: PoolListener = {
+    progress: () => undefined,
+    result: (record) => results.push(record),
+    imageError: (task, message) => failures.push({ file: task.file, message }),
+    log: (message) => logs.push(message),
+  };
+  return { results, failures, logs, listener };
+}
+
+describe('WorkerPool', () => {
+  it('streams one result per task back from several workers and exits them on close', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({}), size: 3, init }, seen.listener);
+    const model = await pool.ready;
+    assert.equal(model.classCount, 2);
+    await pool.run(tasks);
+    assert.deepEqual(seen.results.map((r) => r.index).sort((a, b) => (a as number) - (b as number)), tasks.map((t) => t.index));
+    assert.deepEqual(new Set(seen.results.map((r) => r.file)), new Set(tasks.map((t) => t.file)));
+    assert.ok(seen.logs.some((line) => /^worker \d: analysing a\/0\.png$/.test(line)), 'worker stdout is forwarded as log lines');
+    await pool.close();
+  });
+
+  it('reports a worker crash as a run error naming the image it was on', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ crashOn: 'a/4.png' }), size: 2, init }, seen.listener);
+    await pool.ready;
+    await assert.rejects(pool.run(tasks), /worker \d exited with code 3 while analysing a\/4\.png: boom on a\/4\.png/);
+    await pool.exited;
+  });
+
+  it('rejects ready with the worker’s one-line reason when the model cannot load', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ fatalOnInit: 'model.json is not a TF.js model' }), size: 2, init }, seen.listener);
+    await assert.rejects(pool.ready, /^Error: model\.json is not a TF\.js model$/);
+    await pool.exited;
+  });
+
+  it('goes on past an image the worker could not read, reporting it once', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ failOn: 'a/2.png' }), size: 2, init }, seen.listener);
+    await pool.ready;
+    await pool.run(tasks);
+    assert.deepEqual(seen.failures, [{ file: 'a/2.png', message: 'cannot decode a/2.png' }]);
+    assert.equal(seen.results.length, tasks.length - 1);
+    await pool.close();
+  });
+
+  it('cancels promptly: run settles, finished results are kept, a worker that ignores cancel is killed', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ delayMs: 150, ignoreCancel: true }), size: 2, init, cancelGraceMs: 300 }, seen.listener);
+    await pool.ready;
+    const running = pool.run(tasks);
+    while (seen.results.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await pool.cancel();
+    await running;
+    assert.ok(seen.results.length < tasks.length, 'cancel stopped the run early');
+    assert.deepEqual(await pool.run(tasks.slice(0, 1)), undefined, 'a cancelled pool runs nothing more');
+  });
+
+  it('draws image details on request', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({}), size: 2, init }, seen.listener);
+    await pool.ready;
+    await pool.run(tasks.slice(0, 2));
+    const details: ImageDetail[] = await Promise.all(seen.results.map((record) => pool.detail(tasks[record.index as number], record)));
+    assert.deepEqual(details.map((d) => d.file).sort(), ['a/0.png', 'a/1.png']);
+    await pool.close();
+  });
+
+  it('says so when the Node executable for workers does not exist', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({}), nodePath: '/no/such/node', size: 1, init }, seen.listener);
+    await assert.rejects(pool.ready, /could not run worker 1 with \/no\/such\/node: spawn \/no\/such\/node ENOENT/);
+    await pool.exited;
+  });
+});

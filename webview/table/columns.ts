@@ -1,0 +1,57 @@
+/** The per-image table's columns: what each shows and how it sorts. */
+import type { ImageRecord, RunConfig } from '../../src/protocol/report';
+import { className } from '../../src/report/csv';
+import { plainNumber } from '../../src/report/format';
+
+export interface Column {
+  key: string;
+  label: string;
+  /** Longer name for the header's tooltip and screen readers. */
+  description: string;
+  /** CSS grid track size. */
+  width: string;
+  numeric: boolean;
+  text(record: ImageRecord, position: number): string;
+  /** null sorts last in both directions. */
+  sortValue(record: ImageRecord, position: number): number | string | null;
+}
+
+function flipsAt(record: ImageRecord, alpha: number): number | null {
+  return record.random.find((r) => r.alpha === alpha)?.flips ?? null;
+}
+
+export function imageColumns(config: RunConfig): Column[] {
+  const norm = (key: 'eps' | 'l1' | 'linf', label: string, description: string): Column => ({
+    key,
+    label,
+    description,
+    width: '78px',
+    numeric: true,
+    text: (r) => (r.adversarial ? plainNumber(r.adversarial[key]) : '—'),
+    sortValue: (r) => r.adversarial?.[key] ?? null,
+  });
+  return [
+    { key: 'index', label: '#', description: 'Position in sorted path order', width: '56px', numeric: true, text: (r, p) => String((r.index ?? p) + 1), sortValue: (r, p) => r.index ?? p },
+    { key: 'file', label: 'File', description: 'Image file, relative to the dataset folder', width: 'minmax(190px, 3fr)', numeric: false, text: (r) => r.file, sortValue: (r) => r.file },
+    { key: 'class', label: 'Class', description: 'True class', width: 'minmax(84px, 1fr)', numeric: false, text: (r) => className(config.classes, r.label), sortValue: (r) => r.label },
+    { key: 'predicted', label: 'Prediction', description: 'Predicted class on the clean image', width: 'minmax(84px, 1fr)', numeric: false, text: (r) => className(config.classes, r.predicted), sortValue: (r) => r.predicted },
+    { key: 'correct', label: 'Correct', description: 'Prediction equals the true class', width: '70px', numeric: false, text: (r) => (r.correct ? 'yes' : 'no'), sortValue: (r) => (r.correct ? 1 : 0) },
+    norm('eps', 'ε* (L2)', 'Smallest flipping adversarial step: L2 norm ε*'),
+    norm('l1', 'L1', 'L1 norm of the adversarial perturbation'),
+    norm('linf', 'L∞', 'L∞ norm of the adversarial perturbation'),
+    ...config.alphas.map(
+      (alpha): Column => ({
+        key: `flips:${alpha}`,
+        label: `α = ${alpha}`,
+        description: `Random perturbations of radius ${alpha}·ε* that flipped the prediction, of ${config.samples}`,
+        width: '66px',
+        numeric: true,
+        text: (r) => {
+          const flips = flipsAt(r, alpha);
+          return flips === null ? '—' : flips.toLocaleString('en-US');
+        },
+        sortValue: (r) => flipsAt(r, alpha),
+      }),
+    ),
+  ];
+}
