@@ -37,7 +37,7 @@ Options:
   --width W            channel multiplier of the paper's network (default 0.25)
   --batch N            batch size (default 128)
   --lr X               initial learning rate (default 0.1), halved every --halve-every epochs (20)
-  --seed N             weight initialisation, dropout and shuffling seed (default 1)
+  --seed N             weight initialisation and shuffling seed (default 1; dropout is unseeded)
   --out <dir>          model folder (model.json + weights.bin + README.md), default media/demo/model
   --data-out <dir>     test images as <dir>/<index>_<Name>/<test index>.png, default media/demo/data
   --test-images N      how many test images to write, half per class (default 300; 0 writes none)
@@ -178,18 +178,19 @@ function buildModel(height: number, width: number, scale: number, seed: number):
       kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 100 + layerSeed }),
       name,
     });
-  const dropout = (name: string, layerSeed: number) => tfl.layers.dropout({ rate: 0.4, seed: seed * 100 + layerSeed, name });
+  // No dropout seed: tfjs-layers would reuse one seed, hence one mask, on every batch.
+  const dropout = (name: string) => tfl.layers.dropout({ rate: 0.4, name });
   const model = tfl.sequential({ name: 'fashion_mnist_binary' });
   model.add(tfl.layers.inputLayer({ inputShape: [height, width, 3], name: 'image' }));
   model.add(conv(PAPER_CHANNELS.conv1, 'conv1', 1));
-  model.add(dropout('dropout1', 11));
+  model.add(dropout('dropout1'));
   model.add(conv(PAPER_CHANNELS.conv2, 'conv2', 2));
-  model.add(dropout('dropout2', 12));
+  model.add(dropout('dropout2'));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
   model.add(conv(PAPER_CHANNELS.conv3, 'conv3', 3));
-  model.add(dropout('dropout3', 13));
+  model.add(dropout('dropout3'));
   model.add(conv(PAPER_CHANNELS.conv4, 'conv4', 4));
-  model.add(dropout('dropout4', 14));
+  model.add(dropout('dropout4'));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
   model.add(tfl.layers.globalMaxPooling2d({ name: 'global_pool' }));
   model.add(
@@ -249,7 +250,7 @@ async function train(model: tfl.LayersModel, split: IdxSplit, pair: PairData, op
       tf.dispose([x, y]);
       lossSum += loss;
       batches++;
-      if (batches % 20 === 0) process.stderr.write(`  epoch ${epoch + 1} batch ${batches}: loss ${(lossSum / batches).toFixed(4)}\r`);
+      if (batches % 20 === 0) process.stderr.write(`  epoch ${epoch + 1} batch ${batches}: mean MSE ${(lossSum / batches).toFixed(4)}\n`);
     }
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`epoch ${epoch + 1}/${opts.epochs}: lr ${lr}, mean MSE ${(lossSum / batches).toFixed(5)}, ${seconds.toFixed(1)} s\n`);

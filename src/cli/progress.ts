@@ -15,7 +15,7 @@ const ttyIntervalMs = 100;
 
 export class ProgressPrinter {
   private lineShown = false;
-  private lastWrite = 0;
+  private lastWrite = -Infinity;
   private lastDone = -1;
 
   constructor(
@@ -73,7 +73,7 @@ export class ProgressPrinter {
     if (etaSeconds !== null && !last) parts.push(`ETA ${duration(etaSeconds)}`);
     const text = parts.join(' · ');
     if (this.stream.isTTY) {
-      const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+      const width = Math.max(20, (this.stream.columns || 80) - 1);
       this.stream.write(`\r\x1b[K${text.slice(0, width)}`);
       this.lineShown = true;
     } else {

@@ -8,7 +8,7 @@ export function summaryLine(report: Report, reportPath: string): string {
     `adversarial ${percent(summary.adversarial.susceptible, summary.correct)}`,
     ...summary.random.map((entry, i) => `${i === 0 ? 'random ' : ''}α=${entry.alpha} ${entry.susceptible}/${summary.adversarial.susceptible}`),
   ];
-  const prefix = report.status === 'cancelled' ? `cancelled after ${summary.images} images · ` : '';
+  const prefix = report.status === 'cancelled' ? `cancelled after ${summary.images} image${summary.images === 1 ? '' : 's'} · ` : '';
   return `${prefix}${parts.join(' · ')} → ${reportPath}`;
 }
 

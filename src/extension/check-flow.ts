@@ -5,14 +5,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep, isAbsolute } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CheckOptions } from '../run/types';
 import { checkClasses, classFolders, readLabelNames } from './class-check';
 import { readModelOutputs } from './model-outputs';
 import { pickDataset, pickLabelsFile, pickModel } from './pickers';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
-import { askCustom, paper, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
-import { newRunId, resolveRunsDirectory } from './run-storage';
+import { askCustom, fromSettings, paper, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
+import { newRunId, resolveRunsDirectory, type RunInfo } from './run-storage';
 import type { ExtensionSettings } from './settings';
 
 export interface FlowDeps {
@@ -38,11 +38,9 @@ export interface CheckPlan {
   options: CheckOptions;
   runId: string;
   runsDir: string;
-  preset: PresetName | 'repeat';
+  preset: PresetName | 'resume' | 'rerun';
   classes: string[];
 }
-
-export class UserCancelled extends Error {}
 
 /** Splits an explorer resource into what it gives: a model file, a folder holding model.json, or a dataset folder. */
 export function startFromResource(resource: string | undefined): FlowStart {
@@ -116,6 +114,32 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
   if (choice.workers !== undefined) options.workers = choice.workers;
   if (deps.settings.nodePath) options.nodePath = deps.settings.nodePath;
   return { options, runId, runsDir, preset, classes };
+}
+
+/**
+ * Resume (same folder: the run host skips finished images) or re-run (a new folder) a stored run
+ * with its own engine settings; backend, workers and Node come from the current settings.
+ */
+export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' | 'rerun'): Promise<CheckPlan> {
+  const stored = run.settings;
+  if (!stored) throw new Error(`the run folder ${run.dir} holds no run.json or report.json settings to ${mode === 'resume' ? 'resume' : 're-run'} from`);
+  const folders = await classFolders(stored.data);
+  const outputs = await readModelOutputs(stored.model);
+  const { classes } = checkClasses(folders, outputs, stored.labels ? readLabelNames(stored.labels) : undefined);
+  const choice: EngineChoice = {
+    ...fromSettings(deps.settings),
+    alphas: stored.alphas,
+    samples: stored.samples,
+    scales: stored.scales,
+    maxEps: stored.maxEps,
+    limit: stored.limit ?? undefined,
+    seed: stored.seed,
+    clip: stored.clip,
+    labels: stored.labels,
+  };
+  if (mode === 'rerun') return planRun(deps, stored.model, stored.data, choice, 'rerun', classes);
+  const plan = planRun(deps, stored.model, stored.data, choice, 'resume', classes);
+  return { ...plan, runId: run.id, runsDir: dirname(run.dir), options: { ...plan.options, out: run.dir } };
 }
 
 /** The output directory of the workspace folder holding one of `paths`, else the first folder, else global storage. */

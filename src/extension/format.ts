@@ -13,7 +13,10 @@ export function formatDuration(seconds: number): string {
 export function formatPercent(rate: number): string {
   if (!Number.isFinite(rate)) return '–';
   const percent = rate * 100;
-  return `${percent >= 10 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)} %`;
+  if (percent === 0) return '0 %';
+  // Tiny rates keep one significant digit rather than rounding to a misleading 0.
+  const text = percent < 0.1 ? percent.toPrecision(1) : percent.toFixed(1).replace(/\.0$/, '');
+  return `${text} %`;
 }
 
 const stageNames: Record<string, string> = {
@@ -57,4 +60,12 @@ export function headlineText(h: Headline): string {
 export function formatDate(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** The status bar item's text: a spinner and images done while a check runs, else the backend of the last run. */
+export function statusText(running: boolean, backend: string | null, done: number, total: number | null): string {
+  const where = backend ?? 'idle';
+  if (!running) return `$(beaker) Robustness: ${where}`;
+  const count = total === null ? 'starting' : `${done}/${total}`;
+  return `$(sync~spin) Robustness: ${count}${backend ? ` · ${backend}` : ''}`;
 }

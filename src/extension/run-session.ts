@@ -43,13 +43,18 @@ export interface SessionDeps {
 export type SessionResult = { kind: 'finished'; outcome: CheckOutcome } | { kind: 'busy' };
 
 export class RunSession {
-  private current: { outDir: string; handle: RunHandle | null; cancelled: boolean } | null = null;
+  private current: { outDir: string; handle: RunHandle | null; cancelled: boolean; live: LiveReport | null } | null = null;
   private lastBackend: string | null = null;
 
   constructor(private readonly deps: SessionDeps) {}
 
   get runningDir(): string | null {
     return this.current?.outDir ?? null;
+  }
+
+  /** The report of the running check so far, when `dir` is its folder. */
+  liveReport(dir: string): Report | null {
+    return this.current?.outDir === dir ? this.current.live?.report ?? null : null;
   }
 
   cancel(): void {
@@ -63,7 +68,7 @@ export class RunSession {
     if (this.current) return { kind: 'busy' };
     const { ui, log, status } = this.deps;
     const options = plan.options;
-    const current = { outDir: options.out, handle: null as RunHandle | null, cancelled: false };
+    const current = { outDir: options.out, handle: null as RunHandle | null, cancelled: false, live: null as LiveReport | null };
     this.current = current;
     const title = `${modelName(options.model)} on ${basename(options.data)}`;
     log.line(`Run ${plan.runId}: ${options.model} on ${options.data} (${plan.preset}) → ${options.out}`);
@@ -99,6 +104,7 @@ export class RunSession {
               queue(async () => {
                 const records = event.resumed ? await finishedRecords(options.out) : [];
                 live = new LiveReport({ ...report, images: records });
+                current.live = live;
                 view = this.deps.liveView(options.out, title);
                 view.begin(live.report);
               });

@@ -211,11 +211,23 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
+/** Finished images in images.jsonl: lines that parse (a killed run may leave its last one cut short). */
 async function countLines(path: string): Promise<number | null> {
+  let text: string;
   try {
-    const text = await readFile(path, 'utf8');
-    return text.split('\n').filter((line) => line.trim() !== '').length;
+    text = await readFile(path, 'utf8');
   } catch {
     return null;
   }
+  let count = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      JSON.parse(line);
+      count++;
+    } catch {
+      // cut short
+    }
+  }
+  return count;
 }

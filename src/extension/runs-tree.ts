@@ -28,7 +28,6 @@ export class RunsTree implements vscode.TreeDataProvider<RunInfo>, vscode.Dispos
     item.tooltip = model.tooltip;
     item.iconPath = new vscode.ThemeIcon(model.icon);
     item.contextValue = model.contextValue;
-    item.resourceUri = vscode.Uri.file(run.dir);
     item.command = { command: openRunCommand, title: 'Open Report', arguments: [run] };
     return item;
   }

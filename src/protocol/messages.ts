@@ -100,7 +100,15 @@ export type WorkerToHost =
    * Something failed. `fatal` (model unreadable, backend failed) ends the worker; otherwise it
    * concerns the image `index` (e.g. undecodable) and the worker goes on.
    */
-  | { type: 'error'; message: string; detail?: string; fatal: boolean; index?: number };
+  | {
+      type: 'error';
+      message: string;
+      detail?: string;
+      fatal: boolean;
+      index?: number;
+      /** Set when the failure answers a `detail` request (which then gets no `detail` reply). */
+      requestId?: number;
+    };
 
 // ---------------------------------------------------------------------------------------------
 // Extension → Webview

@@ -7,6 +7,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => htmlEntities[c]);
 }
 
+/** Text safe inside a double-quoted attribute value; single quotes stay readable (a CSP is full of them). */
+export function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => htmlEntities[c]);
+}
+
 /**
  * JSON safe inside `<script type="application/json">`: every `<` becomes `\u003c`, so neither
  * `</script` nor `<!--` can end or change the script element; JSON.parse reads it back unchanged.

@@ -33,7 +33,7 @@ export function plainNumber(x: number): string {
   if (a === 0) return '0';
   if (a >= 1e9 || a < 1e-4) return scientific(x);
   if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  if (a >= 100) return x.toFixed(1);
+  if (a >= 100) return Number(x.toFixed(1)).toString();
   return Number(x.toPrecision(3)).toString();
 }
 

@@ -3,7 +3,7 @@
  * (webview URIs); nothing else loads. `connect-src` lets the page read its own bundle back to
  * export a standalone report; no remote origin is allowed anywhere.
  */
-import { escapeHtml } from './escape';
+import { escapeAttribute, escapeHtml } from './escape';
 import { appMount, titleElement } from './page';
 
 export interface PanelPageOptions {
@@ -35,7 +35,7 @@ export function panelHtml(o: PanelPageOptions): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${titleElement(o.title)}
 <link rel="stylesheet" href="${escapeHtml(o.styleUri)}">

@@ -5,7 +5,7 @@
  */
 import type { ImageDetail } from '../protocol/messages';
 import type { Report } from '../protocol/report';
-import { escapeHtml, inlineScript, inlineStyle, jsonForScript } from './escape';
+import { escapeAttribute, escapeHtml, inlineScript, inlineStyle, jsonForScript } from './escape';
 import { createNonce } from './nonce';
 import { appMount, titleElement } from './page';
 
@@ -30,7 +30,7 @@ export function standaloneReportHtml(report: Report, assets: ReportAssets, detai
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(standaloneContentSecurityPolicy(nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(standaloneContentSecurityPolicy(nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="${escapeHtml(`${report.tool.name} ${report.tool.version}`)}">
 ${titleElement(`Robustness Lens — ${model || 'report'}`)}

@@ -115,7 +115,7 @@ class CheckRun {
         );
         this.pool = pool;
         try {
-          model = await this.analyse(pool, settings, pending, progress, workers);
+          model = (await this.analyse(pool, settings, pending, progress, workers)) ?? model;
           if (!this.cancelled && (options.details ?? defaultDetails) > 0) {
             const detailsStart = Date.now();
             details = await this.drawDetails(pool, selected, finished);
@@ -143,14 +143,14 @@ class CheckRun {
       // How the run went, unlike config: varies with the machine, the workers and what was resumed.
       timings: {
         workers,
-        wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
+        wallSeconds: seconds(Date.now() - startedAt.getTime()),
         imagesAnalysed: progress.analysedNow,
         imagesResumed: images.length - progress.analysedNow,
-        decodeSeconds: stageMs.decode / 1000,
-        gradientSeconds: stageMs.gradient / 1000,
-        lineSearchSeconds: stageMs['line-search'] / 1000,
-        randomSeconds: stageMs.random / 1000,
-        detailsSeconds: detailsMs / 1000,
+        decodeSeconds: seconds(stageMs.decode),
+        gradientSeconds: seconds(stageMs.gradient),
+        lineSearchSeconds: seconds(stageMs['line-search']),
+        randomSeconds: seconds(stageMs.random),
+        detailsSeconds: seconds(detailsMs),
       },
     };
     const warning = writeReportFiles(outDir, report, details, options.reportAssetsDir);
@@ -284,6 +284,11 @@ function resumedRecords(selected: ImageTask[], previous: ImageRecord[]): Map<num
     if (record) finished.set(task.index, { ...record, index: task.index });
   }
   return finished;
+}
+
+/** Milliseconds as seconds, to the millisecond. */
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
 }
 
 function engineSettings(settings: ResultSettings) {

@@ -125,12 +125,10 @@ export class WorkerPool {
   }
 
   private startWorker(id: number): PoolWorker {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
     const child = fork(this.options.workerScript, [], {
       execPath: this.options.nodePath ?? process.execPath,
       execArgv: [],
-      env,
+      env: workerEnvironment(process.env, process.versions),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Outside the terminal's process group, so Ctrl-C reaches only the host, which then cancels
       // the workers in order (a worker that exits on its own would read as a crash). On Windows
@@ -198,6 +196,12 @@ export class WorkerPool {
   private onWorkerError(worker: PoolWorker, message: Extract<WorkerToHost, { type: 'error' }>): void {
     if (message.fatal) {
       this.fail(new Error(oneLine(message.message)));
+      return;
+    }
+    const pending = message.requestId === undefined ? undefined : this.pendingDetails.get(message.requestId);
+    if (pending) {
+      this.pendingDetails.delete(message.requestId as number);
+      pending.reject(new Error(oneLine(message.message)));
       return;
     }
     const task = message.index === undefined ? undefined : this.takeAssigned(worker, message.index, undefined);
@@ -300,6 +304,11 @@ export class WorkerPool {
   private logLines(worker: PoolWorker, text: string): void {
     for (const line of text.split('\n')) if (line.trim()) this.listener.log(`worker ${worker.id}: ${line.trimEnd()}`);
   }
+}
+
+/** Under Electron (VS Code desktop) process.execPath is Electron itself: ask it to run as plain Node. */
+export function workerEnvironment(env: NodeJS.ProcessEnv, versions: NodeJS.ProcessVersions): NodeJS.ProcessEnv {
+  return versions.electron ? { ...env, ELECTRON_RUN_AS_NODE: '1' } : { ...env };
 }
 
 function exitOf(child: ChildProcess): Promise<void> {

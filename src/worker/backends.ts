@@ -11,7 +11,7 @@
 import * as tfCore from '@tensorflow/tfjs-core';
 import * as tfLayers from '@tensorflow/tfjs-layers';
 import * as tfConverter from '@tensorflow/tfjs-converter';
-import '@tensorflow/tfjs-backend-cpu';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -132,6 +132,9 @@ async function loadWasm(wasmDir: string): Promise<TfRuntime> {
 }
 
 async function startBundled(name: 'wasm' | 'cpu'): Promise<TfRuntime> {
+  // Importing the cpu backend registers it; this also keeps the bundler from dropping that import
+  // (the package declares itself free of side effects).
+  if (!tfCore.findBackendFactory('cpu')) tfCore.registerBackend('cpu', () => new MathBackendCPU(), 1);
   // PROD silences TF.js's console advice (e.g. "install tfjs-node"), which would land in the host's log.
   tfCore.env().set('PROD', true);
   if (!(await tfCore.setBackend(name)) || tfCore.getBackend() !== name) {

@@ -49,6 +49,8 @@ export interface FakeWorkerBehaviour {
   ignoreCancel?: boolean;
   /** Set `resized` on every record. */
   resized?: string;
+  /** Answer a detail request for this file with a non-fatal error. */
+  detailFailsOn?: string;
 }
 
 /**
@@ -112,6 +114,8 @@ process.on('message', (message) => {
       send({ type: 'ready', model: { backend: 'cpu', inputShape: [8, 8, 1], dimension: 64, classCount, outputActivation: behaviour.outputActivation ?? 'sigmoid', format: 'fake' } });
     } else if (message.type === 'analyse') {
       await analyse(message.tasks);
+    } else if (message.type === 'detail' && message.task.file === behaviour.detailFailsOn) {
+      send({ type: 'error', message: 'cannot draw ' + message.task.file, fatal: false, index: message.task.index, requestId: message.requestId });
     } else if (message.type === 'detail') {
       send({ type: 'detail', requestId: message.requestId, detail: {
         file: message.task.file, original: picture, adversarial: picture, perturbation: picture, amplification: 10, randomPerturbed: picture,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { ImageDetail, ImageTask } from '../../src/protocol/messages';
 import type { ImageRecord } from '../../src/protocol/report';
-import { WorkerPool, type InitMessage, type PoolListener } from '../../src/run/pool';
+import { WorkerPool, workerEnvironment, type InitMessage, type PoolListener } from '../../src/run/pool';
 import { temporaryFolder, writeFakeWorker, type FakeWorkerBehaviour } from './helpers';
 
 const folder = temporaryFolder('pool');
@@ -21,7 +22,7 @@ const tasks: ImageTask[] = Array.from({ length: 9 }, (_, index) => ({ index, fil
 let workerCount = 0;
 function fakeWorker(behaviour: FakeWorkerBehaviour): string {
   const dir = `${folder.path}/w${workerCount++}`;
-  require('node:fs').mkdirSync(dir);
+  mkdirSync(dir);
   return writeFakeWorker(dir, behaviour);
 }
 
@@ -78,7 +79,7 @@ describe('WorkerPool', () => {
 
   it('cancels promptly: run settles, finished results are kept, a worker that ignores cancel is killed', async () => {
     const seen = recordingListener();
-    const pool = new WorkerPool({ workerScript: fakeWorker({ delayMs: 150, ignoreCancel: true }), size: 2, init, cancelGraceMs: 300 }, seen.listener);
+    const pool = new WorkerPool({ workerScript: fakeWorker({ delayMs: 250, ignoreCancel: true }), size: 2, init, cancelGraceMs: 200 }, seen.listener);
     await pool.ready;
     const running = pool.run(tasks);
     while (seen.results.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -98,10 +99,27 @@ describe('WorkerPool', () => {
     await pool.close();
   });
 
+  it('rejects a detail request the worker answers with an error', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ detailFailsOn: 'a/1.png' }), size: 1, init }, seen.listener);
+    await pool.ready;
+    await pool.run(tasks.slice(0, 2));
+    const [first, second] = seen.results;
+    await assert.rejects(pool.detail(tasks[1], second), { message: 'cannot draw a/1.png' });
+    assert.equal((await pool.detail(tasks[0], first)).file, 'a/0.png');
+    await pool.close();
+  });
+
   it('says so when the Node executable for workers does not exist', async () => {
     const seen = recordingListener();
     const pool = new WorkerPool({ workerScript: fakeWorker({}), nodePath: '/no/such/node', size: 1, init }, seen.listener);
     await assert.rejects(pool.ready, /could not run worker 1 with \/no\/such\/node: spawn \/no\/such\/node ENOENT/);
     await pool.exited;
+  });
+
+  it('asks Electron to run workers as Node, and leaves Node alone', () => {
+    const versions = { ...process.versions };
+    assert.equal(workerEnvironment({ PATH: '/bin' }, { ...versions, electron: '30.0.0' }).ELECTRON_RUN_AS_NODE, '1');
+    assert.deepEqual(workerEnvironment({ PATH: '/bin' }, versions), { PATH: '/bin' });
   });
 });

@@ -8,8 +8,9 @@ export interface Column {
   label: string;
   /** Longer name for the header's tooltip and screen readers. */
   description: string;
-  /** CSS grid track size. */
-  width: string;
+  /** Width in pixels; a column with `grow` > 0 takes that share of the spare width too. */
+  width: number;
+  grow: number;
   numeric: boolean;
   text(record: ImageRecord, position: number): string;
   /** null sorts last in both directions. */
@@ -25,17 +26,18 @@ export function imageColumns(config: RunConfig): Column[] {
     key,
     label,
     description,
-    width: '78px',
+    width: 64,
+    grow: 0,
     numeric: true,
     text: (r) => (r.adversarial ? plainNumber(r.adversarial[key]) : '—'),
     sortValue: (r) => r.adversarial?.[key] ?? null,
   });
   return [
-    { key: 'index', label: '#', description: 'Position in sorted path order', width: '56px', numeric: true, text: (r, p) => String((r.index ?? p) + 1), sortValue: (r, p) => r.index ?? p },
-    { key: 'file', label: 'File', description: 'Image file, relative to the dataset folder', width: 'minmax(190px, 3fr)', numeric: false, text: (r) => r.file, sortValue: (r) => r.file },
-    { key: 'class', label: 'Class', description: 'True class', width: 'minmax(84px, 1fr)', numeric: false, text: (r) => className(config.classes, r.label), sortValue: (r) => r.label },
-    { key: 'predicted', label: 'Prediction', description: 'Predicted class on the clean image', width: 'minmax(84px, 1fr)', numeric: false, text: (r) => className(config.classes, r.predicted), sortValue: (r) => r.predicted },
-    { key: 'correct', label: 'Correct', description: 'Prediction equals the true class', width: '70px', numeric: false, text: (r) => (r.correct ? 'yes' : 'no'), sortValue: (r) => (r.correct ? 1 : 0) },
+    { key: 'index', label: '#', description: 'Position in sorted path order', width: 48, grow: 0, numeric: true, text: (r, p) => String((r.index ?? p) + 1), sortValue: (r, p) => r.index ?? p },
+    { key: 'file', label: 'File', description: 'Image file, relative to the dataset folder', width: 130, grow: 3, numeric: false, text: (r) => r.file, sortValue: (r) => r.file },
+    { key: 'class', label: 'Class', description: 'True class', width: 90, grow: 1, numeric: false, text: (r) => className(config.classes, r.label), sortValue: (r) => r.label },
+    { key: 'predicted', label: 'Prediction', description: 'Predicted class on the clean image', width: 90, grow: 1, numeric: false, text: (r) => className(config.classes, r.predicted), sortValue: (r) => r.predicted },
+    { key: 'correct', label: 'Correct', description: 'Prediction equals the true class', width: 62, grow: 0, numeric: false, text: (r) => (r.correct ? 'yes' : 'no'), sortValue: (r) => (r.correct ? 1 : 0) },
     norm('eps', 'ε* (L2)', 'Smallest flipping adversarial step: L2 norm ε*'),
     norm('l1', 'L1', 'L1 norm of the adversarial perturbation'),
     norm('linf', 'L∞', 'L∞ norm of the adversarial perturbation'),
@@ -44,7 +46,8 @@ export function imageColumns(config: RunConfig): Column[] {
         key: `flips:${alpha}`,
         label: `α = ${alpha}`,
         description: `Random perturbations of radius ${alpha}·ε* that flipped the prediction, of ${config.samples}`,
-        width: '66px',
+        width: 56,
+        grow: 0,
         numeric: true,
         text: (r) => {
           const flips = flipsAt(r, alpha);

@@ -58,7 +58,8 @@ export class VirtualGrid {
 
   setColumns(columns: Column[], sort: SortOrder): void {
     this.columns = columns;
-    this.element.style.setProperty('--rl-columns', columns.map((c) => c.width).join(' '));
+    this.element.style.setProperty('--rl-columns', columns.map((c) => (c.grow > 0 ? `minmax(${c.width}px, ${c.grow}fr)` : `${c.width}px`)).join(' '));
+    this.element.style.setProperty('--rl-row-min-width', `${columns.reduce((sum, c) => sum + c.width, 0)}px`);
     this.element.setAttribute('aria-colcount', String(columns.length));
     this.headRow.replaceChildren(
       ...columns.map((column, i) => {
@@ -199,6 +200,7 @@ export class VirtualGrid {
     for (let slot = Math.max(0, last - first); slot < this.pool.length; slot++) {
       this.pool[slot].hidden = true;
       this.pool[slot].removeAttribute('id');
+      delete this.pool[slot].dataset.file;
     }
     if (activeId && document.getElementById(activeId)) this.element.setAttribute('aria-activedescendant', activeId);
     else this.element.removeAttribute('aria-activedescendant');

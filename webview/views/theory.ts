@@ -78,7 +78,7 @@ export class TheoryView {
     this.samplesCard = new ChartCard({
       id: 'samples-to-flip',
       title: 'Random samples for one flip',
-      description: 'Measured samples per flip (images with a flip) against the flat-boundary expectation 1/P, on a log scale.',
+      description: 'Measured samples per flip (images with a flip) against the flat-boundary expectation 1/P (the same for every image: h/r = 1/α), on a log scale.',
       onExportPng,
     });
     this.table = h('tbody');
@@ -156,7 +156,6 @@ export class TheoryView {
         labels,
         datasets: [
           violinDataset('measured, samples per flip', stats.map((s) => s.log10SamplesPerFlip), theme.measured, few),
-          violinDataset('flat boundary 1/P, h = ε* − Δ', stats.map((s) => s.predictions.map((p) => -p.log10OneStepCloser)), theme.predicted, few),
           lineDataset('flat boundary 1/P, h = ε*', means.map((m) => (Number.isFinite(m.atEps) ? -m.atEps : null)), theme.predicted, false),
           lineDataset('samples drawn per image', log10Samples, theme.reference, true),
         ],

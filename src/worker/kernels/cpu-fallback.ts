@@ -5,11 +5,12 @@
  * cpu backend, so every model whose forward pass runs on wasm also gets its gradient there.
  */
 import { findBackend, getKernel, getKernelsForBackend, registerKernel } from '@tensorflow/tfjs-core';
-import type { DataId, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataId, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** A kernel for `backendName` that runs `cpuKernel` on copies of its inputs. */
 export function cpuBridgedKernel(cpuKernel: KernelConfig, backendName: string): KernelConfig {
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+  const kernelFunc: KernelFunc = ({ inputs, backend: target, attrs }) => {
+    const backend = target as KernelBackend;
     const cpu = findBackend('cpu');
     if (!cpu) throw new Error(`kernel ${cpuKernel.kernelName}: the cpu backend it falls back to is not available`);
     const copies: DataId[] = [];

@@ -8,7 +8,7 @@
  * cpu backend's to the last bit.
  */
 import { backend_util, MaxPoolGrad, util } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** dx for max pooling with first-maximum tie-breaking; pure, over NHWC arrays. */
 export function maxPoolGradFirstMax(
@@ -54,7 +54,8 @@ export function maxPoolGradFirstMax(
   return Float32Array.from(dx);
 }
 
-const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+const kernelFunc: KernelFunc = ({ inputs, backend: target, attrs }) => {
+  const backend = target as KernelBackend;
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   const info = backend_util.computePool2DInfo(

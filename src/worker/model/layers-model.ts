@@ -15,6 +15,8 @@ interface Head {
   activation: OutputActivation;
   /** Computes the logits; the model itself when its outputs are already logits. */
   logitsModel: LayersModel;
+  /** The linear twin of the last layer, the only layer the logits model does not share. */
+  twin?: Layer;
 }
 
 export function layersLoadedModel(tf: Tf, model: LayersModel): LoadedModel {
@@ -35,9 +37,11 @@ export function layersLoadedModel(tf: Tf, model: LayersModel): LoadedModel {
     floatsPerImage: floatsPerImage(model, geometry.height * geometry.width * geometry.channels),
     outputs: (batch: Tensor) => model.predictOnBatch(batch) as Tensor2D,
     logits: (batch: Tensor) => head.logitsModel.apply(batch) as Tensor2D,
+    // Layers count one reference however many models they are in: disposing both models would
+    // dispose the shared layers twice.
     dispose: () => {
-      if (head.logitsModel !== model) head.logitsModel.dispose();
       model.dispose();
+      head.twin?.dispose();
     },
   };
 }
@@ -56,7 +60,10 @@ function readHead(tf: Tf, model: LayersModel): Head {
   const activation = typeof config.activation === 'string' ? config.activation : 'linear';
   if (activation === 'linear') return { activation, logitsModel: model };
   checkSupported(activation, layer);
-  return { activation: activation as OutputActivation, logitsModel: withLinearLastLayer(tf, model, output) };
+  const twin = linearTwin(output.sourceLayer);
+  const logits = twin.apply(layerInput(output)) as SymbolicTensor;
+  twin.setWeights(output.sourceLayer.getWeights());
+  return { activation: activation as OutputActivation, logitsModel: tf.model({ inputs: model.inputs, outputs: logits }), twin };
 }
 
 function checkSupported(activation: string, layer: Layer): void {
@@ -74,15 +81,10 @@ function layerInput(output: SymbolicTensor): SymbolicTensor {
   return output.inputs[0];
 }
 
-/** The model with its last layer's activation replaced by 'linear' (same weights). */
-function withLinearLastLayer(tf: Tf, model: LayersModel, output: SymbolicTensor): LayersModel {
-  const layer = output.sourceLayer;
+/** A copy of `layer` (weights still to be set) without its activation. */
+function linearTwin(layer: Layer): Layer {
   const LayerClass = layer.constructor as new (config: object) => Layer;
-  const twin = new LayerClass({ ...layer.getConfig(), activation: 'linear', name: `${layer.name}_logits` });
-  const logits = twin.apply(layerInput(output)) as SymbolicTensor;
-  const weights = layer.getWeights();
-  twin.setWeights(weights);
-  return tf.model({ inputs: model.inputs, outputs: logits });
+  return new LayerClass({ ...layer.getConfig(), activation: 'linear', name: `${layer.name}_logits` });
 }
 
 /** Input values plus every layer's output values, per image: what one image costs in a forward pass. */

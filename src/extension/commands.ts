@@ -1,0 +1,216 @@
+/**
+ * The command handlers. Loaded on the first command, not at activation (extension.ts imports this
+ * lazily), so activating the extension stays cheap.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ReportSource } from '../protocol/messages';
+import { isInside, planCheck, planFromRun, startFromResource, type CheckPlan, type FlowDeps } from './check-flow';
+import { reportError } from './errors';
+import { gpuRequirements, installNativeBackend, runProcess, type NativeVariant } from './native-backend';
+import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
+import { ReportPanel, type PanelEnv } from './report-panel';
+import { loadReport } from './report-location';
+import { deleteRun, modelName, runFiles, type RunInfo } from './run-storage';
+import type { RunSession } from './run-session';
+import type { RunsTree } from './runs-tree';
+import type { ExtensionSettings } from './settings';
+
+export interface CommandEnv {
+  extensionPath: string;
+  globalStorage: string;
+  ui: Ui;
+  workspace: WorkspaceInfo;
+  state: KeyValueStore;
+  log: Log;
+  readSettings(): ExtensionSettings;
+  session: RunSession;
+  tree: RunsTree;
+  panelEnv: PanelEnv;
+}
+
+export const untrustedMessage =
+  'Robustness Lens runs models in worker processes configured by this workspace, so it only checks models in a trusted workspace. Trust the workspace to run a check; stored reports can still be opened.';
+
+export class Commands {
+  constructor(private readonly env: CommandEnv) {}
+
+  private get distDir(): string {
+    return join(this.env.extensionPath, 'dist');
+  }
+
+  /** Command `robustnessLens.check`, from the palette or the explorer's context menu. */
+  async check(resource?: vscode.Uri): Promise<void> {
+    await this.guard('the check could not start', async () => {
+      if (!(await this.trusted())) return;
+      const deps = this.flowDeps();
+      const plan = await planCheck(deps, startFromResource(resource?.scheme === 'file' ? resource.fsPath : undefined));
+      if (plan) await this.run(plan);
+    });
+  }
+
+  async demo(): Promise<void> {
+    await this.guard('the demo could not start', async () => {
+      if (!(await this.trusted())) return;
+      const model = join(this.env.extensionPath, 'media', 'demo', 'model', 'model.json');
+      const data = join(this.env.extensionPath, 'media', 'demo', 'data');
+      if (!existsSync(model) || !existsSync(data)) throw new Error(`the demo model and images are missing from this installation (${dirname(dirname(model))})`);
+      const plan = await planCheck(this.flowDeps(), { model, data });
+      if (plan) await this.run(plan);
+    });
+  }
+
+  async openReport(resource?: vscode.Uri): Promise<void> {
+    await this.guard('the report could not be opened', async () => {
+      const path =
+        resource?.fsPath ??
+        (await this.env.ui.openFile('Robustness Lens: report', [{ name: 'Robustness Lens report (report.json)', extensions: ['json'] }], this.env.workspace.folders()[0]));
+      if (!path) return;
+      const folder = dirname(path);
+      const isRunFolder = basename(path) === runFiles.report && (existsSync(join(folder, runFiles.run)) || existsSync(join(folder, runFiles.images)));
+      const source: ReportSource = isRunFolder ? { runDir: folder } : { reportPath: path };
+      ReportPanel.show(this.env.panelEnv, source, await loadReport(source));
+    });
+  }
+
+  async openRun(run: RunInfo): Promise<void> {
+    await this.guard('the report could not be opened', async () => {
+      const source: ReportSource = { runDir: run.dir };
+      const live = this.env.session.liveReport(run.dir);
+      if (live || (this.env.session.runningDir === run.dir && ReportPanel.isOpen(source))) {
+        ReportPanel.show(this.env.panelEnv, source, live);
+        return;
+      }
+      if (!existsSync(join(run.dir, runFiles.report))) {
+        const choice = await this.env.ui.info(`This run has not finished: ${run.done} image${run.done === 1 ? '' : 's'} done and no report yet.`, 'Resume');
+        if (choice === 'Resume') await this.resume(run);
+        return;
+      }
+      ReportPanel.show(this.env.panelEnv, source, await loadReport(source));
+    });
+  }
+
+  async resume(run: RunInfo): Promise<void> {
+    await this.guard('the run could not be resumed', async () => {
+      if (!(await this.trusted())) return;
+      await this.run(await planFromRun(this.flowDeps(), run, 'resume'));
+    });
+  }
+
+  async rerun(run: RunInfo): Promise<void> {
+    await this.guard('the run could not be repeated', async () => {
+      if (!(await this.trusted())) return;
+      await this.run(await planFromRun(this.flowDeps(), run, 'rerun'));
+    });
+  }
+
+  async deleteRun(run: RunInfo): Promise<void> {
+    await this.guard('the run could not be deleted', async () => {
+      if (this.env.session.runningDir === run.dir) {
+        void this.env.ui.warn('Robustness Lens: this run is still going; stop it before deleting it.');
+        return;
+      }
+      const name = run.settings ? `${modelName(run.settings.model)} on ${basename(run.settings.data)}` : run.id;
+      const confirmed = await this.env.ui.confirm(`Delete the run "${name}" (${run.id})?`, `Its folder ${run.dir} and every file in it are deleted.`, 'Delete');
+      if (!confirmed) return;
+      await deleteRun(dirname(run.dir), run.dir);
+      this.env.log.line(`Deleted run ${run.dir}`);
+      this.env.tree.refresh();
+    });
+  }
+
+  async revealRun(run: RunInfo): Promise<void> {
+    const uri = vscode.Uri.file(run.dir);
+    const inWorkspace = this.env.workspace.folders().some((folder) => isInside(folder, run.dir));
+    await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+  }
+
+  async openHtml(run: RunInfo): Promise<void> {
+    await this.guard('report.html could not be opened', async () => {
+      const path = join(run.dir, runFiles.html);
+      if (!existsSync(path)) throw new Error(`${path} does not exist (the run has not finished)`);
+      const opened = await vscode.env.openExternal(vscode.Uri.file(path));
+      if (!opened) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
+    });
+  }
+
+  cancel(): void {
+    if (this.env.session.runningDir) this.env.session.cancel();
+    else void this.env.ui.info('Robustness Lens: no check is running.');
+  }
+
+  async installNativeBackend(): Promise<void> {
+    await this.guard('the native backend could not be installed', async () => {
+      if (!(await this.trusted())) return;
+      const variant = await this.env.ui.pick<NativeVariant>('Robustness Lens: native backend', [
+        { label: 'TensorFlow CPU', description: '@tensorflow/tfjs-node', detail: 'Native TensorFlow on the CPU: several times faster than wasm. Linux, macOS, Windows (x64).', value: 'tfjs-node' },
+        { label: 'TensorFlow GPU', description: '@tensorflow/tfjs-node-gpu', detail: `Native TensorFlow with CUDA. Needs ${gpuRequirements}.`, value: 'tfjs-node-gpu' },
+      ]);
+      if (!variant) return;
+      const settings = this.env.readSettings();
+      const node = settings.nodePath || process.execPath;
+      const npmBesideNode = settings.nodePath ? join(dirname(settings.nodePath), process.platform === 'win32' ? 'npm.cmd' : 'npm') : null;
+      const npm = npmBesideNode && existsSync(npmBesideNode) ? npmBesideNode : 'npm';
+      await mkdir(this.env.globalStorage, { recursive: true });
+      this.env.log.line(`Installing @tensorflow/${variant} into ${this.env.globalStorage} with ${npm}`);
+      const result = await this.env.ui.withProgress(`Robustness Lens: installing ${variant}`, false, (progress) =>
+        installNativeBackend({
+          variant,
+          globalStorage: this.env.globalStorage,
+          npm,
+          node,
+          run: runProcess,
+          onLine: (line) => {
+            this.env.log.line(`  ${line}`);
+            progress.report({ message: line.slice(0, 120) });
+          },
+        }),
+      );
+      if (result.ok) {
+        this.env.log.line(`Installed @tensorflow/${variant} in ${result.modulesDir}`);
+        void this.env.ui.info(`Robustness Lens: ${variant} is installed. With the backend setting on "auto" the next check uses it (${variant === 'tfjs-node-gpu' ? 'tensorflow-gpu' : 'tensorflow'}).`);
+        return;
+      }
+      this.env.log.line(`Install failed: ${result.reason}`);
+      const choice = await this.env.ui.error(`Robustness Lens: ${result.reason}. Checks keep running on the wasm backend.`, 'Show Output');
+      if (choice === 'Show Output') this.env.log.show();
+    });
+  }
+
+  private async run(plan: CheckPlan): Promise<void> {
+    await mkdir(plan.runsDir, { recursive: true });
+    this.env.tree.refresh();
+    const result = await this.env.session.run(plan);
+    if (result.kind === 'busy') void this.env.ui.warn('Robustness Lens: a check is already running; stop it (Cancel in its notification) before starting another.');
+  }
+
+  private flowDeps(): FlowDeps {
+    return {
+      ui: this.env.ui,
+      workspace: this.env.workspace,
+      state: this.env.state,
+      log: this.env.log,
+      settings: this.env.readSettings(),
+      fallbackFolder: this.env.globalStorage,
+      distDir: this.distDir,
+      now: () => new Date(),
+    };
+  }
+
+  private async trusted(): Promise<boolean> {
+    if (this.env.workspace.isTrusted()) return true;
+    const choice = await this.env.ui.warn(untrustedMessage, 'Manage Workspace Trust');
+    if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
+    return false;
+  }
+
+  private async guard(what: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      await reportError({ ui: this.env.ui, log: this.env.log, openSetting: (key) => void vscode.commands.executeCommand('workbench.action.openSettings', key) }, what, error);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The engine's Classifier over a loaded TF.js model. Perturbed images are built on the device
+ * (x + s·direction, clipped when asked); multi-row direction arrays (the run's random set, cut
+ * into the same chunks for every image) are uploaded once and kept by identity. Every call runs
+ * in tf.tidy, so the tensor count stays flat from image to image.
+ */
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Classifier } from '../../engine/classifier';
+import type { LossKind } from '../../protocol/report';
+import type { Tf } from '../tf';
+import type { LoadedModel } from './loaded-model';
+
+export class TfClassifier implements Classifier {
+  readonly inputShape: readonly number[];
+  readonly dimension: number;
+  readonly classCount: number;
+
+  private readonly uploaded = new WeakMap<Float32Array, Tensor2D>();
+  private readonly live = new Set<Tensor2D>();
+  /** Frees an uploaded direction array's tensor once the caller lets go of the array. */
+  private readonly finalizer = new FinalizationRegistry<Tensor2D>((tensor) => this.release(tensor));
+
+  /**
+   * @param maxBatch most images per forward pass (from the memory budget); larger requests are split.
+   */
+  constructor(
+    private readonly tf: Tf,
+    readonly model: LoadedModel,
+    readonly maxBatch: number,
+  ) {
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
+    this.inputShape = model.geometry.shape;
+    this.dimension = model.geometry.shape.reduce((a, b) => a * b, 1);
+    this.classCount = model.outputCount === 1 ? 2 : model.outputCount;
+  }
+
+  async predict(batch: Float32Array, count: number): Promise<Int32Array> {
+    const d = this.dimension;
+    if (!Number.isInteger(count) || count < 0 || batch.length !== count * d) {
+      throw new Error(`predict: ${batch.length} values are not ${count} images of ${d}`);
+    }
+    const classes = new Int32Array(count);
+    for (let start = 0; start < count; start += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, count - start);
+      const result = this.tf.tidy(() => {
+        const images = this.tf.tensor(batch.subarray(start * d, (start + rows) * d), [rows, ...this.inputShape]);
+        return this.classesOf(this.model.outputs(images));
+      });
+      classes.set(await this.readInt32(result), start);
+    }
+    return classes;
+  }
+
+  async probabilities(x: Float32Array): Promise<Float32Array> {
+    this.checkImage(x);
+    const result = this.tf.tidy(() => {
+      const outputs = this.model.outputs(this.tf.tensor(x, [1, ...this.inputShape]));
+      return this.probabilitiesOf(outputs);
+    });
+    const values = (await result.data()) as Float32Array;
+    result.dispose();
+    return values;
+  }
+
+  async predictPerturbed(
+    x: Float32Array,
+    directions: Float32Array,
+    directionCount: number,
+    scales: Float32Array,
+    clip: boolean,
+  ): Promise<Int32Array> {
+    this.checkImage(x);
+    const d = this.dimension;
+    const count = scales.length;
+    if (directionCount !== 1 && directionCount !== count) {
+      throw new Error(`predictPerturbed: ${directionCount} directions for ${count} scales (expected 1 or ${count})`);
+    }
+    if (directions.length !== directionCount * d) {
+      throw new Error(`predictPerturbed: ${directions.length} direction values are not ${directionCount} rows of ${d}`);
+    }
+    const shared = directionCount === 1 ? null : this.upload(directions, directionCount);
+    const classes = new Int32Array(count);
+    for (let start = 0; start < count; start += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, count - start);
+      const result = this.tf.tidy(() => {
+        const tf = this.tf;
+        const image = tf.tensor2d(x, [1, d]);
+        const steps = tf.tensor2d(scales.subarray(start, start + rows), [rows, 1]);
+        const direction = shared === null ? tf.tensor2d(directions, [1, d]) : tf.slice(shared, [start, 0], [rows, d]);
+        let perturbed: Tensor = tf.add(image, tf.mul(steps, direction));
+        if (clip) perturbed = tf.clipByValue(perturbed, 0, 1);
+        return this.classesOf(this.model.outputs(tf.reshape(perturbed, [rows, ...this.inputShape])));
+      });
+      classes.set(await this.readInt32(result), start);
+    }
+    return classes;
+  }
+
+  async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
+    this.checkImage(x);
+    if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
+      throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
+    }
+    const losses: LossKind[] = this.model.outputCount === 1 ? ['logit'] : ['cross-entropy', 'margin'];
+    for (const loss of losses) {
+      const result = this.tf.tidy(() => {
+        const image = this.tf.tensor(x, [1, ...this.inputShape]);
+        return this.tf.grad((input: Tensor) => this.lossOf(loss, this.model.logits(input), label))(image);
+      });
+      const gradient = (await result.data()) as Float32Array;
+      result.dispose();
+      if (gradient.some((value) => value !== 0)) return { gradient, loss };
+    }
+    return null;
+  }
+
+  dispose(): void {
+    for (const tensor of [...this.live]) this.release(tensor);
+    this.model.dispose();
+  }
+
+  /**
+   * The attack loss of one image's logits [1, k], whose gradient points where the loss grows:
+   * - logit: a single logit z (sigmoid models): −z for label 1, +z for label 0;
+   * - cross-entropy: logsumexp(z) − z_y;
+   * - margin: max_{k≠y} z_k − z_y (the margin z_y − max_{k≠y} z_k, descended).
+   */
+  private lossOf(loss: LossKind, logits: Tensor2D, label: number): Tensor {
+    const tf = this.tf;
+    switch (loss) {
+      case 'logit': {
+        const z = tf.sum(logits);
+        return label === 1 ? tf.neg(z) : z;
+      }
+      case 'cross-entropy':
+        return tf.sum(tf.sub(tf.logSumExp(logits, 1), tf.slice(logits, [0, label], [1, 1])));
+      case 'margin': {
+        const isLabel = tf.cast(tf.oneHot(tf.tensor1d([label], 'int32'), logits.shape[1]), 'bool');
+        const others = tf.where(isLabel, tf.fill(logits.shape, Number.NEGATIVE_INFINITY), logits);
+        return tf.sub(tf.max(others), tf.sum(tf.slice(logits, [0, label], [1, 1])));
+      }
+    }
+  }
+
+  /** Class per row: p > 0.5 for a sigmoid (z > 0 for a single logit), argmax for k outputs. */
+  private classesOf(outputs: Tensor2D): Tensor1D {
+    const tf = this.tf;
+    const rows = outputs.shape[0];
+    if (this.model.outputCount === 1) {
+      const threshold = this.model.outputActivation === 'linear' ? 0 : 0.5;
+      return tf.reshape(tf.cast(tf.greater(outputs, threshold), 'int32'), [rows]);
+    }
+    return tf.argMax(outputs, 1);
+  }
+
+  /** [1 − p, p] for a single output, the softmax of logits, or the model's own probabilities. */
+  private probabilitiesOf(outputs: Tensor2D): Tensor1D {
+    const tf = this.tf;
+    if (this.model.outputCount === 1) {
+      const p = tf.reshape(this.model.outputActivation === 'linear' ? tf.sigmoid(outputs) : outputs, [1]);
+      return tf.concat([tf.sub(1, p), p]) as Tensor1D;
+    }
+    const probabilities = this.model.outputActivation === 'linear' ? tf.softmax(outputs) : outputs;
+    return tf.reshape(probabilities, [this.model.outputCount]) as Tensor1D;
+  }
+
+  private upload(directions: Float32Array, rows: number): Tensor2D {
+    let tensor = this.uploaded.get(directions);
+    if (!tensor) {
+      tensor = this.tf.tensor2d(directions, [rows, this.dimension]);
+      this.uploaded.set(directions, tensor);
+      this.live.add(tensor);
+      this.finalizer.register(directions, tensor);
+    }
+    return tensor;
+  }
+
+  private release(tensor: Tensor2D): void {
+    if (this.live.delete(tensor)) tensor.dispose();
+  }
+
+  private async readInt32(tensor: Tensor): Promise<Int32Array> {
+    const values = await tensor.data();
+    tensor.dispose();
+    return Int32Array.from(values);
+  }
+
+  private checkImage(x: Float32Array): void {
+    if (x.length !== this.dimension) throw new Error(`image has ${x.length} values, the model expects ${this.dimension}`);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * One worker's conversation with its host (src/protocol/messages.ts): `init` loads the backend,
+ * the model and the run's random set; `analyse` runs the protocol image by image; `detail` draws
+ * one image's detail view; `cancel` ends the process. Messages are handled in the order they
+ * arrive, except `cancel`, which acts at once (between two forward passes).
+ */
+import type { Classifier } from '../engine/classifier';
+import { analyseImage, type ProtocolSettings } from '../engine/protocol';
+import { unitBallSamples, type RandomSet } from '../engine/sampling';
+import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
+import type { ImageRecord } from '../protocol/report';
+import { loadBackend } from './backends';
+import { batchMegabytes, batchSizeFor } from './batch-size';
+import { imageDetail } from './detail';
+import { readModelImage } from './images/model-image';
+import type { ImageGeometry } from './model/input-shape';
+import { loadModel } from './model/load-model';
+import { TfClassifier } from './model/tf-classifier';
+import { yieldingClassifier } from './yielding-classifier';
+
+export interface WorkerPort {
+  send(message: WorkerToHost): void;
+  /** Ends the process once everything sent has been delivered. */
+  exit(code: number): void;
+  /** Diagnostics for the host's log (stderr). */
+  log(line: string): void;
+}
+
+interface Loaded {
+  classifier: Classifier;
+  geometry: ImageGeometry;
+  randomSet: RandomSet;
+  protocol: ProtocolSettings;
+}
+
+/** Random perturbations tried per forward pass when looking for a non-flipping one to draw. */
+const detailBatch = 64;
+
+export class WorkerSession {
+  private loaded: Loaded | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private cancelled = false;
+
+  constructor(private readonly port: WorkerPort) {}
+
+  receive(message: HostToWorker): void {
+    if (message.type === 'cancel') {
+      this.cancelled = true;
+      this.port.exit(0);
+      return;
+    }
+    this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.fatal(error));
+  }
+
+  private async handle(message: Exclude<HostToWorker, { type: 'cancel' }>): Promise<void> {
+    switch (message.type) {
+      case 'init':
+        return this.init(message);
+      case 'analyse':
+        return this.analyse(message.tasks);
+      case 'detail':
+        return this.detail(message.requestId, message.task, message.record);
+    }
+  }
+
+  private async init(message: Extract<HostToWorker, { type: 'init' }>): Promise<void> {
+    if (this.loaded) throw new Error('the worker was initialised twice');
+    validateSettings(message.settings);
+    const megabytes = batchMegabytes();
+    const runtime = await loadBackend(message.backend);
+    for (const note of runtime.notes) this.port.log(`backend passed over: ${note}`);
+    const model = await loadModel(runtime.tf, message.modelPath);
+    const batchSize = batchSizeFor(model.floatsPerImage, megabytes, message.settings.samples);
+    const classifier = new TfClassifier(runtime.tf, model, batchSize);
+    const { classNames } = message;
+    if (classNames.length > 0 && classNames.length !== classifier.classCount) {
+      classifier.dispose();
+      throw new Error(
+        `the model has ${classifier.classCount} classes (${model.outputCount} output${model.outputCount === 1 ? '' : 's'}) but the dataset has ${classNames.length}: ${classNames.join(', ')}`,
+      );
+    }
+    const randomSet = unitBallSamples(message.settings.samples, classifier.dimension, message.settings.seed);
+    const { attack, scales, maxEps, alphas, clip } = message.settings;
+    this.loaded = {
+      classifier: yieldingClassifier(classifier),
+      geometry: model.geometry,
+      randomSet,
+      protocol: { attack, scales, maxEps, alphas, clip, batchSize, lineSearchChunk: Math.min(32, batchSize) },
+    };
+    const info: ModelInfo = {
+      backend: runtime.backend,
+      inputShape: [...model.geometry.shape],
+      dimension: classifier.dimension,
+      classCount: classifier.classCount,
+      outputActivation: model.outputActivation,
+      format: model.format,
+    };
+    this.port.send({ type: 'ready', model: info });
+  }
+
+  private async analyse(tasks: ImageTask[]): Promise<void> {
+    const loaded = this.requireLoaded();
+    for (const task of tasks) {
+      if (this.cancelled) return;
+      try {
+        await this.analyseOne(loaded, task);
+      } catch (error) {
+        this.port.send({ type: 'error', message: `${task.file}: ${oneLine(error)}`, detail: stackOf(error), fatal: false, index: task.index });
+      }
+    }
+    if (!this.cancelled) this.port.send({ type: 'idle' });
+  }
+
+  private async analyseOne(loaded: Loaded, task: ImageTask): Promise<void> {
+    const timings: Partial<Record<Stage, number>> = {};
+    // The clean classification between decoding and the attack belongs to no stage and is not timed.
+    let stage: Stage | null = 'decode';
+    let since = performance.now();
+    const finishStage = () => {
+      const now = performance.now();
+      if (stage !== null) timings[stage] = (timings[stage] ?? 0) + (now - since);
+      since = now;
+    };
+    this.port.send({ type: 'progress', index: task.index, stage: 'decode' });
+    const image = await readModelImage(task.path, loaded.geometry);
+    finishStage();
+    stage = null;
+    const analysed = await analyseImage(loaded.classifier, image.pixels, task.label, loaded.protocol, loaded.randomSet, (next) => {
+      finishStage();
+      stage = next;
+      this.port.send({ type: 'progress', index: task.index, stage: next });
+    });
+    finishStage();
+    const record: ImageRecord = {
+      file: task.file,
+      label: task.label,
+      predicted: analysed.predicted,
+      correct: analysed.correct,
+      adversarial: analysed.adversarial,
+      random: analysed.random,
+      probabilities: analysed.probabilities,
+      index: task.index,
+    };
+    if (analysed.reason !== undefined) record.reason = analysed.reason;
+    if (image.resized !== null) record.resized = image.resized;
+    this.port.send({ type: 'result', record, timings });
+  }
+
+  private async detail(requestId: number, task: ImageTask, record: ImageRecord): Promise<void> {
+    try {
+      const loaded = this.requireLoaded();
+      const image = await readModelImage(task.path, loaded.geometry);
+      const detail = await imageDetail(loaded.classifier, loaded.geometry, task.file, image.pixels, record, loaded.randomSet, {
+        clip: loaded.protocol.clip,
+        batchSize: Math.min(detailBatch, loaded.protocol.batchSize),
+      });
+      this.port.send({ type: 'detail', requestId, detail });
+    } catch (error) {
+      this.port.send({
+        type: 'error',
+        message: `${task.file}: ${oneLine(error)}`,
+        detail: stackOf(error),
+        fatal: false,
+        index: task.index,
+        requestId,
+      });
+    }
+  }
+
+  private requireLoaded(): Loaded {
+    if (!this.loaded) throw new Error('the worker got work before init');
+    return this.loaded;
+  }
+
+  private fatal(error: unknown): void {
+    this.port.send({ type: 'error', message: oneLine(error), detail: stackOf(error), fatal: true });
+    this.port.exit(1);
+  }
+}
+
+function validateSettings(settings: EngineSettings): void {
+  const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
+  if (!positiveInteger(settings.scales)) throw new Error(`scales must be a positive integer, got ${settings.scales}`);
+  if (!positiveInteger(settings.samples)) throw new Error(`samples must be a positive integer, got ${settings.samples}`);
+  if (!(settings.maxEps > 0) || !Number.isFinite(settings.maxEps)) throw new Error(`maxEps must be a positive number, got ${settings.maxEps}`);
+  if (!Array.isArray(settings.alphas) || settings.alphas.length === 0 || settings.alphas.some((a) => !(a > 0) || !Number.isFinite(a))) {
+    throw new Error(`alphas must be positive numbers, got ${JSON.stringify(settings.alphas)}`);
+  }
+  if (!Number.isFinite(settings.seed)) throw new Error(`seed must be a number, got ${settings.seed}`);
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+function stackOf(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
+}

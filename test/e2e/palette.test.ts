@@ -1,0 +1,202 @@
+/**
+ * The extension driven the way a user drives it, in a real VS Code (code-server, installed by
+ * scripts/e2e/setup-code-server.sh) through headless Chromium: package the .vsix, install it,
+ * open a workspace with the demo model and a few images, run the check from the palette, and
+ * read the report panel. Run with `npm run test:e2e`.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Report } from '../../src/protocol/report';
+import { CodeServer, setupCodeServer } from './code-server';
+import { expectedSummary, paintedPixels, shownSummary, summaryDetail, violinCharts } from './report-panel';
+import { waitFor } from './wait';
+import { Workbench, screenshotDir } from './workbench';
+import { demoAvailable, demoWorkspace, fixtureWorkspace, type E2eWorkspace } from './workspace';
+import { packageExtension, repoRoot } from './vsix';
+import { zipEntries } from './zip-entries';
+
+const checkCommand = 'Robustness Lens: Check Random vs Adversarial Robustness';
+const imagesPerClass = 4;
+
+const scratch = mkdtempSync(join(tmpdir(), 'robustness-lens-e2e-'));
+const vsixPath = join(scratch, 'robustness-lens.vsix');
+let server: CodeServer | null = null;
+let workbench: Workbench | null = null;
+let workspace: E2eWorkspace;
+let failed = false;
+
+function runsDir(): string {
+  return join(workspace.folder, '.robustness');
+}
+
+function runFolders(): string[] {
+  return existsSync(runsDir()) ? readdirSync(runsDir()).sort() : [];
+}
+
+function readReport(runId: string): Report {
+  return JSON.parse(readFileSync(join(runsDir(), runId, 'report.json'), 'utf8')) as Report;
+}
+
+function jsonlLines(runId: string): number {
+  const path = join(runsDir(), runId, 'images.jsonl');
+  if (!existsSync(path)) return 0;
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').length;
+}
+
+/** The workbench, which `before` opened. */
+function wb(): Workbench {
+  if (!workbench) throw new Error('the workbench did not open');
+  return workbench;
+}
+
+/** Runs the check from the palette and answers its pickers; returns the new run's id once its folder appears. */
+async function startCheck(preset: string): Promise<string> {
+  const before = new Set(runFolders());
+  await wb().runCommand(checkCommand);
+  await wb().pick(/Robustness Lens: model/, 'model/model.json');
+  await wb().pick(/Robustness Lens: dataset folder/, /^data$/);
+  await wb().pick(/Robustness Lens: preset/, preset);
+  return waitFor('the run folder in .robustness/', () => runFolders().find((id) => !before.has(id)), 60_000);
+}
+
+describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 8 * 60_000 }, () => {
+  before(async () => {
+    rmSync(screenshotDir, { recursive: true, force: true });
+    mkdirSync(screenshotDir, { recursive: true });
+    packageExtension(vsixPath);
+    const root = join(scratch, 'code-server');
+    server = new CodeServer(setupCodeServer(), root, join(screenshotDir, 'code-server.log'));
+    server.installExtension(vsixPath);
+    const folder = join(scratch, 'workspace');
+    workspace = demoAvailable() ? demoWorkspace(folder, imagesPerClass) : await fixtureWorkspace(folder, imagesPerClass);
+    // One worker leaves a core to the browser and code-server on a 2-core CI machine.
+    mkdirSync(join(folder, '.vscode'), { recursive: true });
+    writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'robustnessLens.workers': 1 }, null, 2));
+    await server.start();
+    workbench = await Workbench.launch(join(scratch, 'chromium'), server.env);
+    await workbench.open(server.url, folder, { expectTrustPrompt: true });
+  });
+
+  after(async () => {
+    if (failed && workbench) await workbench.screenshot('failure').catch(() => undefined);
+    await workbench?.close().catch(() => undefined);
+    await server?.stop();
+    // VS Code's own logs (extension host, the Robustness Lens output channel) for a failed run.
+    if (server && existsSync(join(server.userDataDir, 'logs'))) cpSync(join(server.userDataDir, 'logs'), join(screenshotDir, 'logs'), { recursive: true });
+    if (!failed) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const step = (name: string, body: () => Promise<void> | void) =>
+    it(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
+
+  step('packages a .vsix with the bundles, wasm binaries and media, without sources or node_modules', () => {
+    const files = zipEntries(vsixPath).filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'media/icon.png']) {
+      assert.ok(files.includes(needed), `${needed} is missing from the .vsix`);
+    }
+    if (demoAvailable()) assert.ok(files.includes('media/demo/model/model.json'), 'the demo model is missing from the .vsix');
+    const unwanted = files.filter((f) => /^(src|test|node_modules|scripts|webview|\.ci|\.vscode)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
+    assert.deepEqual(unwanted, [], 'the .vsix holds development files');
+  });
+
+  let firstRun = '';
+
+  step('runs the check from the palette, shows progress, then the report panel', async () => {
+    firstRun = await startCheck('Quick look');
+    const progress = wb().notification('Robustness Lens: model on data');
+    await progress.waitFor({ state: 'visible', timeout: 60_000 });
+    await wb().screenshot('progress');
+    await progress.waitFor({ state: 'hidden', timeout: 180_000 });
+
+    const report = readReport(firstRun);
+    assert.equal(report.status, 'complete');
+    assert.equal(report.images.length, workspace.imageCount);
+    assert.equal(jsonlLines(firstRun), workspace.imageCount);
+
+    const panel = wb().webview();
+    const expected = expectedSummary(report);
+    const shown = await waitFor('the summary of the finished run', async () => {
+      const cells = await shownSummary(panel);
+      return cells['summary-accuracy'] === expected['summary-accuracy'] && Object.keys(cells).length >= Object.keys(expected).length ? cells : undefined;
+    });
+    for (const [testId, text] of Object.entries(expected)) assert.equal(shown[testId], text, `summary cell ${testId}`);
+    assert.equal(await summaryDetail(panel, 'summary-accuracy'), `${report.summary.correct} of ${report.summary.images} images`);
+    assert.ok(report.summary.adversarial.susceptible > 0, 'the demo run should find adversarial examples');
+
+    const hasRandomFlip = report.images.some((image) => image.random.some((r) => r.minFlip !== null));
+    const drawn = [...violinCharts.adversarial, ...(hasRandomFlip ? violinCharts.random : [])];
+    for (const chart of drawn) {
+      await panel.locator(`canvas[data-testid="${chart}"]`).scrollIntoViewIfNeeded();
+      const painted = await waitFor(`pixels on ${chart}`, async () => ((await paintedPixels(panel, chart)) > 0 ? paintedPixels(panel, chart) : undefined));
+      assert.ok(painted > 200, `${chart} has only ${painted} painted pixels`);
+    }
+
+    const grid = panel.locator('[data-testid="image-grid"]');
+    await grid.scrollIntoViewIfNeeded();
+    assert.equal(await grid.getAttribute('aria-rowcount'), String(report.images.length + 1));
+    assert.equal((await panel.locator('[data-testid="row-count"]').textContent())?.trim(), `${report.images.length} images`);
+    const rowFiles = await grid.locator('.rl-row[data-file]:not([hidden])').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-file')));
+    assert.deepEqual([...rowFiles].sort(), report.images.map((image) => image.file).sort());
+    await wb().screenshot('panel');
+    cpSync(join(screenshotDir, 'panel.png'), join(repoRoot, 'docs', 'screenshots', 'e2e-panel.png'));
+
+    const susceptible = report.images.find((image) => image.adversarial !== null);
+    assert.ok(susceptible);
+    await grid.locator(`.rl-row[data-file="${susceptible.file}"]`).click();
+    const detail = panel.locator('[data-testid="detail"]');
+    await detail.locator('[data-testid="detail-file"]', { hasText: susceptible.file }).waitFor({ state: 'visible' });
+    await waitFor('the four pictures of the detail view', async () => ((await detail.locator('[data-testid="detail-image"]').count()) === 4 ? true : undefined), 60_000);
+    await detail.scrollIntoViewIfNeeded();
+    await wb().screenshot('detail');
+  });
+
+  step('cancel mid-run keeps the finished images', async () => {
+    const runId = await startCheck('Paper protocol');
+    const progress = wb().notification('Robustness Lens: model on data');
+    await progress.waitFor({ state: 'visible', timeout: 60_000 });
+    await waitFor('a first finished image', () => (jsonlLines(runId) > 0 ? true : undefined), 120_000);
+    await progress.hover();
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await progress.waitFor({ state: 'hidden', timeout: 60_000 });
+    const report = await waitFor('report.json of the cancelled run', () => (existsSync(join(runsDir(), runId, 'report.json')) ? readReport(runId) : undefined));
+    assert.equal(report.status, 'cancelled');
+    const kept = jsonlLines(runId);
+    assert.ok(kept > 0, 'images.jsonl keeps the finished images');
+    assert.ok(kept < workspace.imageCount, `the run was cancelled after all ${workspace.imageCount} images`);
+    assert.equal(report.images.length, kept);
+    await wb().notification(/run stopped/).waitFor({ state: 'visible' });
+    await wb().screenshot('cancelled');
+  });
+
+  step('lists both runs in the Runs view', async () => {
+    const page = wb().page;
+    await page.locator('.activitybar .action-item a[aria-label^="Robustness Lens"]').click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
+    const rows = view.locator('.monaco-list-row', { hasText: 'model on data' });
+    await waitFor('two runs in the Runs view', async () => ((await rows.count()) === 2 ? true : undefined));
+    await view.locator('.monaco-list-row', { hasText: /cancelled/ }).waitFor({ state: 'visible' });
+    await wb().screenshot('runs-view');
+  });
+
+  step('brings the report panel back after a window reload', async () => {
+    const report = readReport(firstRun);
+    await wb().reloadWindow();
+    const panel = wb().webview();
+    const cells = await waitFor('the restored panel', async () => {
+      const shown = await shownSummary(panel);
+      return shown['summary-accuracy'] ? shown : undefined;
+    }, 60_000);
+    assert.ok(Object.keys(expectedSummary(report)).every((id) => id in cells));
+    await wb().screenshot('after-reload');
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { exportBytes, handlePanelMessage, safeExportName, type PanelContext } from '../../src/extension/panel-messages';
+import type { ExtensionToWebview, ImageDetail } from '../../src/protocol/messages';
+import { FakeUi } from './fakes';
+import { tempFolder } from './fixtures';
+
+const tmp = tempFolder('panel');
+after(() => tmp.remove());
+
+const onePixelPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+function context(ui: FakeUi, overrides: Partial<PanelContext> = {}) {
+  const posted: ExtensionToWebview[] = [];
+  const opened: string[] = [];
+  let reportsSent = 0;
+  const ctx: PanelContext = {
+    ui,
+    post: (m) => posted.push(m),
+    sendReport: () => reportsSent++,
+    detail: async (file) => ({ file }) as ImageDetail,
+    dataDir: async () => join(tmp.path, 'data'),
+    saveFolder: () => join(tmp.path, 'run'),
+    writeFile: (path, bytes) => writeFile(path, bytes),
+    openFile: async (path) => {
+      opened.push(path);
+    },
+    log: () => undefined,
+    ...overrides,
+  };
+  return { ctx, posted, opened, reportsSent: () => reportsSent };
+}
+
+describe('messages from the report page', () => {
+  it('sends the report when the page is ready, and ignores what is not a message', async () => {
+    const { ctx, posted, reportsSent } = context(new FakeUi());
+    await handlePanelMessage(ctx, { type: 'ready' });
+    await handlePanelMessage(ctx, null);
+    await handlePanelMessage(ctx, { type: 'requestDetail' });
+    await handlePanelMessage(ctx, { type: 'unknown' });
+    assert.equal(reportsSent(), 1);
+    assert.deepEqual(posted, []);
+  });
+
+  it('answers a detail request, or says why there is none', async () => {
+    const ok = context(new FakeUi());
+    await handlePanelMessage(ok.ctx, { type: 'requestDetail', file: '0_dark/00.png' });
+    assert.deepEqual(ok.posted, [{ type: 'detail', file: '0_dark/00.png', detail: { file: '0_dark/00.png' } }]);
+    const failing = context(new FakeUi(), { detail: async () => Promise.reject(new Error('worker 1 exited with code 1\nstack…')) });
+    await handlePanelMessage(failing.ctx, { type: 'requestDetail', file: 'x.png' });
+    assert.deepEqual(failing.posted, [{ type: 'detail', file: 'x.png', detail: null, error: 'worker 1 exited with code 1' }]);
+  });
+
+  it('saves a chart PNG (data URL decoded to bytes) where the save dialog says', async () => {
+    mkdirSync(join(tmp.path, 'out'), { recursive: true });
+    const target = join(tmp.path, 'out', 'violin.png');
+    const ui = new FakeUi([{ saveFile: target, title: 'Robustness Lens: export PNG' }]);
+    const { ctx, posted } = context(ui);
+    await handlePanelMessage(ctx, { type: 'export', format: 'png', suggestedName: '../../violin-l2', content: `data:image/png;base64,${onePixelPng}` });
+    assert.deepEqual(readFileSync(target), Buffer.from(onePixelPng, 'base64'));
+    assert.deepEqual(posted, [{ type: 'exported', format: 'png', path: target }]);
+    assert.deepEqual(ui.asked[0], { kind: 'saveFile', title: 'Robustness Lens: export PNG', defaultPath: join(tmp.path, 'run', 'violin-l2.png') });
+  });
+
+  it('saves CSV text as UTF-8, and says when the dialog was dismissed or the content is wrong', async () => {
+    const target = join(tmp.path, 'out', 'images.csv');
+    const saved = context(new FakeUi([{ saveFile: target }]));
+    await handlePanelMessage(saved.ctx, { type: 'export', format: 'csv', suggestedName: 'images.csv', content: 'file,ε*\nä.png,0.5\n' });
+    assert.equal(readFileSync(target, 'utf8'), 'file,ε*\nä.png,0.5\n');
+    const dismissed = context(new FakeUi([{ saveFile: undefined }]));
+    await handlePanelMessage(dismissed.ctx, { type: 'export', format: 'json', suggestedName: 'report.json', content: '{}' });
+    assert.deepEqual(dismissed.posted, [{ type: 'exported', format: 'json', path: null }]);
+    const wrong = context(new FakeUi());
+    await handlePanelMessage(wrong.ctx, { type: 'export', format: 'png', suggestedName: 'a.png', content: 'not a data url' });
+    assert.deepEqual(wrong.posted, [{ type: 'exported', format: 'png', path: null, error: 'the chart did not arrive as a PNG data URL' }]);
+  });
+
+  it('opens a dataset image, and refuses a path that leaves the dataset', async () => {
+    const ui = new FakeUi();
+    const { ctx, opened } = context(ui);
+    await handlePanelMessage(ctx, { type: 'openImage', file: '1_bright/03.png' });
+    assert.deepEqual(opened, [join(tmp.path, 'data', '1_bright', '03.png')]);
+    await handlePanelMessage(ctx, { type: 'openImage', file: '../../etc/passwd' });
+    assert.equal(opened.length, 1);
+    assert.deepEqual(ui.messages('error'), ['Robustness Lens: cannot open ../../etc/passwd: ../../etc/passwd is not inside the dataset folder']);
+  });
+});
+
+describe('export names and bytes', () => {
+  it('keeps a bare file name with the right extension', () => {
+    assert.equal(safeExportName('csv', 'images'), 'images.csv');
+    assert.equal(safeExportName('html', 'C:\\x\\report.HTML'), 'report.HTML');
+    assert.equal(safeExportName('json', ''), 'robustness.json');
+    assert.equal(safeExportName('png', 'a:b?.png'), 'a_b_.png');
+  });
+
+  it('decodes PNG data URLs and encodes text as UTF-8', () => {
+    assert.deepEqual(exportBytes('png', `data:image/png;base64,${onePixelPng}`), Buffer.from(onePixelPng, 'base64'));
+    assert.deepEqual(exportBytes('csv', 'é'), Buffer.from([0xc3, 0xa9]));
+  });
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseAlphas, parseNonNegativeInteger, parsePositiveInteger, parsePositiveNumber } from '../../src/extension/option-values';
+import { contractDefaults, resolveSettings, SettingsError } from '../../src/extension/settings';
+
+const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+const properties: Record<string, { default: unknown }> = manifest.contributes.configuration.properties;
+
+const source = (values: Record<string, unknown>) => ({ get: <T>(key: string) => values[key] as T | undefined });
+
+describe('settings resolution', () => {
+  it('gives the command line defaults when nothing is set', () => {
+    assert.deepEqual(resolveSettings(source({})), {
+      alphas: [1, 2, 5, 10],
+      samples: 2000,
+      scales: 256,
+      maxEps: 10,
+      limit: 0,
+      seed: 0,
+      clip: false,
+      backend: 'auto',
+      workers: 0,
+      nodePath: '',
+      outputDirectory: '.robustness',
+      detailImages: 12,
+      quickLookImages: 50,
+      quickLookSamples: 200,
+    });
+  });
+
+  it('takes set values, trimmed where they are paths', () => {
+    const s = resolveSettings(source({ alphas: [0.5, 3], samples: 10, backend: 'wasm', workers: 2, nodePath: ' /usr/bin/node ', outputDirectory: 'runs', 'quickLook.images': 7 }));
+    assert.deepEqual([s.alphas, s.samples, s.backend, s.workers, s.nodePath, s.outputDirectory, s.quickLookImages], [[0.5, 3], 10, 'wasm', 2, '/usr/bin/node', 'runs', 7]);
+  });
+
+  it('names the setting and the bad value', () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ samples: -3 }, /^Setting robustnessLens\.samples must be a whole number of at least 1 \(got -3\)$/],
+      [{ samples: 2.5 }, /robustnessLens\.samples/],
+      [{ alphas: [] }, /robustnessLens\.alphas must be a non-empty list/],
+      [{ alphas: [1, 0] }, /robustnessLens\.alphas α "0" is not a number above 0/],
+      [{ alphas: [2, 2] }, /α 2 is listed twice/],
+      [{ maxEps: 0 }, /robustnessLens\.maxEps must be a number above 0/],
+      [{ backend: 'cuda' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu \(got "cuda"\)/],
+      [{ clip: 'yes' }, /robustnessLens\.clip must be true or false/],
+      [{ outputDirectory: '  ' }, /robustnessLens\.outputDirectory must be a folder path/],
+    ];
+    for (const [values, message] of bad) assert.throws(() => resolveSettings(source(values)), (e: unknown) => e instanceof SettingsError && message.test((e as Error).message), JSON.stringify(values));
+  });
+
+  it('declares every setting it reads in package.json, with the same default', () => {
+    const keys = Object.keys(properties).map((k) => k.replace(/^robustnessLens\./, ''));
+    const read: string[] = [];
+    resolveSettings({ get: <T>(key: string) => (read.push(key), undefined as T | undefined) });
+    assert.deepEqual([...read].sort(), [...keys].sort());
+    const defaults = resolveSettings(source({}));
+    const byKey: Record<string, unknown> = {
+      ...defaults,
+      'quickLook.images': defaults.quickLookImages,
+      'quickLook.samples': defaults.quickLookSamples,
+    };
+    for (const key of keys) assert.deepEqual(properties[`robustnessLens.${key}`].default, byKey[key], key);
+    assert.deepEqual(properties['robustnessLens.backend'] && (properties['robustnessLens.backend'] as unknown as { enum: string[] }).enum, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.equal(contractDefaults.samples, 2000);
+  });
+});
+
+describe('option values typed in the Custom preset', () => {
+  it('parses α lists and rejects bad ones with a reason', () => {
+    assert.deepEqual(parseAlphas(' 1, 2,5 ,10'), { ok: true, value: [1, 2, 5, 10] });
+    assert.deepEqual(parseAlphas('0.5'), { ok: true, value: [0.5] });
+    for (const bad of ['', '1,,2', '1,-2', 'a', '1,1']) assert.equal(parseAlphas(bad).ok, false, bad);
+  });
+
+  it('parses whole and positive numbers', () => {
+    assert.deepEqual(parsePositiveInteger('200'), { ok: true, value: 200 });
+    assert.equal(parsePositiveInteger('0').ok, false);
+    assert.equal(parsePositiveInteger('2.5').ok, false);
+    assert.deepEqual(parseNonNegativeInteger('0'), { ok: true, value: 0 });
+    assert.equal(parseNonNegativeInteger('-1').ok, false);
+    assert.deepEqual(parsePositiveNumber('0.25'), { ok: true, value: 0.25 });
+    assert.equal(parsePositiveNumber('0').ok, false);
+    assert.equal(parsePositiveNumber('Infinity').ok, false);
+  });
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { adviceFor, oneLine, reportError } from '../../src/extension/errors';
+import { backendLabel, formatDuration, formatPercent, headlineText, progressMessage, statusText } from '../../src/extension/format';
+import type { RunInfo } from '../../src/extension/run-storage';
+import { runItemModel } from '../../src/extension/runs-view';
+
+import { FakeUi, MemoryLog } from './fakes';
+
+describe('errors: one notification with what to do, the detail in the output channel', () => {
+  it('gives advice by what went wrong', () => {
+    assert.match(adviceFor('dataset has 3 class folders but the model has 2 outputs').hint, /labels file/);
+    assert.match(adviceFor('no PNG or JPEG images in /d').hint, /<class name>\/<image>/);
+    assert.match(adviceFor('worker 1 exited with code 134 while analysing a.png: heap out of memory').hint, /fewer workers/);
+    assert.match(adviceFor('worker 2 was killed by SIGSEGV while analysing a.png').hint, /Finished images are kept/);
+    assert.equal(adviceFor('could not run worker 1 with /opt/node: spawn /opt/node ENOENT').setting, 'robustnessLens.nodePath');
+    assert.equal(adviceFor('backend tensorflow-gpu failed to load: libcudart.so.11.0').setting, 'robustnessLens.backend');
+    assert.match(adviceFor('Unknown layer: MyLayer in model.json').hint, /TF\.js model\.json/);
+    assert.match(adviceFor('something else').hint, /output channel/);
+  });
+
+  it('logs the whole error and shows one line; Show Output opens the channel, Open Settings the setting', async () => {
+    const log = new MemoryLog();
+    const opened: string[] = [];
+    const ui = new FakeUi([{ notify: 'Open Settings', kind: 'error' }]);
+    const error = Object.assign(new Error('could not run worker 1 with /opt/node: spawn /opt/node ENOENT\nmore'), { detail: 'stderr of the worker' });
+    await reportError({ ui, log, openSetting: (k) => opened.push(k) }, 'the check failed', error);
+    assert.deepEqual(ui.asked, [
+      {
+        kind: 'error',
+        message: "Robustness Lens: the check failed: could not run worker 1 with /opt/node: spawn /opt/node ENOENT. Point robustnessLens.nodePath at a Node.js 20+ executable, or clear it to use the editor's own.",
+        actions: ['Show Output', 'Open Settings'],
+      },
+    ]);
+    assert.deepEqual(opened, ['robustnessLens.nodePath']);
+    assert.match(log.text(), /ERROR the check failed: could not run worker 1/);
+    assert.match(log.text(), /stderr of the worker/);
+    const shown = new FakeUi([{ notify: 'Show Output' }]);
+    await reportError({ ui: shown, log, openSetting: () => undefined }, 'x', 'plain text.');
+    assert.equal(log.shown, 1);
+    assert.equal(oneLine(new Error('')), 'unknown error');
+  });
+});
+
+describe('short texts', () => {
+  it('formats durations, rates and progress', () => {
+    assert.deepEqual([formatDuration(4.4), formatDuration(200), formatDuration(3725)], ['4 s', '3 min 20 s', '1 h 02 min']);
+    assert.deepEqual([formatPercent(0), formatPercent(0.0371), formatPercent(0.5377), formatPercent(0.995), formatPercent(1), formatPercent(0.0004)], ['0 %', '3.7 %', '53.8 %', '99.5 %', '100 %', '0.04 %']);
+    assert.equal(progressMessage(12, 50, 'line-search', 200), '12 / 50 images · line search · about 3 min 20 s left');
+    assert.equal(progressMessage(50, 50, 'random', 0), '50 / 50 images · random perturbations');
+  });
+
+  it('names backends for the status bar', () => {
+    assert.deepEqual(
+      [backendLabel('wasm', 2), backendLabel('tensorflow-gpu', 1), backendLabel('tensorflow', 1), backendLabel('tensorflow', 4), backendLabel('cpu', 1)],
+      ['wasm ×2', 'GPU', 'CPU', 'CPU ×4', 'js-cpu ×1'],
+    );
+    assert.equal(statusText(false, 'wasm ×2', 0, null), '$(beaker) Robustness: wasm ×2');
+    assert.equal(statusText(true, null, 0, null), '$(sync~spin) Robustness: starting');
+    assert.equal(statusText(true, 'GPU', 3, 10), '$(sync~spin) Robustness: 3/10 · GPU');
+  });
+
+  it('shows a run in the Runs view with its headline numbers and a context value the menus match', () => {
+    const run: RunInfo = {
+      id: '2025-01-02_03-04-05_cnn',
+      dir: '/ws/.robustness/2025-01-02_03-04-05_cnn',
+      status: 'complete',
+      startedAt: new Date(2025, 0, 2, 3, 4, 5),
+      done: 200,
+      settings: { model: '/ws/models/cnn/model.json', data: '/ws/data/test', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 0, clip: false },
+      headline: { images: 200, accuracy: 0.995, adversarialRate: 0.5377, random: [{ alpha: 1, rate: 0 }, { alpha: 10, rate: 0.0371 }] },
+      hasHtml: true,
+    };
+    assert.equal(headlineText(run.headline!), 'acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
+    const item = runItemModel(run, null);
+    assert.equal(item.label, 'cnn on test');
+    assert.equal(item.description, '2025-01-02 03:04 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
+    assert.equal(item.contextValue, 'run.complete.html');
+    assert.equal(item.icon, 'pass');
+    assert.match(item.tooltip, /Random susceptibility: α 1: 0 % · α 10: 3.7 %/);
+    const stopped = runItemModel({ ...run, status: 'cancelled', headline: null, hasHtml: false, done: 12 }, null);
+    assert.equal(stopped.contextValue, 'run.cancelled');
+    assert.match(stopped.description, /cancelled, 12 images done/);
+    assert.equal(runItemModel(run, run.dir).contextValue, 'run.running.html');
+    assert.equal(runItemModel({ ...run, settings: null }, null).label, run.id);
+  });
+});

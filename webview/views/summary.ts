@@ -1,0 +1,110 @@
+/**
+ * The run at a glance, laid out like the paper's Table 1: accuracy, adversarial susceptibility,
+ * random susceptibility per α, mean (std) of the adversarial norms, input dimension and classes;
+ * beside it the settings that produced it. Zero counts appear as upper bounds, never as 0.
+ */
+import type { Report } from '../../src/protocol/report';
+import { intervalText, meanStd, percent, plainNumber, rateText } from '../../src/report/format';
+import { h, replaceChildren } from '../dom';
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function row(measure: string, value: string, detail: string, testId: string): HTMLTableRowElement {
+  return h('tr', {}, h('th', { scope: 'row', text: measure }), h('td', { class: 'rl-value', text: value, 'data-testid': testId }), h('td', { class: 'rl-muted', text: detail }));
+}
+
+function card(title: string, value: string, detail: string, testId: string, tone = ''): HTMLElement {
+  return h('div', { class: `rl-stat ${tone}`.trim() }, h('span', { class: 'rl-stat-title', text: title }), h('span', { class: 'rl-stat-value', text: value, 'data-testid': testId }), h('span', { class: 'rl-stat-detail', text: detail }));
+}
+
+function duration(report: Report): string | null {
+  if (!report.startedAt || !report.finishedAt) return null;
+  const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
+  if (!Number.isFinite(seconds) || seconds < 0) return null;
+  return seconds < 120 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+export class SummaryView {
+  readonly section: HTMLElement;
+  private readonly cards: HTMLElement;
+  private readonly table: HTMLTableSectionElement;
+  private readonly settings: HTMLElement;
+
+  constructor() {
+    this.cards = h('div', { class: 'rl-stats' });
+    this.table = h('tbody');
+    this.settings = h('dl', { class: 'rl-facts', 'data-testid': 'settings' });
+    this.section = h(
+      'section',
+      { id: 'summary', class: 'rl-section', 'aria-labelledby': 'summary-title' },
+      h('h2', { id: 'summary-title', text: 'Summary' }),
+      this.cards,
+      h(
+        'div',
+        { class: 'rl-summary-layout' },
+        h(
+          'div',
+          { class: 'rl-card rl-table-wrap' },
+          h('table', { class: 'rl-table rl-table1', 'data-testid': 'summary-table' }, h('caption', { text: 'Accuracy and susceptibility (the paper’s Table 1)' }), h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Measure' }), h('th', { scope: 'col', text: 'Value' }), h('th', { scope: 'col', text: 'Of' }))), this.table),
+        ),
+        h('div', { class: 'rl-card' }, h('h3', { text: 'Settings' }), this.settings),
+      ),
+    );
+  }
+
+  update(report: Report): void {
+    const { summary: s, config: c } = report;
+    const adv = s.adversarial;
+    const randomRows = s.random.map((r) =>
+      row(`Random attack susceptibility (α = ${r.alpha})`, rateText(r.susceptible, adv.susceptible), `${count(r.susceptible)} of ${count(adv.susceptible)} susceptible images`, `summary-random-${r.alpha}`),
+    );
+    const flipRows = s.random.map((r) =>
+      row(`Random flip rate (α = ${r.alpha})`, rateText(r.flips, r.trials), `${count(r.flips)} of ${count(r.trials)} random perturbations${r.flips > 0 ? ` · ${intervalText(r.flips, r.trials)}` : ''}`, `summary-flip-rate-${r.alpha}`),
+    );
+    replaceChildren(
+      this.table,
+      row('Accuracy', percent(s.accuracy), `${count(s.correct)} of ${count(s.images)} images`, 'summary-accuracy'),
+      row('Adversarial attack susceptibility', rateText(adv.susceptible, s.correct), `${count(adv.susceptible)} of ${count(s.correct)} correctly classified`, 'summary-adversarial'),
+      ...randomRows,
+      row('Adversarial L2 norm, mean (std)', meanStd(adv.l2.mean, adv.l2.std), `median ${plainNumber(adv.l2.median)}`, 'summary-l2'),
+      row('Adversarial L1 norm, mean (std)', meanStd(adv.l1.mean, adv.l1.std), `median ${plainNumber(adv.l1.median)}`, 'summary-l1'),
+      row('Adversarial L∞ norm, mean (std)', meanStd(adv.linf.mean, adv.linf.std), `median ${plainNumber(adv.linf.median)}`, 'summary-linf'),
+      ...flipRows,
+      row('Input dimension', count(c.dimension), c.inputShape.join(' × '), 'summary-dimension'),
+      row('Number of classes', count(c.classes.length), c.classes.length <= 6 ? c.classes.join(', ') : `${c.classes.slice(0, 5).join(', ')}, …`, 'summary-classes'),
+    );
+
+    const first = s.random[0];
+    const last = s.random[s.random.length - 1];
+    const randomCard = (r: typeof first, testId: string) =>
+      card(`Random susceptibility, α = ${r.alpha}`, rateText(r.susceptible, adv.susceptible), `${count(r.susceptible)} of ${count(adv.susceptible)} flipped by a random perturbation ${r.alpha}× as large`, testId, r.susceptible === 0 ? 'rl-good' : '');
+    replaceChildren(
+      this.cards,
+      card('Accuracy', percent(s.accuracy), `${count(s.correct)} of ${count(s.images)} images`, 'card-accuracy'),
+      card('Adversarial susceptibility', rateText(adv.susceptible, s.correct), adv.susceptible ? `median ε* = ${plainNumber(adv.l2.median)} (L2), L∞ ${plainNumber(adv.linf.median)}` : `no flip within ε ≤ ${c.maxEps}`, 'card-adversarial', adv.susceptible ? 'rl-bad' : 'rl-good'),
+      first ? randomCard(first, 'card-random-first') : null,
+      last && last !== first ? randomCard(last, 'card-random-last') : null,
+    );
+
+    const runTime = duration(report);
+    const settings: [string, string][] = [
+      ['Model', c.model],
+      ['Data', c.data],
+      ['Attack', `${c.attack}: ${c.scales} steps up to L2 ${plainNumber(c.maxEps)}`],
+      ['Random', `${count(c.samples)} samples per α from the unit ${count(c.dimension)}-ball, seed ${c.seed}`],
+      ['α', c.alphas.join(', ')],
+      ['Clipping to [0, 1]', c.clip ? 'on' : 'off (paper protocol)'],
+      ['Backend', c.backend + (c.workers ? ` · ${c.workers} worker${c.workers === 1 ? '' : 's'}` : '')],
+      ['Input shape', c.inputShape.join(' × ')],
+    ];
+    if (c.resized?.length) settings.push(['Resized', c.resized.join('; ')]);
+    if (c.skipped?.length) settings.push(['Skipped files', `${count(c.skipped.length)} (not decodable images)`]);
+    if (c.shard) settings.push(['Shard', `${c.shard.index + 1} of ${c.shard.count}`]);
+    if (report.startedAt) settings.push(['Started', new Date(report.startedAt).toLocaleString('en-GB')]);
+    if (runTime) settings.push(['Duration', runTime]);
+    settings.push(['Tool', `${report.tool.name} ${report.tool.version}`]);
+    replaceChildren(this.settings, ...settings.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, title: v })]));
+  }
+}
