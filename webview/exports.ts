@@ -6,11 +6,14 @@ import { standaloneReportHtml } from '../src/report/standalone';
 import type { ChartCard } from './charts/card';
 import type { Host } from './host';
 
-/** A file-name stem from the model path: "…/fashion-cnn/model.json" → "fashion-cnn". */
+const genericModelNames = /^(model|model\.json|saved_?model|tfjs_?model|web_?model)$/i;
+
+/** A file-name stem from the model path: "…/fashion-cnn/model/model.json" → "robustness-fashion-cnn". */
 export function exportStem(report: Report): string {
   const parts = report.config.model.split(/[\\/]/).filter(Boolean);
-  const name = parts.length > 1 && /^model(\.json)?$/i.test(parts[parts.length - 1]) ? parts[parts.length - 2] : (parts[parts.length - 1] ?? 'report');
-  return `robustness-${name.replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'report'}`;
+  while (parts.length > 1 && genericModelNames.test(parts[parts.length - 1])) parts.pop();
+  const name = (parts[parts.length - 1] ?? '').replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+  return `robustness-${name || 'report'}`;
 }
 
 export class Exporter {

@@ -179,11 +179,16 @@ export class Commands {
     });
   }
 
+  /** Runs a planned check; a failure during the run is reported here, as "the check failed". */
   private async run(plan: CheckPlan): Promise<void> {
     await mkdir(plan.runsDir, { recursive: true });
     this.env.tree.refresh();
-    const result = await this.env.session.run(plan);
-    if (result.kind === 'busy') void this.env.ui.warn('Robustness Lens: a check is already running; stop it (Cancel in its notification) before starting another.');
+    try {
+      const result = await this.env.session.run(plan);
+      if (result.kind === 'busy') void this.env.ui.warn('Robustness Lens: a check is already running; stop it (Cancel in its notification) before starting another.');
+    } catch (error) {
+      await this.report('the check failed', error);
+    }
   }
 
   private flowDeps(): FlowDeps {
@@ -210,7 +215,11 @@ export class Commands {
     try {
       await action();
     } catch (error) {
-      await reportError({ ui: this.env.ui, log: this.env.log, openSetting: (key) => void vscode.commands.executeCommand('workbench.action.openSettings', key) }, what, error);
+      await this.report(what, error);
     }
+  }
+
+  private report(what: string, error: unknown): Promise<void> {
+    return reportError({ ui: this.env.ui, log: this.env.log, openSetting: (key) => void vscode.commands.executeCommand('workbench.action.openSettings', key) }, what, error);
   }
 }

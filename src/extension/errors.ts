@@ -20,10 +20,11 @@ const rules: { test: RegExp; advice: Advice }[] = [
   { test: /worker|exited|signal|crash/i, advice: { hint: 'A compute worker stopped; the output channel has its last words. Finished images are kept: resume the run from the Runs view.' } },
   { test: /input shape|shape|channels|dimension/i, advice: { hint: "Check that the model's input matches the images (they are resized and converted to its channels)." } },
   { test: /model|weights|layer|topology|JSON/i, advice: { hint: 'Check that it is a TF.js model.json (layers or graph model) with its weight files beside it.' } },
-  { test: /^Setting robustnessLens\./, advice: { hint: 'Fix the value in the settings.' } },
 ];
 
 export function adviceFor(message: string): Advice {
+  const setting = /^Setting (robustnessLens\.[\w.]+)/.exec(message)?.[1];
+  if (setting) return { hint: 'Fix the value in the settings.', setting };
   return rules.find((r) => r.test.test(message))?.advice ?? { hint: 'The output channel "Robustness Lens" has the details.' };
 }
 

@@ -61,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): void {
     baseFolder: () => vscodeWorkspace.folders()[0] ?? homedir(),
   };
 
+  ReportPanel.prepareRestore(state);
+
   let tree: RunsTree | null = null;
   const session = new RunSession({
     ui: vscodeUi,

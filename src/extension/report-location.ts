@@ -25,9 +25,21 @@ export function sourceFolder(source: ReportSource): string | null {
   return source.runDir ?? (source.reportPath ? dirname(source.reportPath) : null);
 }
 
+/** "Robustness: cnn on test (13:05:09)": the time tells panels of the same model and data apart. */
 export function panelTitle(report: Report | null, source: ReportSource): string {
-  if (report) return `Robustness: ${modelName(report.config.model)} on ${basename(report.config.data) || report.config.data}`;
-  return `Robustness: ${basename(sourceFolder(source) ?? 'report')}`;
+  const name = report ? `${modelName(report.config.model)} on ${basename(report.config.data) || report.config.data}` : basename(sourceFolder(source) ?? 'report');
+  const time = runTime(source, report);
+  return `Robustness: ${name}${time ? ` (${time})` : ''}`;
+}
+
+/** The run's start time: from a run id the extension made (stable while the run goes), else the report's startedAt. */
+function runTime(source: ReportSource, report: Report | null): string | null {
+  const fromId = source.runDir ? /^\d{4}-\d\d-\d\d_(\d\d)-(\d\d)-(\d\d)_/.exec(basename(source.runDir)) : null;
+  if (fromId) return `${fromId[1]}:${fromId[2]}:${fromId[3]}`;
+  const started = report?.startedAt ? new Date(report.startedAt) : null;
+  if (!started || Number.isNaN(started.getTime())) return null;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(started.getHours())}:${pad(started.getMinutes())}:${pad(started.getSeconds())}`;
 }
 
 /**

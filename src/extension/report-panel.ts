@@ -12,7 +12,7 @@ import { panelHtml } from '../report/html';
 import { DetailService } from './detail-service';
 import { handlePanelMessage, type PanelContext } from './panel-messages';
 import type { KeyValueStore, Log, Ui } from './ports';
-import { loadReport, panelTitle, reportPaths, sourceFolder, sourceFromState, sourceKey } from './report-location';
+import { isReportSource, loadReport, panelTitle, reportPaths, sourceFolder, sourceFromState, sourceKey } from './report-location';
 import type { LiveView } from './run-session';
 
 export interface PanelEnv {
@@ -27,6 +27,11 @@ export interface PanelEnv {
 }
 
 const openReportsKey = 'robustnessLens.openReports';
+
+interface RememberedPanel {
+  source: ReportSource;
+  title: string;
+}
 
 export class ReportPanel implements LiveView {
   static readonly viewType = 'robustnessLens.report';
@@ -52,7 +57,7 @@ export class ReportPanel implements LiveView {
 
   /** A panel restored after a window reload; its page's state names the report it showed. */
   static async revive(env: PanelEnv, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const source = sourceFromState(state) ?? ReportPanel.rememberedSource(env);
+    const source = sourceFromState(state) ?? ReportPanel.rememberedSource(panel.title);
     if (!source || ReportPanel.panels.has(sourceKey(source))) {
       panel.dispose();
       return;
@@ -82,10 +87,32 @@ export class ReportPanel implements LiveView {
     };
   }
 
-  /** Fallback when the page kept no state: the first report that was open and is not open again yet. */
-  private static rememberedSource(env: PanelEnv): ReportSource | null {
-    const remembered = env.state.get<ReportSource[]>(openReportsKey) ?? [];
-    return remembered.find((s) => !ReportPanel.panels.has(sourceKey(s))) ?? null;
+  /**
+   * Fallback when the page kept no state: a report that was open when the window closed and is
+   * not open again yet, preferring one whose panel had the same title.
+   */
+  private static rememberedSource(title: string): ReportSource | null {
+    const pending = ReportPanel.pendingRestore();
+    const candidates = pending.filter((r) => !ReportPanel.panels.has(sourceKey(r.source)));
+    const chosen = candidates.find((r) => r.title === title) ?? candidates[0];
+    if (!chosen) return null;
+    pending.splice(pending.indexOf(chosen), 1);
+    return chosen.source;
+  }
+
+  /**
+   * The panels open when the window last closed, read once at activation: reviving the first must
+   * not make the extension forget the others before VS Code asks for them.
+   */
+  private static restoreQueue: RememberedPanel[] = [];
+
+  static prepareRestore(state: KeyValueStore): void {
+    const remembered = state.get<RememberedPanel[]>(openReportsKey);
+    ReportPanel.restoreQueue = (Array.isArray(remembered) ? remembered : []).filter((r) => r && isReportSource(r.source) && typeof r.title === 'string');
+  }
+
+  private static pendingRestore(): RememberedPanel[] {
+    return ReportPanel.restoreQueue;
   }
 
   private constructor(
@@ -131,6 +158,7 @@ export class ReportPanel implements LiveView {
   setReport(report: Report): void {
     this.report = report;
     this.panel.title = panelTitle(report, this.source);
+    this.rememberOpenReports();
     // Details drawn for an earlier report of the same run may no longer match.
     this.details?.dispose();
     this.details = null;
@@ -184,9 +212,11 @@ export class ReportPanel implements LiveView {
     return this.details;
   }
 
+  /** Keeps the open panels (and those still waiting to be restored) in the workspace state. */
   private rememberOpenReports(): void {
-    const sources = [...ReportPanel.panels.values()].map((p) => p.source);
-    void this.env.state.update(openReportsKey, sources);
+    const open: RememberedPanel[] = [...ReportPanel.panels.values()].map((p) => ({ source: p.source, title: p.panel.title }));
+    const waiting = ReportPanel.pendingRestore().filter((r) => !ReportPanel.panels.has(sourceKey(r.source)));
+    void this.env.state.update(openReportsKey, [...open, ...waiting]);
   }
 
   private dispose(): void {

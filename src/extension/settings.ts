@@ -28,7 +28,7 @@ export const contractDefaults = {
   workers: 0,
   nodePath: '',
   outputDirectory: '.robustness',
-  detailImages: 12,
+  detailImages: 24,
   quickLookImages: 50,
   quickLookSamples: 200,
 };

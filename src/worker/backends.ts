@@ -32,7 +32,10 @@ type NativeBackend = keyof typeof nativePackages;
 const wasmBinary = 'tfjs-backend-wasm.wasm';
 
 export interface BackendOptions {
-  /** Another folder to find the native packages in; default: env ROBUSTNESS_LENS_NATIVE_MODULES. */
+  /**
+   * Another folder to find the native packages in (a node_modules folder, or a folder holding
+   * one); default: env ROBUSTNESS_LENS_NATIVE_MODULES.
+   */
   nativeModulesDir?: string;
   /** Folder holding the .wasm binaries; default: beside this bundle, else the installed package. */
   wasmDir?: string;
@@ -123,6 +126,8 @@ async function loadWasm(wasmDir: string): Promise<TfRuntime> {
   if (!existsSync(join(wasmDir, wasmBinary))) {
     throw new Error(`backend wasm failed to load: ${wasmBinary} is not in ${wasmDir}`);
   }
+  // TF.js runs its single-threaded wasm build in Node (its thread detection answers no there):
+  // cores are used through several worker processes.
   if (!wasmPathsSet) {
     setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
     wasmPathsSet = true;

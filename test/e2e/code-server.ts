@@ -86,6 +86,11 @@ export class CodeServer {
   private child: ChildProcess | null = null;
   private port = 0;
   private readonly killOnExit = () => this.killGroup('SIGKILL');
+  /** An interrupted test (Ctrl-C, a CI timeout) must not leave code-server behind: it is in its own session. */
+  private readonly killOnSignal = (signal: NodeJS.Signals) => {
+    this.killGroup('SIGKILL');
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
 
   constructor(
     private readonly launcher: string,
@@ -138,6 +143,8 @@ export class CodeServer {
     child.stderr?.pipe(log);
     this.child = child;
     process.once('exit', this.killOnExit);
+    process.once('SIGINT', this.killOnSignal);
+    process.once('SIGTERM', this.killOnSignal);
 
     let exited: string | null = null;
     child.once('exit', (code, signal) => (exited = `code-server exited (${signal ?? code}) before answering; see ${this.logFile}`));
@@ -175,6 +182,8 @@ export class CodeServer {
     if (processGroupAlive(pid)) this.killGroup('SIGKILL');
     while (processGroupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
     process.removeListener('exit', this.killOnExit);
+    process.removeListener('SIGINT', this.killOnSignal);
+    process.removeListener('SIGTERM', this.killOnSignal);
     this.child = null;
   }
 }

@@ -64,20 +64,25 @@ async function startCheck(preset: string): Promise<string> {
 
 describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 8 * 60_000 }, () => {
   before(async () => {
-    rmSync(screenshotDir, { recursive: true, force: true });
-    mkdirSync(screenshotDir, { recursive: true });
-    packageExtension(vsixPath);
-    const root = join(scratch, 'code-server');
-    server = new CodeServer(setupCodeServer(), root, join(screenshotDir, 'code-server.log'));
-    server.installExtension(vsixPath);
-    const folder = join(scratch, 'workspace');
-    workspace = demoAvailable() ? demoWorkspace(folder, imagesPerClass) : await fixtureWorkspace(folder, imagesPerClass);
-    // One worker leaves a core to the browser and code-server on a 2-core CI machine.
-    mkdirSync(join(folder, '.vscode'), { recursive: true });
-    writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'robustnessLens.workers': 1 }, null, 2));
-    await server.start();
-    workbench = await Workbench.launch(join(scratch, 'chromium'), server.env);
-    await workbench.open(server.url, folder, { expectTrustPrompt: true });
+    try {
+      rmSync(screenshotDir, { recursive: true, force: true });
+      mkdirSync(screenshotDir, { recursive: true });
+      packageExtension(vsixPath);
+      const root = join(scratch, 'code-server');
+      server = new CodeServer(setupCodeServer(), root, join(screenshotDir, 'code-server.log'));
+      server.installExtension(vsixPath);
+      const folder = join(scratch, 'workspace');
+      workspace = demoAvailable() ? demoWorkspace(folder, imagesPerClass) : await fixtureWorkspace(folder, imagesPerClass);
+      // One worker leaves a core to the browser and code-server on a 2-core CI machine.
+      mkdirSync(join(folder, '.vscode'), { recursive: true });
+      writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'robustnessLens.workers': 1 }, null, 2));
+      await server.start();
+      workbench = await Workbench.launch(join(scratch, 'chromium'), server.env);
+      await workbench.open(server.url, folder, { expectTrustPrompt: true });
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   });
 
   after(async () => {
@@ -120,6 +125,8 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
 
     const report = readReport(firstRun);
     assert.equal(report.status, 'complete');
+    // The status bar names the backend the workers ran on (the workspace asks for one worker).
+    await wb().page.locator('.statusbar-item', { hasText: `Robustness: ${report.config.backend} ×1` }).waitFor({ state: 'visible' });
     assert.equal(report.images.length, workspace.imageCount);
     assert.equal(jsonlLines(firstRun), workspace.imageCount);
 
@@ -130,8 +137,16 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
       return cells['summary-accuracy'] === expected['summary-accuracy'] && Object.keys(cells).length >= Object.keys(expected).length ? cells : undefined;
     });
     for (const [testId, text] of Object.entries(expected)) assert.equal(shown[testId], text, `summary cell ${testId}`);
+    await panel.locator('[data-testid="run-status"]', { hasText: 'complete' }).waitFor({ state: 'visible' });
     assert.equal(await summaryDetail(panel, 'summary-accuracy'), `${report.summary.correct} of ${report.summary.images} images`);
     assert.ok(report.summary.adversarial.susceptible > 0, 'the demo run should find adversarial examples');
+
+    // The README's picture of the panel: the whole window width for the report.
+    await wb().runCommand('View: Close Primary Side Bar');
+    await wb().page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+    await wb().screenshot('panel');
+    mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
+    cpSync(join(screenshotDir, 'panel.png'), join(repoRoot, 'docs', 'screenshots', 'e2e-panel.png'));
 
     const hasRandomFlip = report.images.some((image) => image.random.some((r) => r.minFlip !== null));
     const drawn = [...violinCharts.adversarial, ...(hasRandomFlip ? violinCharts.random : [])];
@@ -140,6 +155,8 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
       const painted = await waitFor(`pixels on ${chart}`, async () => ((await paintedPixels(panel, chart)) > 0 ? paintedPixels(panel, chart) : undefined));
       assert.ok(painted > 200, `${chart} has only ${painted} painted pixels`);
     }
+    await panel.locator('#norms').scrollIntoViewIfNeeded();
+    await wb().screenshot('panel-charts');
 
     const grid = panel.locator('[data-testid="image-grid"]');
     await grid.scrollIntoViewIfNeeded();
@@ -147,8 +164,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     assert.equal((await panel.locator('[data-testid="row-count"]').textContent())?.trim(), `${report.images.length} images`);
     const rowFiles = await grid.locator('.rl-row[data-file]:not([hidden])').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-file')));
     assert.deepEqual([...rowFiles].sort(), report.images.map((image) => image.file).sort());
-    await wb().screenshot('panel');
-    cpSync(join(screenshotDir, 'panel.png'), join(repoRoot, 'docs', 'screenshots', 'e2e-panel.png'));
+    await wb().screenshot('panel-images');
 
     const susceptible = report.images.find((image) => image.adversarial !== null);
     assert.ok(susceptible);
@@ -160,8 +176,11 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     await wb().screenshot('detail');
   });
 
+  let cancelledRun = '';
+
   step('cancel mid-run keeps the finished images', async () => {
     const runId = await startCheck('Paper protocol');
+    cancelledRun = runId;
     const progress = wb().notification('Robustness Lens: model on data');
     await progress.waitFor({ state: 'visible', timeout: 60_000 });
     await waitFor('a first finished image', () => (jsonlLines(runId) > 0 ? true : undefined), 120_000);
@@ -175,6 +194,9 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     assert.ok(kept < workspace.imageCount, `the run was cancelled after all ${workspace.imageCount} images`);
     assert.equal(report.images.length, kept);
     await wb().notification(/run stopped/).waitFor({ state: 'visible' });
+    const panel = wb().webview();
+    await panel.locator('[data-testid="run-status"]', { hasText: 'cancelled' }).waitFor({ state: 'visible' });
+    assert.equal((await panel.locator('[data-testid="row-count"]').textContent())?.trim(), `${kept} images`);
     await wb().screenshot('cancelled');
   });
 
@@ -188,15 +210,20 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     await wb().screenshot('runs-view');
   });
 
-  step('brings the report panel back after a window reload', async () => {
-    const report = readReport(firstRun);
+  step('brings both report panels back after a window reload', async () => {
+    // Both panels have the same title; the tab order is the order they opened in.
+    const tabs = wb().page.locator('.tabs-container .tab', { hasText: 'Robustness: model on data' });
+    assert.equal(await tabs.count(), 2, 'the finished and the cancelled run each have a panel');
     await wb().reloadWindow();
-    const panel = wb().webview();
-    const cells = await waitFor('the restored panel', async () => {
+    await waitFor('two restored panel tabs', async () => ((await tabs.count()) === 2 ? true : undefined), 60_000);
+    for (const [tab, runId] of [firstRun, cancelledRun].entries()) {
+      const report = readReport(runId);
+      await tabs.nth(tab).click();
+      const panel = wb().webview();
+      await panel.locator('[data-testid="run-status"]', { hasText: report.status ?? 'complete' }).waitFor({ state: 'visible', timeout: 60_000 });
       const shown = await shownSummary(panel);
-      return shown['summary-accuracy'] ? shown : undefined;
-    }, 60_000);
-    assert.ok(Object.keys(expectedSummary(report)).every((id) => id in cells));
+      for (const [testId, text] of Object.entries(expectedSummary(report))) assert.equal(shown[testId], text, `restored summary cell ${testId} of run ${runId}`);
+    }
     await wb().screenshot('after-reload');
   });
 });

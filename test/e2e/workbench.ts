@@ -54,8 +54,6 @@ export class Workbench {
   private async waitForWorkbench(): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
     await this.page.locator('.statusbar').waitFor({ state: 'visible', timeout: 90_000 });
-    // The explorer lists the folder once the workspace and its file service are up.
-    await this.page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 90_000 });
   }
 
   private async trustWorkspace(): Promise<void> {

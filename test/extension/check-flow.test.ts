@@ -70,7 +70,7 @@ describe('the check command asks only what it does not know', () => {
       seed: 0,
       clip: false,
       backend: 'auto',
-      details: 12,
+      details: 24,
       workerScript: '/ext/dist/worker.js',
       reportAssetsDir: '/ext/dist',
       limit: 50,

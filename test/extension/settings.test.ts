@@ -24,7 +24,7 @@ describe('settings resolution', () => {
       workers: 0,
       nodePath: '',
       outputDirectory: '.robustness',
-      detailImages: 12,
+      detailImages: 24,
       quickLookImages: 50,
       quickLookSamples: 200,
     });

@@ -17,6 +17,7 @@ describe('errors: one notification with what to do, the detail in the output cha
     assert.equal(adviceFor('backend tensorflow-gpu failed to load: libcudart.so.11.0').setting, 'robustnessLens.backend');
     assert.match(adviceFor('Unknown layer: MyLayer in model.json').hint, /TF\.js model\.json/);
     assert.match(adviceFor('something else').hint, /output channel/);
+    assert.deepEqual(adviceFor('Setting robustnessLens.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu (got "x")'), { hint: 'Fix the value in the settings.', setting: 'robustnessLens.backend' });
   });
 
   it('logs the whole error and shows one line; Show Output opens the channel, Open Settings the setting', async () => {

@@ -14,6 +14,16 @@ import { meanStd, percent, rateText } from '../../src/report/format';
 import type { ReportAssets } from '../../src/report/standalone';
 import { chromaticPixels, columnKeys, fixtureDetails, fixtureReport, launchChromium, renderedRows, tempDir, watchPage, writeStandalone, type PageProblems } from './browser';
 
+/**
+ * Picks an option of a vscode-single-select: opens it with a click and clicks the option. The
+ * option click is dispatched directly: the dropdown lives in the element's shadow root, where
+ * Playwright's viewport check misjudges the list's position.
+ */
+async function choose(page: Page, testId: string, label: string): Promise<void> {
+  await page.locator(`[data-testid=${testId}]`).click();
+  await page.locator(`[data-testid=${testId}]`).getByRole('option', { name: label, exact: true }).dispatchEvent('click');
+}
+
 const chartIds = ['adversarial-l2', 'adversarial-l1', 'adversarial-linf', 'random-l2', 'random-l1', 'random-linf', 'flip-rate', 'samples-to-flip'];
 
 describe('standalone report', () => {
@@ -112,20 +122,17 @@ describe('standalone report', () => {
     assert.equal(await count.innerText(), `${report.images.length} images`);
 
     const lastClass = report.config.classes.length - 1;
-    await page.locator('[data-testid=filter-class]').click();
-    await page.getByRole('option', { name: report.config.classes[lastClass], exact: true }).click();
+    await choose(page, 'filter-class', report.config.classes[lastClass]);
     const ofClass = report.images.filter((r) => r.label === lastClass);
     assert.equal(await count.innerText(), `Showing ${ofClass.length} of ${report.images.length} images`);
 
-    await page.locator('[data-testid=filter-correct]').click();
-    await page.getByRole('option', { name: 'Incorrect', exact: true }).click();
+    await choose(page, 'filter-correct', 'Incorrect');
     const wrong = ofClass.filter((r) => !r.correct);
     assert.equal(await count.innerText(), `Showing ${wrong.length} of ${report.images.length} images`);
     assert.deepEqual((await renderedRows(page)).map((r) => r.file), wrong.map((r) => r.file));
 
     await page.locator('[data-testid=filter-clear]').click();
-    await page.locator('[data-testid=filter-susceptibility]').click();
-    await page.getByRole('option', { name: 'Flipped by a random perturbation', exact: true }).click();
+    await choose(page, 'filter-susceptibility', 'Flipped by a random perturbation');
     const flipped = report.images.filter((r) => r.random.some((x) => x.flips > 0));
     assert.deepEqual((await renderedRows(page)).map((r) => r.file), flipped.map((r) => r.file));
     await page.context().close();
@@ -199,8 +206,7 @@ describe('standalone report', () => {
   it('restores sort, filter, selection and scroll after a reload', async () => {
     const { page } = await open();
     await page.locator('[data-sort-key="l1"]').click();
-    await page.locator('[data-testid=filter-susceptibility]').click();
-    await page.getByRole('option', { name: 'Adversarially susceptible', exact: true }).click();
+    await choose(page, 'filter-susceptibility', 'Adversarially susceptible');
     const target = (await renderedRows(page))[2].file;
     await page.locator(`.rl-row[data-file="${target}"]`).click();
     await page.waitForTimeout(400); // the view is saved at most every 200 ms

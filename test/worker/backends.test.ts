@@ -17,7 +17,7 @@ const nativeInstalled = resolveOptionalPackage('@tensorflow/tfjs-node', undefine
 const folders: string[] = [];
 process.on('exit', () => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
-/** A folder laid out like an npm prefix holding a package @tensorflow/tfjs-node whose index.js is `source`. */
+/** An npm prefix (<prefix>/node_modules/@tensorflow/tfjs-node) whose package's index.js is `source`. */
 function nativeModulesWith(source: string): string {
   const prefix = mkdtempSync(join(tmpdir(), 'rl-native-'));
   folders.push(prefix);
@@ -53,6 +53,8 @@ test('an installed native backend that fails to load: asked for, it is an error;
     loadBackend('tensorflow', { nativeModulesDir: broken }),
     /backend tensorflow failed to load \(@tensorflow\/tfjs-node\): libtensorflow\.so\.2: cannot open shared object file/,
   );
+  // The extension names the node_modules folder itself; an npm prefix works too.
+  await assert.rejects(loadBackend('tensorflow', { nativeModulesDir: join(broken, 'node_modules') }), /backend tensorflow failed to load/);
   const auto = await loadBackend('auto', { nativeModulesDir: broken });
   assert.equal(auto.backend, 'wasm');
   assert.equal(auto.notes.length, 1);

@@ -21,7 +21,7 @@ export class ForkedWorker {
   private waiters: Array<() => void> = [];
 
   constructor(env: NodeJS.ProcessEnv = {}) {
-    this.process = fork(workerScript, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+    this.process = fork(workerScript, [], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...env } });
     this.process.stdout!.setEncoding('utf8').on('data', (text: string) => (this.stdout += text));
     this.process.stderr!.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
     this.process.on('message', (message) => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { getKernel, MaxPoolGrad, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, getKernel, MaxPoolGrad, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { loadBackend } from '../../src/worker/backends';
 import { maxPoolGradFirstMax, maxPoolGradFirstMaxConfig } from '../../src/worker/kernels/max-pool-grad';
 import { registerWasmGradientKernels } from '../../src/worker/kernels/index';
@@ -118,15 +118,15 @@ test('a model with separable and depthwise convolutions and batch norm gets its 
   model.dispose();
 });
 
-test('fused convolutions (bias + activation, as converted graph models use them) get their gradient on wasm', async () => {
+test('fused convolutions without activation (whose gradient computes the filter gradient eagerly) get their gradient on wasm', async () => {
   await loadBackend('wasm');
   const x = tf.tensor4d(flatImages(1, 8, 3), [1, 8, 8, 3]);
   const filter = tf.randomNormal([3, 3, 3, 2], 0, 1, 'float32', 8) as tf.Tensor4D;
   const depthwiseFilter = tf.randomNormal([3, 3, 3, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
   const bias = tf.tensor1d([0.1, -0.2]);
   const loss = (input: tf.Tensor) => {
-    const conv = tf.fused.conv2d({ x: input as tf.Tensor4D, filter, strides: 1, pad: 'same', bias, activation: 'relu6' });
-    const depthwise = tf.fused.depthwiseConv2d({ x: input as tf.Tensor4D, filter: depthwiseFilter, strides: 1, pad: 'same', bias: tf.tensor1d([0.1, 0.1, 0.1]), activation: 'relu' });
+    const conv = tf.fused.conv2d({ x: input as tf.Tensor4D, filter, strides: 1, pad: 'same', bias, activation: 'linear' });
+    const depthwise = tf.fused.depthwiseConv2d({ x: input as tf.Tensor4D, filter: depthwiseFilter, strides: 2, pad: 'same', bias: tf.tensor1d([0.1, 0.1, 0.1]), activation: 'linear' });
     return tf.add(tf.sum(conv), tf.sum(depthwise));
   };
   const onWasm = tf.grad(loss)(x).dataSync() as Float32Array;
@@ -134,4 +134,35 @@ test('fused convolutions (bias + activation, as converted graph models use them)
   const onCpu = tf.grad(loss)(x).dataSync() as Float32Array;
   assert.ok(maxAbs(onCpu) > 0);
   assert.ok(maxAbsDifference(onWasm, onCpu) <= 1e-5 * maxAbs(onCpu));
+});
+
+test('the wasm filter gradients equal the cpu backend kernels for strides and paddings', async () => {
+  const x = tf.randomNormal([2, 9, 8, 3], 0, 1, 'float32', 10);
+  const cases: Array<{ depthwise: boolean; filterShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] }> = [
+    { depthwise: false, filterShape: [3, 3, 3, 5], strides: 1, pad: 'same' },
+    { depthwise: false, filterShape: [3, 2, 3, 4], strides: 2, pad: 'valid' },
+    { depthwise: false, filterShape: [5, 5, 3, 2], strides: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    { depthwise: true, filterShape: [3, 3, 3, 1], strides: 1, pad: 'same' },
+    { depthwise: true, filterShape: [3, 3, 3, 2], strides: 2, pad: 'valid' },
+  ];
+  for (const { depthwise, filterShape, strides, pad } of cases) {
+    const run = () =>
+      tf.tidy(() => {
+        const filter = tf.zeros(filterShape) as tf.Tensor4D;
+        const y = depthwise
+          ? tf.depthwiseConv2d(x as tf.Tensor4D, filter, strides, pad as 'same')
+          : tf.conv2d(x as tf.Tensor4D, filter, strides, pad);
+        const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 11);
+        const attrs = depthwise
+          ? { strides, pad, dilations: 1, filterShape }
+          : { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+        return tf.engine().runKernel(depthwise ? DepthwiseConv2dNativeBackpropFilter : Conv2DBackpropFilter, { x, dy }, attrs as never) as tf.Tensor;
+      }).dataSync() as Float32Array;
+    await loadBackend('cpu');
+    const onCpu = run();
+    await loadBackend('wasm');
+    const onWasm = run();
+    assert.ok(maxAbs(onCpu) > 0);
+    assert.ok(maxAbsDifference(onWasm, onCpu) <= 1e-6 * maxAbs(onCpu), `${depthwise ? 'depthwise' : 'conv'} ${filterShape} stride ${strides} ${JSON.stringify(pad)}`);
+  }
 });

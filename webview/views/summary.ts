@@ -26,13 +26,29 @@ function duration(report: Report): string | null {
   return seconds < 120 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** The paradox in one sentence, from this run's numbers. */
+export function headline(report: Report): string {
+  const { summary: s } = report;
+  const adv = s.adversarial;
+  if (s.images === 0) return 'No image analysed yet.';
+  if (adv.susceptible === 0) return `None of the ${count(s.correct)} correctly classified images flipped under an adversarial perturbation of L2 norm up to ${plainNumber(report.config.maxEps)}.`;
+  const attacked = `${count(adv.susceptible)} of ${count(s.correct)} correctly classified images (${percent(adv.rate)}) flip under an adversarial perturbation of median L2 norm ${plainNumber(adv.l2.median)}.`;
+  const measured = s.random.filter((r) => r.trials > 0);
+  if (measured.length === 0) return attacked;
+  const size = (alpha: number) => (alpha === 1 ? 'of the same size' : `${alpha}× as large`);
+  const [first, ...rest] = measured.map((r) => ({ size: size(r.alpha), n: count(r.susceptible), rate: rateText(r.susceptible, adv.susceptible) }));
+  return `${attacked} Random perturbations ${first.size} flipped ${first.n} of them (${first.rate})${rest.map((r) => `; ${r.size}: ${r.n} (${r.rate})`).join('')}.`;
+}
+
 export class SummaryView {
   readonly section: HTMLElement;
+  private readonly headline: HTMLElement;
   private readonly cards: HTMLElement;
   private readonly table: HTMLTableSectionElement;
   private readonly settings: HTMLElement;
 
   constructor() {
+    this.headline = h('p', { class: 'rl-headline', 'data-testid': 'headline' });
     this.cards = h('div', { class: 'rl-stats' });
     this.table = h('tbody');
     this.settings = h('dl', { class: 'rl-facts', 'data-testid': 'settings' });
@@ -40,6 +56,7 @@ export class SummaryView {
       'section',
       { id: 'summary', class: 'rl-section', 'aria-labelledby': 'summary-title' },
       h('h2', { id: 'summary-title', text: 'Summary' }),
+      this.headline,
       this.cards,
       h(
         'div',
@@ -87,6 +104,8 @@ export class SummaryView {
       first ? randomCard(first, 'card-random-first') : null,
       last && last !== first ? randomCard(last, 'card-random-last') : null,
     );
+
+    this.headline.textContent = headline(report);
 
     const runTime = duration(report);
     const settings: [string, string][] = [

@@ -5,6 +5,7 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { registerCpuFallbackKernels } from './cpu-fallback';
+import { conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig } from './filter-gradients';
 import { maxPoolGradFirstMaxConfig } from './max-pool-grad';
 
 const backendName = 'wasm';
@@ -22,7 +23,11 @@ function replaceKernel(config: KernelConfig): () => void {
  * Each entry installs one kernel of our own (idempotently), in order. To add one, append its
  * installer here.
  */
-const wasmKernelInstallers: Array<() => void> = [replaceKernel(maxPoolGradFirstMaxConfig)];
+const wasmKernelInstallers: Array<() => void> = [
+  replaceKernel(maxPoolGradFirstMaxConfig),
+  replaceKernel(conv2DBackpropFilterConfig),
+  replaceKernel(depthwiseBackpropFilterConfig),
+];
 
 /**
  * Installs our wasm kernels, then bridges every kernel wasm still lacks to the cpu backend's.
