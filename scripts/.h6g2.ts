@@ -19,7 +19,7 @@ async function main() {
     m.add(tfl.layers.globalMaxPooling2d({})); m.add(tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 9 }) })); m.add(tfl.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tfl.initializers.glorotUniform({ seed: 10 }) }));
     m.compile({ optimizer: tf.train.momentum(0.1, 0.9, true), loss: 'meanSquaredError' });
     const losses: string[] = [];
-    for (let k = 0; k < 15; k++) {
+    for (let k = 0; k < Number(process.env.STEPS ?? 15); k++) {
       const ii = idx.slice(k * 128, k * 128 + 128);
       const d = new Float32Array(128 * 784 * 3); ii.forEach((im, n) => { for (let p = 0; p < 784; p++) { const v = sp.images[im * 784 + p] / 255; d.set([v, v, v], (n * 784 + p) * 3); } });
       const x = tf.tensor4d(d, [128, 28, 28, 3]); const y = tf.tensor2d(lab.slice(k * 128, k * 128 + 128), [128, 1]);

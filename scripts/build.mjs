@@ -23,7 +23,8 @@ const targets = {
   worker: { ...node, entryPoints: [join(root, 'src/worker/main.ts')], outfile: join(dist, 'worker.js'), external: nativeExternals },
   cli: { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: nativeExternals, banner: { js: '#!/usr/bin/env node' } },
   bench: { ...node, entryPoints: [join(root, 'src/bench/main.ts')], outfile: join(dist, 'bench.js'), external: nativeExternals },
-  webview: { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), loader: { '.css': 'css' } },
+  // Minified: every standalone report.html inlines this bundle (about 350 kB instead of 690 kB).
+  webview: { bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), loader: { '.css': 'css' } },
 };
 
 const names = wanted.length ? wanted : Object.keys(targets);

@@ -183,15 +183,13 @@ function buildModel(height: number, width: number, scale: number, seed: number):
   const model = tfl.sequential({ name: 'fashion_mnist_binary' });
   model.add(tfl.layers.inputLayer({ inputShape: [height, width, 3], name: 'image' }));
   model.add(conv(PAPER_CHANNELS.conv1, 'conv1', 1));
-  model.add(dropout('dropout1'));
   model.add(conv(PAPER_CHANNELS.conv2, 'conv2', 2));
-  model.add(dropout('dropout2'));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
+  model.add(dropout('dropout1'));
   model.add(conv(PAPER_CHANNELS.conv3, 'conv3', 3));
-  model.add(dropout('dropout3'));
   model.add(conv(PAPER_CHANNELS.conv4, 'conv4', 4));
-  model.add(dropout('dropout4'));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
+  model.add(dropout('dropout2'));
   model.add(tfl.layers.globalMaxPooling2d({ name: 'global_pool' }));
   model.add(
     tfl.layers.dense({

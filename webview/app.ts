@@ -39,7 +39,7 @@ export class App {
   private readonly images: ImagesView;
   private readonly exporter: Exporter;
   private readonly drawn = new Map<string, ImageDetail>();
-  private restored: ViewState | null;
+  private readonly restored: ViewState | null;
   private mounted = false;
   private readonly renderSoon = throttle(() => this.render(), 400);
   private readonly saveSoon = throttle(() => this.saveState(), 200);
@@ -64,20 +64,10 @@ export class App {
     this.watchTheme();
   }
 
+  /** 'detail' and 'exported' answers settle the host's pending requests; the rest update the report. */
   private onMessage(message: ExtensionToWebview): void {
-    switch (message.type) {
-      case 'report':
-        this.store.setReport(message.report);
-        break;
-      case 'image':
-        this.store.addImage(message.record, message.summary, { done: message.done, total: message.total });
-        break;
-      case 'exported':
-        // The host settles the export's promise; the notice comes from there.
-        break;
-      case 'detail':
-        break;
-    }
+    if (message.type === 'report') this.store.setReport(message.report);
+    else if (message.type === 'image') this.store.addImage(message.record, message.summary, { done: message.done, total: message.total });
   }
 
   private report(): Report {
@@ -105,6 +95,8 @@ export class App {
     this.norms.update(report, theme);
     this.theory.update(report, theme);
     this.images.update(report);
+    // A new report may lack the image on display.
+    if (this.detail.current && !this.store.record(this.detail.current)) this.select(null);
   }
 
   private select(file: string | null, reveal = true): void {

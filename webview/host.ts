@@ -9,7 +9,6 @@ import { detailDataId, reportDataId, type ReportAssets } from '../src/report/sta
 export type DetailAnswer = { detail: ImageDetail } | { unavailable: string };
 
 export interface Host {
-  readonly kind: 'vscode' | 'standalone';
   /** Starts listening; the standalone host delivers its embedded report at once. */
   start(onMessage: (message: ExtensionToWebview) => void): void;
   getState(): unknown;
@@ -65,7 +64,6 @@ function vsCodeHost(api: VsCodeApi): Host {
   }
 
   return {
-    kind: 'vscode',
     start(onMessage) {
       window.addEventListener('message', (event: MessageEvent<ExtensionToWebview>) => {
         const message = event.data;
@@ -121,7 +119,7 @@ function dataUrlBytes(dataUrl: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Offers `content` as a download through a Blob URL (the only kind of link the page's CSP allows). */
-export function download(format: ExportFormat, name: string, content: string): void {
+function download(format: ExportFormat, name: string, content: string): void {
   const body = format === 'png' ? dataUrlBytes(content) : content;
   const url = URL.createObjectURL(new Blob([body], { type: mimeTypes[format] }));
   const link = document.createElement('a');
@@ -140,7 +138,6 @@ function standaloneHost(): Host {
   const historyKey = 'robustnessLensView';
   let report: Report | null = null;
   return {
-    kind: 'standalone',
     start(onMessage) {
       report = embeddedJson<Report>(reportDataId);
       if (!report) throw new Error('This page holds no report data (no #report-data element).');
@@ -175,7 +172,7 @@ function standaloneHost(): Host {
 }
 
 /** Says plainly which images the standalone report carries pictures for. */
-export function standaloneDetailNote(embeddedFiles: string[], images: ImageRecord[]): string {
+function standaloneDetailNote(embeddedFiles: string[], images: ImageRecord[]): string {
   const count = embeddedFiles.length;
   const openInVsCode = 'open the report in VS Code (Robustness Lens) to draw the others';
   if (count === 0) return 'This standalone report embeds no detail views; open the report in VS Code (Robustness Lens) to draw them.';

@@ -2,6 +2,7 @@
  * The command line (CONTRACT.md "Command line"), parsed without side effects: argv in, a command
  * or a UsageError (exit status 2) out.
  */
+import { attackNames, defaultAttack, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import { backendChoices, checkOptionsProblem } from '../run/validate';
@@ -15,6 +16,7 @@ export type Command =
 export class UsageError extends Error {}
 
 export const defaults = {
+  attack: defaultAttack,
   alphas: [1, 2, 5, 10],
   samples: 2000,
   scales: 256,
@@ -29,13 +31,15 @@ export const usage = `Usage:
   robustness-lens --help | --version
 
 check: for each image of <folder>/<class>/<image>, the smallest adversarial perturbation the
-fgm-line attack finds, and how often random perturbations alpha times larger flip the prediction.
+attack finds, and how often random perturbations alpha times larger flip the prediction.
 
 Options of check:
   --model <file>       TF.js model.json (layers or graph model)                   (required)
   --data <folder>      dataset folder, one sub-folder per class (PNG, JPEG)        (required)
   --out <dir>          output folder, created if missing; a rerun resumes it       (required)
   --labels <file>      class names, one a line, in model output order   (default: sorted folder names)
+  --attack <name>      fgm-line (the paper's gradient line search) or deepfool (smaller
+                       perturbations on non-linear models; not the paper's protocol)  (default: fgm-line)
   --alphas <list>      comma list of random-perturbation multiples      (default: 1,2,5,10)
   --samples <n>        random perturbations per image and alpha         (default: 2000)
   --scales <n>         line-search steps                                (default: 256)
@@ -63,6 +67,7 @@ const checkFlags: Record<string, FlagKind> = {
   '--data': 'string',
   '--out': 'string',
   '--labels': 'string',
+  '--attack': 'string',
   '--alphas': 'string',
   '--samples': 'string',
   '--scales': 'string',
@@ -108,6 +113,7 @@ function parseCheck(argv: readonly string[]): Command {
     data: text('--data') as string,
     out: text('--out') as string,
     labels: text('--labels'),
+    attack: optional('--attack', parseAttack) ?? defaults.attack,
     alphas: optional('--alphas', parseNumberList) ?? defaults.alphas,
     samples: optional('--samples', parseInteger) ?? defaults.samples,
     scales: optional('--scales', parseInteger) ?? defaults.scales,
@@ -193,6 +199,11 @@ function parseNumberList(value: string, name: string): number[] {
 function parseBackend(value: string, name: string): BackendChoice {
   if (!(backendChoices as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${backendChoices.join(', ')}, got "${value}"`);
   return value as BackendChoice;
+}
+
+function parseAttack(value: string, name: string): AttackName {
+  if (!isAttackName(value)) throw new UsageError(`${name} must be one of ${attackNames.join(', ')}, got "${value}"`);
+  return value;
 }
 
 function parseShard(value: string, name: string): { index: number; count: number } {

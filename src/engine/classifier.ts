@@ -1,5 +1,15 @@
 import type { LossKind } from '../protocol/report';
 
+/** What Classifier.marginGradients returns. */
+export interface MarginGradients {
+  /** z_label − z_k for every class k (length classCount). */
+  margins: Float32Array;
+  /** others.length rows of d values: ∇ₓ(z_label − z_others[i]). */
+  gradients: Float32Array;
+  /** 'logit' for a single-logit (sigmoid) model, whose margin is its logit signed by the label; else 'margin'. */
+  loss: Extract<LossKind, 'logit' | 'margin'>;
+}
+
 /**
  * What the engine needs from a model. Images are flat Float32Arrays in pixel space [0,1],
  * row-major H·W·C as the model sees them (PROTOCOL.md, "Spaces and norms").
@@ -42,6 +52,16 @@ export interface Classifier {
    * Must equal the cpu backend's gradient whatever backend runs it (max-pool ties go to the first maximum).
    */
   lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null>;
+
+  /**
+   * Logit margins of x and their gradients, for minimal-perturbation attacks (deepfool).
+   * margins[k] = z_label − z_k for every class k (margins[label] = 0), positive while x keeps its
+   * label against k; a single-logit (sigmoid) model counts as the logits [0, z]. gradients holds
+   * one row of d values per entry of `others`: ∇ₓ(z_label − z_others[i]); `others` may be empty
+   * (margins only, one forward pass).
+   * Optional: an attack that needs it reports a model without it as not attackable.
+   */
+  marginGradients?(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients>;
 
   /** Frees what the classifier holds (tensors, caches). */
   dispose(): void;

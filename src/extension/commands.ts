@@ -83,8 +83,12 @@ export class Commands {
         ReportPanel.show(this.env.panelEnv, source, live);
         return;
       }
+      if (!existsSync(run.dir)) {
+        this.env.tree.refresh();
+        throw new Error(`the run folder ${run.dir} no longer exists`);
+      }
       if (!existsSync(join(run.dir, runFiles.report))) {
-        const choice = await this.env.ui.info(`This run has not finished: ${run.done} image${run.done === 1 ? '' : 's'} done and no report yet.`, 'Resume');
+        const choice = await this.env.ui.info(`Robustness Lens: this run has not finished: ${run.done} image${run.done === 1 ? '' : 's'} done and no report yet.`, 'Resume');
         if (choice === 'Resume') await this.resume(run);
         return;
       }

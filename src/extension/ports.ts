@@ -47,7 +47,7 @@ export interface Ui {
   saveFile(title: string, defaultPath: string, filters: FileFilter[]): Promise<string | undefined>;
   info(message: string, ...actions: string[]): Promise<string | undefined>;
   warn(message: string, ...actions: string[]): Promise<string | undefined>;
-  /** A modal question; resolves to the chosen action or undefined. */
+  /** A modal question with one action besides Cancel; true when the user chose the action. */
   confirm(message: string, detail: string, action: string): Promise<boolean>;
   error(message: string, ...actions: string[]): Promise<string | undefined>;
   withProgress<R>(title: string, cancellable: boolean, task: (progress: ProgressReporter, cancellation: Cancellation) => Promise<R>): Promise<R>;

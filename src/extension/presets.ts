@@ -12,7 +12,7 @@ import {
   parsePositiveNumber,
   type Parsed,
 } from './option-values';
-import { pickLabelsFile } from './pickers';
+import { pickLabelsFile, stateKeys } from './pickers';
 import type { KeyValueStore, PickItem, Ui } from './ports';
 import type { ExtensionSettings } from './settings';
 
@@ -20,7 +20,6 @@ export type PresetName = 'quick' | 'paper' | 'custom';
 
 export const presetTitle = 'Robustness Lens: preset';
 export const presetLabels: Record<PresetName, string> = { quick: 'Quick look', paper: 'Paper protocol', custom: 'Custom' };
-const presetKey = 'robustnessLens.lastPreset';
 
 /** The paper's Section 7.1 settings. */
 export const paperProtocol = { alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
@@ -85,10 +84,10 @@ export async function pickPreset(ui: Ui, state: KeyValueStore, s: ExtensionSetti
       value: 'custom',
     },
   ];
-  const last = state.get<PresetName>(presetKey);
+  const last = state.get<PresetName>(stateKeys.preset);
   const ordered = last ? [...items.filter((i) => i.value === last), ...items.filter((i) => i.value !== last)] : items;
   const chosen = await ui.pick(presetTitle, ordered, 'How thorough the check is');
-  if (chosen) await state.update(presetKey, chosen);
+  if (chosen) await state.update(stateKeys.preset, chosen);
   return chosen;
 }
 

@@ -16,17 +16,18 @@ export interface RunItemModel {
   contextValue: string;
 }
 
-export function runItemModel(run: RunInfo, runningDir: string | null): RunItemModel {
+export function runItemModel(run: RunInfo, runningDir: string | null, now = new Date()): RunItemModel {
   const running = runningDir === run.dir;
   const state = running ? 'running' : run.status;
   const settings = run.settings;
   const label = settings ? `${modelName(settings.model)} on ${basename(settings.data)}` : run.id;
-  const parts = [formatDate(run.startedAt)];
+  // The view is narrow: what tells runs apart (when, how it ended) comes before the numbers.
+  const parts = [shortDate(run.startedAt, now)];
   if (running) parts.push('running');
-  else if (run.headline) parts.push(headlineText(run.headline));
-  if (!running && run.status !== 'complete') parts.push(`${run.status}, ${run.done} image${run.done === 1 ? '' : 's'} done`);
+  else if (run.status !== 'complete') parts.push(`${run.status === 'cancelled' ? 'cancelled' : 'unfinished'}, ${run.done} image${run.done === 1 ? '' : 's'} done`);
+  if (!running && run.headline) parts.push(headlineText(run.headline));
 
-  const tooltip = [`${label} — ${stateText[state]}`, `Run ${run.id}`, `Folder: ${run.dir}`];
+  const tooltip = [`${label} — ${stateText[state]}`, `Started ${formatDate(run.startedAt)}`, `Run ${run.id}`, `Folder: ${run.dir}`];
   if (settings) {
     tooltip.push(`Model: ${settings.model}`, `Dataset: ${settings.data}`);
     tooltip.push(`α ${settings.alphas.join(', ')} · ${settings.samples} samples · ${settings.scales} steps to ε ${settings.maxEps} · seed ${settings.seed}${settings.clip ? ' · clipped' : ''}${settings.limit ? ` · first ${settings.limit} images` : ''}`);
@@ -45,6 +46,12 @@ export function runItemModel(run: RunInfo, runningDir: string | null): RunItemMo
     icon: stateIcon[state],
     contextValue: `run.${state}${run.hasHtml ? '.html' : ''}`,
   };
+}
+
+/** "13:05" today, else "2025-01-02". */
+function shortDate(date: Date, now: Date): string {
+  const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
+  return sameDay ? formatDate(date).slice(11) : formatDate(date).slice(0, 10);
 }
 
 const stateText = { complete: 'complete', cancelled: 'stopped before the end', incomplete: 'not finished', running: 'running' } as const;

@@ -6,10 +6,12 @@
  *    (webview/), over postMessage. The standalone report.html plays the extension's part itself.
  */
 import type { BackendChoice, BackendName, ImageRecord, LossKind, Report } from './report';
+import type { AttackName } from '../engine/attacks/names';
 
 /** Engine settings shared by every image of a run (CONTRACT.md options). */
 export interface EngineSettings {
-  attack: 'fgm-line';
+  /** 'fgm-line' (the paper's, the default) or 'deepfool'. */
+  attack: AttackName;
   scales: number;
   maxEps: number;
   alphas: number[];

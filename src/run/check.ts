@@ -6,8 +6,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
+import type { EngineSettings, ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
 import type { ImageRecord, Report, RunConfig } from '../protocol/report';
+import { attackNames, defaultAttack, isAttackName } from '../engine/attacks/names';
 import { summarize } from '../engine/statistics';
 import { locateBundleFile, bundleFileCandidates } from './bundleFiles';
 import { listDataset, selectImages } from './dataset';
@@ -68,7 +69,7 @@ class CheckRun {
       data: listing.root,
       labels: options.labels === undefined ? null : resolve(options.labels),
       classes: listing.classes,
-      attack: 'fgm-line',
+      attack: options.attack ?? defaultAttack,
       scales: options.scales,
       maxEps: options.maxEps,
       alphas: options.alphas,
@@ -247,7 +248,7 @@ class CheckRun {
     return {
       model: options.model,
       data: options.data,
-      attack: 'fgm-line',
+      attack: options.attack ?? defaultAttack,
       scales: options.scales,
       maxEps: options.maxEps,
       alphas: options.alphas,
@@ -291,9 +292,10 @@ function seconds(ms: number): number {
   return Math.round(ms) / 1000;
 }
 
-function engineSettings(settings: ResultSettings) {
-  const { scales, maxEps, alphas, samples, seed, clip } = settings;
-  return { attack: 'fgm-line' as const, scales, maxEps, alphas, samples, seed, clip };
+function engineSettings(settings: ResultSettings): EngineSettings {
+  const { attack, scales, maxEps, alphas, samples, seed, clip } = settings;
+  if (!isAttackName(attack)) throw new Error(`unknown attack "${attack}" (known: ${attackNames.join(', ')})`);
+  return { attack, scales, maxEps, alphas, samples, seed, clip };
 }
 
 /** A binary sigmoid model needs exactly 2 classes, a k-output model k classes. */

@@ -1,5 +1,6 @@
 import type { BackendChoice, ImageRecord, Report, Summary } from '../protocol/report';
 import type { ModelInfo, Stage } from '../protocol/messages';
+import type { AttackName } from '../engine/attacks/names';
 
 /** Everything a check needs: the CLI's flags (CONTRACT.md) plus host-side process settings. */
 export interface CheckOptions {
@@ -7,6 +8,8 @@ export interface CheckOptions {
   data: string;
   out: string;
   labels?: string;
+  /** The adversarial attack (--attack); default 'fgm-line', the paper's. */
+  attack?: AttackName;
   alphas: number[];
   samples: number;
   scales: number;

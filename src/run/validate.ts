@@ -2,6 +2,7 @@
  * Range checks of a check's numeric settings, shared by the CLI (bad arguments, exit 2) and
  * startCheck (callers such as the extension). Pure: no file system.
  */
+import { attackNames, isAttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
 import type { CheckOptions } from './types';
 
@@ -13,6 +14,7 @@ export function checkOptionsProblem(options: CheckOptions): string | null {
   if (!options.model) return '--model is required';
   if (!options.data) return '--data is required';
   if (!options.out) return '--out is required';
+  if (options.attack !== undefined && !isAttackName(options.attack)) return `--attack must be one of ${attackNames.join(', ')}, got ${options.attack}`;
   if (options.alphas.length === 0) return '--alphas needs at least one value';
   const badAlpha = options.alphas.find((alpha) => !(Number.isFinite(alpha) && alpha > 0));
   if (badAlpha !== undefined) return `--alphas values must be positive numbers, got ${badAlpha}`;

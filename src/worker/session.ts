@@ -4,6 +4,7 @@
  * one image's detail view; `cancel` ends the process. Messages are handled in the order they
  * arrive, except `cancel`, which acts at once (between two forward passes).
  */
+import { attackNames, isAttackName } from '../engine/attacks/names';
 import type { Classifier } from '../engine/classifier';
 import { analyseImage, type ProtocolSettings } from '../engine/protocol';
 import { unitBallSamples, type RandomSet } from '../engine/sampling';
@@ -180,6 +181,7 @@ export class WorkerSession {
 
 function validateSettings(settings: EngineSettings): void {
   const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
+  if (!isAttackName(settings.attack)) throw new Error(`unknown attack "${settings.attack}" (known: ${attackNames.join(', ')})`);
   if (!positiveInteger(settings.scales)) throw new Error(`scales must be a positive integer, got ${settings.scales}`);
   if (!positiveInteger(settings.samples)) throw new Error(`samples must be a positive integer, got ${settings.samples}`);
   if (!(settings.maxEps > 0) || !Number.isFinite(settings.maxEps)) throw new Error(`maxEps must be a positive number, got ${settings.maxEps}`);

@@ -13,6 +13,7 @@ export function yieldingClassifier(inner: Classifier): Classifier {
     await nextTurn();
     return value;
   };
+  const marginGradients = inner.marginGradients?.bind(inner);
   return {
     inputShape: inner.inputShape,
     dimension: inner.dimension,
@@ -22,6 +23,7 @@ export function yieldingClassifier(inner: Classifier): Classifier {
     predictPerturbed: (x, directions, directionCount, scales, clip) =>
       after(inner.predictPerturbed(x, directions, directionCount, scales, clip)),
     lossGradient: (x, label) => after(inner.lossGradient(x, label)),
+    marginGradients: marginGradients && ((x, label, others) => after(marginGradients(x, label, others))),
     dispose: () => inner.dispose(),
   };
 }

@@ -20,7 +20,7 @@ describe('parseArgs: check', () => {
       kind: 'check',
       verbose: false,
       options: {
-        model: 'm/model.json', data: 'data', out: 'out', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 0,
+        model: 'm/model.json', data: 'data', out: 'out', attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 0,
         clip: false, backend: 'auto', fresh: false,
       },
     });
@@ -28,14 +28,14 @@ describe('parseArgs: check', () => {
 
   it('reads every option, in both --flag value and --flag=value forms', () => {
     const command = check(
-      '--labels', 'labels.txt', '--alphas=0.5,1,2e1', '--samples', '200', '--scales=64', '--max-eps', '2.5', '--limit', '12',
+      '--labels', 'labels.txt', '--attack', 'deepfool', '--alphas=0.5,1,2e1', '--samples', '200', '--scales=64', '--max-eps', '2.5', '--limit', '12',
       '--seed=42', '--clip', '--backend', 'wasm', '--workers', '3', '--shard', '1/4', '--details=5', '--fresh', '--verbose',
     );
     assert.deepEqual(command, {
       kind: 'check',
       verbose: true,
       options: {
-        model: 'm/model.json', data: 'data', out: 'out', labels: 'labels.txt', alphas: [0.5, 1, 20], samples: 200, scales: 64, maxEps: 2.5,
+        model: 'm/model.json', data: 'data', out: 'out', labels: 'labels.txt', attack: 'deepfool', alphas: [0.5, 1, 20], samples: 200, scales: 64, maxEps: 2.5,
         limit: 12, seed: 42, clip: true, backend: 'wasm', workers: 3, shard: { index: 1, count: 4 }, details: 5, fresh: true,
       },
     });
@@ -43,6 +43,11 @@ describe('parseArgs: check', () => {
 
   it('takes --workers auto as the number of cores', () => {
     assert.equal(check('--workers', 'auto').options.workers, undefined);
+  });
+
+  it('accepts both attacks, in both forms', () => {
+    assert.equal(check('--attack', 'fgm-line').options.attack, 'fgm-line');
+    assert.equal(check('--attack=deepfool').options.attack, 'deepfool');
   });
 
   it('accepts every backend of the contract', () => {
@@ -66,6 +71,8 @@ describe('parseArgs: check', () => {
     usageError(['check', ...required, '--alphas', '1,1'], '--alphas lists a value twice');
     usageError(['check', ...required, '--limit', '0'], '--limit must be a positive integer, got 0');
     usageError(['check', ...required, '--seed', '-3'], '--seed must be a whole number, got "-3"');
+    usageError(['check', ...required, '--attack', 'pgd'], '--attack must be one of fgm-line, deepfool, got "pgd"');
+    usageError(['check', ...required, '--attack'], '--attack needs a value');
     usageError(['check', ...required, '--backend', 'gpu'], '--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"');
     usageError(['check', ...required, '--workers', '0'], '--workers must be a positive integer, got 0');
     usageError(['check', ...required, '--shard', '4/4'], '--shard must be i/n with 0 <= i < n, got 4/4');
@@ -96,7 +103,7 @@ describe('parseArgs: merge, help, version', () => {
   });
 
   it('documents every check option in the usage text', () => {
-    for (const flag of ['--model', '--data', '--labels', '--out', '--alphas', '--samples', '--scales', '--max-eps', '--limit', '--seed', '--clip', '--backend', '--workers', '--shard', '--details', '--fresh']) {
+    for (const flag of ['--model', '--data', '--labels', '--attack', '--out', '--alphas', '--samples', '--scales', '--max-eps', '--limit', '--seed', '--clip', '--backend', '--workers', '--shard', '--details', '--fresh']) {
       assert.ok(usage.includes(`${flag} `), `usage mentions ${flag}`);
     }
   });

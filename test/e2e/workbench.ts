@@ -83,7 +83,7 @@ export class Workbench {
       const row = this.quickInput.locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: title }) }).first();
       try {
         await row.waitFor({ state: 'visible', timeout: 5_000 });
-      } catch (error) {
+      } catch {
         if (Date.now() > deadline) throw new Error(`command "${title}" is not in the palette`);
         continue;
       }
@@ -92,35 +92,17 @@ export class Workbench {
     }
   }
 
-  /** Waits for a quick pick whose title or placeholder matches `prompt`, then picks the item labelled `label`. */
-  async pick(prompt: RegExp, label: string | RegExp, timeoutMs = 30_000): Promise<void> {
-    await this.waitForQuickInput(prompt, timeoutMs);
+  /** Waits for the quick pick titled `title`, then picks the item labelled `label`. */
+  async pick(title: RegExp, label: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    await this.waitForQuickInput(title, timeoutMs);
     const row = this.quickInput.locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
   }
 
-  /** Waits for an input box whose title or placeholder matches `prompt`, types `value` and accepts. */
-  async answer(prompt: RegExp, value: string, timeoutMs = 30_000): Promise<void> {
-    await this.waitForQuickInput(prompt, timeoutMs);
-    const input = this.quickInput.locator('input.input');
-    await input.fill(value);
-    await input.press('Enter');
-  }
-
-  async waitForQuickInput(prompt: RegExp, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    await this.quickInput.waitFor({ state: 'visible', timeout: timeoutMs });
-    for (;;) {
-      const title = (await this.quickInput.locator('.quick-input-title').textContent().catch(() => '')) ?? '';
-      const placeholder = (await this.quickInput.locator('input.input').getAttribute('placeholder').catch(() => '')) ?? '';
-      const message = (await this.quickInput.locator('.quick-input-message').textContent().catch(() => '')) ?? '';
-      if (prompt.test(title) || prompt.test(placeholder) || prompt.test(message)) return;
-      if (Date.now() > deadline) {
-        throw new Error(`no quick input matching ${prompt} (title "${title}", placeholder "${placeholder}")`);
-      }
-      await this.page.waitForTimeout(200);
-    }
+  /** Waits for the quick input titled `title` (a pick or an input box an extension opened). */
+  async waitForQuickInput(title: RegExp, timeoutMs = 30_000): Promise<void> {
+    await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
   /** A notification toast whose message matches `text`. */

@@ -1,4 +1,4 @@
-import type { Classifier } from '../../src/engine/classifier';
+import type { Classifier, MarginGradients } from '../../src/engine/classifier';
 import type { LossKind } from '../../src/protocol/report';
 
 export interface PerturbedCall {
@@ -21,6 +21,7 @@ export class LinearClassifier implements Classifier {
   readonly bias: number;
   readonly perturbedCalls: PerturbedCall[] = [];
   gradientCalls = 0;
+  marginGradientCalls = 0;
 
   constructor(weights: ArrayLike<number>, bias: number, inputShape: readonly number[] = [weights.length]) {
     this.weights = Float64Array.from(weights);
@@ -90,6 +91,20 @@ export class LinearClassifier implements Classifier {
     if (this.weights.every((w) => w === 0)) return null;
     const sign = label === 1 ? -1 : 1;
     return { gradient: Float32Array.from(this.weights, (w) => sign * w), loss: 'logit' };
+  }
+
+  /** The logits [0, z]: the margin against the other class is z signed by the label, its gradient ±w. */
+  async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
+    this.marginGradientCalls++;
+    const sign = label === 1 ? 1 : -1;
+    const margins = new Float32Array(2);
+    margins[1 - label] = sign * this.logit(x);
+    const gradients = new Float32Array(others.length * this.dimension);
+    others.forEach((other, row) => {
+      if (other !== 1 - label) throw new Error(`class ${other} is not the other class of label ${label}`);
+      gradients.set(Float32Array.from(this.weights, (w) => sign * w), row * this.dimension);
+    });
+    return { margins, gradients, loss: 'logit' };
   }
 
   dispose(): void {}

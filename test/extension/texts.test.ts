@@ -73,15 +73,18 @@ describe('short texts', () => {
       hasHtml: true,
     };
     assert.equal(headlineText(run.headline!), 'acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
-    const item = runItemModel(run, null);
+    const item = runItemModel(run, null, new Date(2025, 0, 2, 18, 0));
     assert.equal(item.label, 'cnn on test');
-    assert.equal(item.description, '2025-01-02 03:04 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
+    assert.equal(item.description, '03:04 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
+    assert.equal(runItemModel(run, null, new Date(2025, 0, 3, 1, 0)).description, '2025-01-02 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
+    assert.match(item.tooltip, /Started 2025-01-02 03:04/);
     assert.equal(item.contextValue, 'run.complete.html');
     assert.equal(item.icon, 'pass');
     assert.match(item.tooltip, /Random susceptibility: α 1: 0 % · α 10: 3.7 %/);
-    const stopped = runItemModel({ ...run, status: 'cancelled', headline: null, hasHtml: false, done: 12 }, null);
+    const stopped = runItemModel({ ...run, status: 'cancelled', hasHtml: false, done: 12 }, null, new Date(2025, 0, 2, 18, 0));
     assert.equal(stopped.contextValue, 'run.cancelled');
-    assert.match(stopped.description, /cancelled, 12 images done/);
+    assert.equal(stopped.description, '03:04 · cancelled, 12 images done · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
+    assert.equal(runItemModel({ ...run, status: 'incomplete', headline: null, done: 1 }, null, new Date(2025, 0, 2)).description, '03:04 · unfinished, 1 image done');
     assert.equal(runItemModel(run, run.dir).contextValue, 'run.running.html');
     assert.equal(runItemModel({ ...run, settings: null }, null).label, run.id);
   });

@@ -57,9 +57,3 @@ export function withAlpha(color: string, alpha: number): string {
   const parts = normalised.match(/[\d.]+/g);
   return parts && parts.length >= 3 ? `rgba(${parts[0]}, ${parts[1]}, ${parts[2]}, ${alpha})` : color;
 }
-
-/** `[r, g, b]` of a CSS colour, for tests and pixel checks. */
-export function rgbOf(color: string): [number, number, number] {
-  const rgba = withAlpha(color, 1).match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0];
-  return [rgba[0], rgba[1], rgba[2]];
-}

@@ -70,9 +70,8 @@ export class ImagesView {
     this.correctSelect.addEventListener('change', () => this.setFilter({ correct: this.correctSelect.value as CorrectFilter }));
     this.susceptibilitySelect.addEventListener('change', () => this.setFilter({ susceptibility: this.susceptibilitySelect.value as SusceptibilityFilter }));
     clear.addEventListener('click', () => {
-      this.filter = { ...noFilter };
-      this.syncControls();
-      this.refresh();
+      this.syncControls(noFilter);
+      this.setFilter(noFilter);
     });
 
     this.section = h(
@@ -118,6 +117,7 @@ export class ImagesView {
   private setFilter(change: Partial<ImageFilter>): void {
     this.filter = { ...this.filter, ...change };
     this.refresh();
+    this.grid.scrollTop = 0;
   }
 
   private toggleSort(key: string): void {
@@ -125,13 +125,14 @@ export class ImagesView {
     this.sort = { key, direction };
     this.grid.setSort(this.sort);
     this.refresh();
+    this.grid.scrollTop = 0;
   }
 
-  private syncControls(): void {
-    this.search.value = this.filter.text;
-    this.classSelect.value = this.filter.label === null ? 'all' : String(this.filter.label);
-    this.correctSelect.value = this.filter.correct;
-    this.susceptibilitySelect.value = this.filter.susceptibility;
+  private syncControls(filter: ImageFilter = this.filter): void {
+    this.search.value = filter.text;
+    this.classSelect.value = filter.label === null ? 'all' : String(filter.label);
+    this.correctSelect.value = filter.correct;
+    this.susceptibilitySelect.value = filter.susceptibility;
   }
 
   private refresh(): void {

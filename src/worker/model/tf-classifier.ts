@@ -5,7 +5,7 @@
  * in tf.tidy, so the tensor count stays flat from image to image.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import type { Classifier } from '../../engine/classifier';
+import type { Classifier, MarginGradients } from '../../engine/classifier';
 import type { LossKind } from '../../protocol/report';
 import type { Tf } from '../tf';
 import type { LoadedModel } from './loaded-model';
@@ -98,9 +98,7 @@ export class TfClassifier implements Classifier {
 
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
     this.checkImage(x);
-    if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
-      throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
-    }
+    this.checkLabel(label);
     const losses: LossKind[] = this.model.outputCount === 1 ? ['logit'] : ['cross-entropy', 'margin'];
     for (const loss of losses) {
       const result = this.tf.tidy(() => {
@@ -112,6 +110,40 @@ export class TfClassifier implements Classifier {
       if (gradient.some((value) => value !== 0)) return { gradient, loss };
     }
     return null;
+  }
+
+  async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
+    this.checkImage(x);
+    this.checkLabel(label);
+    for (const other of others) {
+      if (!Number.isInteger(other) || other < 0 || other >= this.classCount || other === label) {
+        throw new Error(`class ${other} is not a class other than the label ${label} of a ${this.classCount}-class model`);
+      }
+    }
+    const tf = this.tf;
+    const marginsTensor = tf.tidy(() => {
+      const logits = this.classLogits(this.model.logits(tf.tensor(x, [1, ...this.inputShape])));
+      return tf.reshape(tf.sub(tf.slice(logits, [0, label], [1, 1]), logits), [this.classCount]);
+    });
+    const margins = (await marginsTensor.data()) as Float32Array;
+    marginsTensor.dispose();
+
+    const d = this.dimension;
+    const gradients = new Float32Array(others.length * d);
+    // One batched backward pass per chunk: row i is x, differentiated through its own margin only.
+    for (let start = 0; start < others.length; start += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, others.length - start);
+      const result = tf.tidy(() => {
+        const images = tf.reshape(tf.tile(tf.tensor2d(x, [1, d]), [rows, 1]), [rows, ...this.inputShape]);
+        const chosen = tf.tensor1d(others.slice(start, start + rows) as number[], 'int32');
+        const weights = tf.sub(tf.oneHot(tf.fill([rows], label, 'int32') as Tensor1D, this.classCount), tf.oneHot(chosen, this.classCount));
+        const sumOfMargins = (input: Tensor) => tf.sum(tf.mul(this.classLogits(this.model.logits(input)), weights));
+        return tf.grad(sumOfMargins)(images);
+      });
+      gradients.set((await result.data()) as Float32Array, start * d);
+      result.dispose();
+    }
+    return { margins, gradients, loss: this.model.outputCount === 1 ? 'logit' : 'margin' };
   }
 
   dispose(): void {
@@ -140,6 +172,12 @@ export class TfClassifier implements Classifier {
         return tf.sub(tf.max(others), tf.sum(tf.slice(logits, [0, label], [1, 1])));
       }
     }
+  }
+
+  /** Logits per class, [n, classCount]: a single logit z is the two-class logits [0, z]. */
+  private classLogits(logits: Tensor2D): Tensor2D {
+    if (this.model.outputCount !== 1) return logits;
+    return this.tf.concat([this.tf.zerosLike(logits), logits], 1) as Tensor2D;
   }
 
   /** Class per row: p > 0.5 for a sigmoid (z > 0 for a single logit), argmax for k outputs. */
@@ -187,5 +225,11 @@ export class TfClassifier implements Classifier {
 
   private checkImage(x: Float32Array): void {
     if (x.length !== this.dimension) throw new Error(`image has ${x.length} values, the model expects ${this.dimension}`);
+  }
+
+  private checkLabel(label: number): void {
+    if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
+      throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
+    }
   }
 }
