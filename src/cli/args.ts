@@ -45,6 +45,8 @@ Options of check:
   --scales <n>         line-search steps                                (default: 256)
   --max-eps <x>        largest L2 step of the line search, pixel units  (default: 10)
   --limit <n>          analyse only the first n images in sorted path order  (default: all)
+  --sample <n>         analyse n images spread evenly over the sorted order, so every
+                       class is represented (after --limit)              (default: all)
   --seed <n>           seed for the random perturbations                (default: 0)
   --clip               clip perturbed images to [0,1]                   (default: off, the paper's protocol)
   --backend <name>     auto, tensorflow-gpu, tensorflow, wasm, cpu      (default: auto)
@@ -73,6 +75,7 @@ const checkFlags: Record<string, FlagKind> = {
   '--scales': 'string',
   '--max-eps': 'string',
   '--limit': 'string',
+  '--sample': 'string',
   '--seed': 'string',
   '--clip': 'boolean',
   '--backend': 'string',
@@ -119,6 +122,7 @@ function parseCheck(argv: readonly string[]): Command {
     scales: optional('--scales', parseInteger) ?? defaults.scales,
     maxEps: optional('--max-eps', parseNumber) ?? defaults.maxEps,
     limit: optional('--limit', parseInteger),
+    sample: optional('--sample', parseInteger),
     seed: optional('--seed', parseInteger) ?? defaults.seed,
     clip: flags.get('--clip') === true,
     backend: optional('--backend', parseBackend) ?? defaults.backend,

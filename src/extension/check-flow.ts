@@ -111,6 +111,7 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
   };
   if (choice.labels) options.labels = resolve(choice.labels);
   if (choice.limit !== undefined) options.limit = choice.limit;
+  if (choice.sample !== undefined) options.sample = choice.sample;
   if (choice.workers !== undefined) options.workers = choice.workers;
   if (deps.settings.nodePath) options.nodePath = deps.settings.nodePath;
   return { options, runId, runsDir, preset, classes };
@@ -133,6 +134,7 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
     scales: stored.scales,
     maxEps: stored.maxEps,
     limit: stored.limit ?? undefined,
+    sample: stored.sample ?? undefined,
     seed: stored.seed,
     clip: stored.clip,
     labels: stored.labels,

@@ -32,6 +32,8 @@ export interface EngineChoice {
   maxEps: number;
   /** undefined: every image. */
   limit?: number;
+  /** Images spread evenly over the dataset (every class represented). */
+  sample?: number;
   seed: number;
   clip: boolean;
   backend: BackendChoice;
@@ -55,7 +57,7 @@ export function fromSettings(s: ExtensionSettings): EngineChoice {
 }
 
 export function quickLook(s: ExtensionSettings): EngineChoice {
-  return { ...fromSettings(s), limit: s.quickLookImages, samples: s.quickLookSamples };
+  return { ...fromSettings(s), sample: s.quickLookImages, samples: s.quickLookSamples };
 }
 
 export function paper(s: ExtensionSettings): EngineChoice {
@@ -67,7 +69,7 @@ export async function pickPreset(ui: Ui, state: KeyValueStore, s: ExtensionSetti
   const items: PickItem<PresetName>[] = [
     {
       label: presetLabels.quick,
-      description: `${imageCount === null ? `first ${s.quickLookImages}` : `${Math.min(s.quickLookImages, imageCount)} of ${imageCount}`} images, ${s.quickLookSamples} random samples per α`,
+      description: `${imageCount === null ? `${s.quickLookImages} evenly spread` : `${Math.min(s.quickLookImages, imageCount)} of ${imageCount}`} images, ${s.quickLookSamples} random samples per α`,
       detail: 'A first impression: the first images in sorted order, fewer random perturbations.',
       value: 'quick',
     },

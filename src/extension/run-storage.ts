@@ -22,6 +22,7 @@ export interface RunSettings {
   scales: number;
   maxEps: number;
   limit?: number;
+  sample?: number;
   seed: number;
   clip: boolean;
   backend?: BackendChoice;
@@ -167,7 +168,8 @@ function settingsOf(source: unknown): RunSettings | null {
   if (typeof source !== 'object' || source === null) return null;
   const nested = field(source, 'settings');
   if (typeof nested === 'object' && nested !== null && typeof field(source, 'model') !== 'string') {
-    return settingsOf({ ...nested, limit: field(field(source, 'selection'), 'limit') });
+    const selection = field(source, 'selection');
+    return settingsOf({ ...nested, limit: field(selection, 'limit'), sample: field(selection, 'sample') });
   }
   const s = source as Record<string, unknown>;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -182,6 +184,8 @@ function settingsOf(source: unknown): RunSettings | null {
   if (typeof s.labels === 'string') settings.labels = s.labels;
   const limit = num(s.limit);
   if (limit !== undefined) settings.limit = limit;
+  const sample = num(s.sample);
+  if (sample !== undefined) settings.sample = sample;
   if (typeof s.backend === 'string') settings.backend = s.backend as BackendChoice;
   return settings;
 }

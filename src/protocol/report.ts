@@ -38,6 +38,7 @@ export interface RunConfig {
   /** Added fields (allowed by the contract). */
   labels?: string | null;
   limit?: number | null;
+  sample?: number | null;
   workers?: number;
   /** Set when images were resized to the model's input size: e.g. "bilinear from 32x32 to 28x28". */
   resized?: string[];

@@ -179,7 +179,7 @@ class CheckRun {
     writeRunFile(join(resolve(this.options.out), outputFiles.run), {
       tool,
       settings,
-      selection: { limit: this.options.limit ?? null, shard: this.options.shard ?? null },
+      selection: { limit: this.options.limit ?? null, sample: this.options.sample ?? null, shard: this.options.shard ?? null },
       modelInfo: model,
     });
     this.emit({ type: 'started', outDir: resolve(this.options.out), total: progress.total, resumed: progress.done, model, workers });
@@ -262,6 +262,7 @@ class CheckRun {
       classes,
       labels: options.labels ?? null,
       limit: options.limit ?? null,
+      sample: options.sample ?? null,
       resized,
       skipped: skipped.sort(),
       shard: options.shard ?? null,

@@ -25,6 +25,8 @@ export interface DatasetListing {
 
 export interface Selection {
   limit?: number;
+  /** Keep this many images spread evenly over the (limited) sorted order, so every class is represented. */
+  sample?: number;
   shard?: { index: number; count: number };
 }
 
@@ -69,11 +71,21 @@ export async function listDataset(dataDir: string, labelsFile?: string): Promise
   return { root, classes, images: found.map((image, index) => ({ index, ...image })), skipped };
 }
 
-/** The images a run analyses: the first `limit` in sorted order, then every n-th of those for shard i/n. */
+/**
+ * The images a run analyses: the first `limit` in sorted order, then `sample` of those evenly
+ * spaced, then every n-th of those for shard i/n.
+ */
 export function selectImages(images: readonly ImageTask[], selection: Selection): ImageTask[] {
   const limited = selection.limit === undefined ? images.slice() : images.slice(0, selection.limit);
+  const sampled = selection.sample === undefined ? limited : evenlySpaced(limited, selection.sample);
   const shard = selection.shard;
-  return shard === undefined ? limited : limited.filter((task) => task.index % shard.count === shard.index);
+  return shard === undefined ? sampled : sampled.filter((task) => task.index % shard.count === shard.index);
+}
+
+/** `count` items at evenly spaced positions (the centre of each of `count` equal slices); all when count ≥ length. */
+export function evenlySpaced<T>(items: readonly T[], count: number): T[] {
+  if (count >= items.length) return items.slice();
+  return Array.from({ length: count }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / count)]);
 }
 
 /** Class names, one a line, blank lines ignored, surrounding spaces trimmed. */

@@ -64,7 +64,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeOutcome> 
 
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
-  writeRunFile(join(outDir, outputFiles.run), { ...first.runFile, tool, selection: { limit: first.runFile.selection.limit, shard: null } });
+  writeRunFile(join(outDir, outputFiles.run), { ...first.runFile, tool, selection: { limit: first.runFile.selection.limit, sample: first.runFile.selection.sample ?? null, shard: null } });
   writeResults(join(outDir, outputFiles.images), images);
   const details = mergeDetails(shards, images, options.details ?? defaultDetails);
   const warning = writeReportFiles(outDir, report, details, options.reportAssetsDir);
@@ -90,6 +90,9 @@ function checkCompatible(shards: ShardOutput[]): void {
     if (other.shard.count !== count) throw new Error(`${other.dir} is shard ${other.shard.index}/${other.shard.count} but ${first.dir} is one of ${count}`);
     if (other.runFile.selection.limit !== first.runFile.selection.limit) {
       throw new Error(`${other.dir} was run with --limit ${other.runFile.selection.limit ?? 'none'} but ${first.dir} with ${first.runFile.selection.limit ?? 'none'}`);
+    }
+    if ((other.runFile.selection.sample ?? null) !== (first.runFile.selection.sample ?? null)) {
+      throw new Error(`${other.dir} was run with --sample ${other.runFile.selection.sample ?? 'none'} but ${first.dir} with ${first.runFile.selection.sample ?? 'none'}`);
     }
   }
   const seen = new Map<number, string>();

@@ -30,7 +30,7 @@ export interface RunFile {
   tool: { name: 'robustness-lens'; version: string };
   settings: ResultSettings;
   /** Which images the last run over this folder selected. */
-  selection: { limit: number | null; shard: { index: number; count: number } | null };
+  selection: { limit: number | null; sample?: number | null; shard: { index: number; count: number } | null };
   /** The model as the last run's workers saw it. */
   modelInfo: ModelInfo | null;
 }

@@ -15,6 +15,8 @@ export interface CheckOptions {
   scales: number;
   maxEps: number;
   limit?: number;
+  /** Analyse this many images spread evenly over the sorted order (after --limit): a quick look covering every class. */
+  sample?: number;
   seed: number;
   clip: boolean;
   backend: BackendChoice;

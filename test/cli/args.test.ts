@@ -58,7 +58,7 @@ describe('parseArgs: check', () => {
     usageError(['check', '--data', 'd', '--out', 'o'], '--model is required');
     usageError(['check', '--model', 'm', '--out', 'o'], '--data is required');
     usageError(['check', '--model', 'm', '--data', 'd'], '--out is required');
-    usageError(['check', ...required, '--sample', '3'], 'unknown option --sample');
+    usageError(['check', ...required, '--sampels', '3'], 'unknown option --sampels');
     usageError(['check', ...required, '--samples'], '--samples needs a value');
     usageError(['check', ...required, '--samples', '--clip'], '--samples needs a value');
     usageError(['check', ...required, '--samples', 'many'], '--samples must be a whole number, got "many"');
@@ -70,6 +70,7 @@ describe('parseArgs: check', () => {
     usageError(['check', ...required, '--alphas', '1,0'], '--alphas values must be positive numbers, got 0');
     usageError(['check', ...required, '--alphas', '1,1'], '--alphas lists a value twice');
     usageError(['check', ...required, '--limit', '0'], '--limit must be a positive integer, got 0');
+    usageError(['check', ...required, '--sample', '0'], '--sample must be a positive integer, got 0');
     usageError(['check', ...required, '--seed', '-3'], '--seed must be a whole number, got "-3"');
     usageError(['check', ...required, '--attack', 'pgd'], '--attack must be one of fgm-line, deepfool, got "pgd"');
     usageError(['check', ...required, '--attack'], '--attack needs a value');
@@ -103,7 +104,7 @@ describe('parseArgs: merge, help, version', () => {
   });
 
   it('documents every check option in the usage text', () => {
-    for (const flag of ['--model', '--data', '--labels', '--attack', '--out', '--alphas', '--samples', '--scales', '--max-eps', '--limit', '--seed', '--clip', '--backend', '--workers', '--shard', '--details', '--fresh']) {
+    for (const flag of ['--model', '--data', '--labels', '--attack', '--out', '--alphas', '--samples', '--scales', '--max-eps', '--limit', '--seed', '--clip', '--backend', '--workers', '--shard', '--details', '--fresh', '--sample']) {
       assert.ok(usage.includes(`${flag} `), `usage mentions ${flag}`);
     }
   });

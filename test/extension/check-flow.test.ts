@@ -73,7 +73,7 @@ describe('the check command asks only what it does not know', () => {
       details: 24,
       workerScript: '/ext/dist/worker.js',
       reportAssetsDir: '/ext/dist',
-      limit: 50,
+      sample: 50,
     });
   });
 

@@ -111,6 +111,15 @@ describe('selectImages', () => {
     assert.equal(selectImages(images, { limit: 30 }).length, 10);
   });
 
+  it('spreads a sample evenly over the sorted order (every class represented), after the limit', () => {
+    assert.deepEqual(selectImages(images, { sample: 2 }).map((t) => t.index), [2, 7]);
+    assert.deepEqual(selectImages(images, { sample: 5 }).map((t) => t.index), [1, 3, 5, 7, 9]);
+    assert.deepEqual(selectImages(images, { limit: 4, sample: 2 }).map((t) => t.index), [1, 3]);
+    assert.equal(selectImages(images, { sample: 50 }).length, 10);
+    const twoClasses = images.map((t) => ({ ...t, label: t.index < 5 ? 0 : 1 }));
+    assert.deepEqual(new Set(selectImages(twoClasses, { sample: 2 }).map((t) => t.label)), new Set([0, 1]));
+  });
+
   it('interleaves shards by index modulo n, after the limit; the shards partition the selection', () => {
     assert.deepEqual(selectImages(images, { shard: { index: 1, count: 3 } }).map((t) => t.index), [1, 4, 7]);
     assert.deepEqual(selectImages(images, { limit: 7, shard: { index: 0, count: 3 } }).map((t) => t.index), [0, 3, 6]);

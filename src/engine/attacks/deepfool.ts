@@ -1,15 +1,18 @@
 import type { Classifier, MarginGradients } from '../classifier';
+import type { LossKind } from '../../protocol/report';
 import { clippedPerturbationNorms, l1Norm, l2Norm, linfNorm } from '../norms';
 import { validateAttackSettings, type Attack, type AttackOutcome, type AttackSettings } from './attack';
 
 export interface DeepFoolOptions {
   /** Relative overshoot η: an iterate r is tested at x + (1 + η)·r (the DeepFool paper: 0.02). */
   overshoot: number;
-  /** Linearisation steps before giving up. */
+  /** Linearisation steps (margin gradients) per image, over the first walk and the projections. */
   maxIterations: number;
   /** Classes besides the label whose boundaries are linearised: the closest by logit margin at x. */
   candidates: number;
-  /** Points per round of the final refinement along the found perturbation. */
+  /** Tangent projections tried after the first walk; each is kept only if it shrinks ε*. */
+  projections: number;
+  /** Points per round of the refinement along a found perturbation. */
   refineSteps: number;
   /** Rounds of the refinement; each narrows the flipping scale by refineSteps. */
   refineRounds: number;
@@ -19,6 +22,7 @@ export const defaultDeepFoolOptions: DeepFoolOptions = {
   overshoot: 0.02,
   maxIterations: 50,
   candidates: 10,
+  projections: 5,
   refineSteps: 32,
   refineRounds: 3,
 };
@@ -26,13 +30,29 @@ export const defaultDeepFoolOptions: DeepFoolOptions = {
 /** Added to |margin| so a step lands past a boundary the float32 margin puts exactly on it. */
 const marginSlack = 1e-4;
 
+/** A projection counts as progress only when it shrinks ε* by more than this fraction. */
+const minimumGain = 1e-3;
+
+type Failure = Extract<AttackOutcome, { found: false }>;
+
+/** A flipping perturbation: x + eps·direction leaves the label, x + t·direction for the scanned t < eps does not. */
+interface Found {
+  eps: number;
+  /** Unit L2. */
+  direction: Float32Array;
+}
+
 /**
  * DeepFool in its L2 form (Moosavi-Dezfooli et al., 2016), a stronger attack than the paper's:
- * it finds a smaller flipping perturbation on non-linear models and the same one on linear models.
- * Each step linearises the logit margins z_label − z_k of the candidate classes at the current
- * point and moves onto the nearest linearised boundary; the first iterate r whose overshoot
- * (1 + η)·r flips is then shrunk along its own direction to the smallest flipping scale (rounds of
- * a grid search), so ε* = ‖δ*‖₂ with δ* = ε*·r/‖r‖ — which is what the random stage scales by α.
+ * it finds smaller flipping perturbations on non-linear models and the same one on linear models.
+ *  1. Walk: each step linearises the logit margins z_label − z_k of the candidate classes at the
+ *     current point and moves onto the nearest linearised boundary, until the overshoot
+ *     (1 + η)·r of the iterate r flips the prediction.
+ *  2. Refine: shrink r along its own direction to the smallest flipping scale (rounds of a grid
+ *     search), so ε* = ‖δ*‖₂ with δ* = ε*·r/‖r‖ — the ε* the random stage scales by α.
+ *  3. Project (as in SuperDeepFool, Abdollahzadeh et al., 2023): the nearest boundary point is
+ *     where δ is normal to the boundary, so move the start onto the tangent plane at x + δ*, walk
+ *     and refine again, and keep the result while ε* shrinks.
  */
 export class DeepFoolAttack implements Attack {
   readonly name = 'deepfool';
@@ -50,71 +70,169 @@ export class DeepFoolAttack implements Attack {
       return { found: false, reason: 'the model gives no logit margin gradient (needed by deepfool)', loss: null, direction: null };
     }
     settings.onStage?.('gradient');
-    const iterated = await this.iterate(classifier, x, label, settings);
-    if (!iterated.found) return iterated;
-
-    settings.onStage?.('line-search');
-    const { direction, loss } = iterated;
-    const eps = await smallestFlippingScale(classifier, x, label, direction, iterated.flippingScale, settings.clip, this.options);
-    if (eps > settings.maxEps) {
-      return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss, direction };
+    const search = await DeepFoolSearch.start(classifier, x, label, settings, this.options);
+    const best = await search.find();
+    if ('reason' in best) return best;
+    if (best.eps > settings.maxEps) {
+      return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss: search.loss, direction: best.direction };
     }
+    const { eps, direction } = best;
     const perturbation = settings.clip
       ? clippedPerturbationNorms(x, direction, eps)
       : { l2: eps, l1: eps * l1Norm(direction), linf: eps * linfNorm(direction) };
-    return { found: true, eps, direction, loss, perturbation };
+    return { found: true, eps, direction, loss: search.loss, perturbation };
+  }
+}
+
+/** One image's DeepFool search, with its budget of margin gradients. */
+class DeepFoolSearch {
+  private gradientsLeft: number;
+
+  private constructor(
+    private readonly classifier: Classifier,
+    private readonly x: Float32Array,
+    private readonly label: number,
+    private readonly settings: AttackSettings,
+    private readonly options: DeepFoolOptions,
+    /** The candidate classes, closest first. */
+    private readonly others: readonly number[],
+    readonly loss: LossKind,
+  ) {
+    this.gradientsLeft = options.maxIterations;
   }
 
-  /**
-   * The DeepFool iterations: the unit direction of the first iterate whose overshoot flips, and
-   * that overshoot's L2 norm; or why there is none.
-   */
-  private async iterate(
+  static async start(
     classifier: Classifier,
     x: Float32Array,
     label: number,
     settings: AttackSettings,
-  ): Promise<
-    | { found: true; direction: Float32Array; flippingScale: number; loss: MarginGradients['loss'] }
-    | Extract<AttackOutcome, { found: false }>
-  > {
-    const marginGradients = (point: Float32Array, others: readonly number[]) =>
-      (classifier.marginGradients as NonNullable<Classifier['marginGradients']>).call(classifier, point, label, others);
-    const atStart = await marginGradients(x, []);
-    const others = closestClasses(atStart.margins, label, this.options.candidates);
-    const loss = atStart.loss;
-    const d = x.length;
-    const total = new Float64Array(d);
-    let point = x;
-    for (let iteration = 0; iteration < this.options.maxIterations; iteration++) {
-      const { margins, gradients } = await marginGradients(point, others);
-      const step = nearestLinearBoundary(margins, gradients, others, d);
-      if (step === null) {
-        const reason = iteration === 0 ? 'zero gradient of the logit margin' : `zero gradient of the logit margin after ${iteration} steps`;
-        return { found: false, reason, loss, direction: iteration === 0 ? null : unit(total) };
+    options: DeepFoolOptions,
+  ): Promise<DeepFoolSearch> {
+    const atStart = await marginGradientsOf(classifier, x, label, []);
+    const others = closestClasses(atStart.margins, label, options.candidates);
+    return new DeepFoolSearch(classifier, x, label, settings, options, others, atStart.loss);
+  }
+
+  /** Walk and refine, then project while that shrinks ε*. */
+  async find(): Promise<Found | Failure> {
+    const walked = await this.walk(new Float64Array(this.x.length));
+    if ('reason' in walked) return walked;
+    this.settings.onStage?.('line-search');
+    let best = await this.refine(walked);
+    for (let projection = 0; projection < this.options.projections && this.gradientsLeft > 0; projection++) {
+      this.settings.onStage?.('gradient');
+      const start = await this.tangentProjection(best);
+      if (start === null) break;
+      const next = await this.walk(start);
+      if ('reason' in next) break;
+      this.settings.onStage?.('line-search');
+      const refined = await this.refine(next);
+      if (!(refined.eps < best.eps * (1 - minimumGain))) {
+        if (refined.eps < best.eps) best = refined;
+        break;
       }
-      if (step === 'non-finite') return { found: false, reason: 'non-finite gradient', loss, direction: null };
-      for (let i = 0; i < d; i++) {
-        total[i] += step[i];
+      best = refined;
+    }
+    return best;
+  }
+
+  /**
+   * DeepFool steps from x + start until the overshoot of the iterate flips: the iterate's unit
+   * direction and the flipping overshoot scale, or why there is none.
+   */
+  private async walk(start: Float64Array): Promise<{ direction: Float32Array; flipping: number } | Failure> {
+    const { x, settings, loss } = this;
+    const total = start;
+    for (let steps = 0; ; steps++) {
+      const norm = l2Norm(total);
+      if (norm > 0) {
+        const direction = unit(total);
+        if (norm > settings.maxEps) {
+          // A step past maxEps (a far linearised boundary) may still cross the real one within it.
+          if (await this.flipsAt(direction, settings.maxEps)) return { direction, flipping: settings.maxEps };
+          return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss, direction };
+        }
+        const flipping = (1 + this.options.overshoot) * norm;
+        if (await this.flipsAt(direction, flipping)) return { direction, flipping };
+      } else if (steps > 0) {
+        return { found: false, reason: 'every deepfool step leaves [0,1] and is clipped away', loss, direction: null };
+      }
+      if (this.gradientsLeft === 0) {
+        return { found: false, reason: `deepfool found no flip in ${this.options.maxIterations} iterations`, loss, direction: norm > 0 ? unit(total) : null };
+      }
+      const point = Float32Array.from(total, (value, i) => x[i] + value);
+      this.gradientsLeft--;
+      const { margins, gradients } = await marginGradientsOf(this.classifier, point, this.label, this.others);
+      const nearest = nearestLinearBoundary(margins, gradients, this.others, x.length);
+      if (nearest === 'non-finite') return { found: false, reason: 'non-finite gradient', loss, direction: null };
+      if (nearest === null) {
+        const reason = steps === 0 ? 'zero gradient of the logit margin' : `zero gradient of the logit margin after ${steps} steps`;
+        return { found: false, reason, loss, direction: norm > 0 ? unit(total) : null };
+      }
+      const factor = -(Math.abs(nearest.margin) + marginSlack) / (nearest.norm * nearest.norm);
+      for (let i = 0; i < total.length; i++) {
+        total[i] += factor * nearest.gradient[i];
         // With clipping the iterate stays a valid image: project x + r back into [0, 1].
         if (settings.clip) total[i] = Math.min(1, Math.max(0, x[i] + total[i])) - x[i];
       }
-      const norm = l2Norm(total);
-      if (norm === 0) return { found: false, reason: 'every deepfool step leaves [0,1] and is clipped away', loss, direction: null };
-      const direction = unit(total);
-      if (norm > settings.maxEps) return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss, direction };
-      const flippingScale = (1 + this.options.overshoot) * norm;
-      const [predicted] = await classifier.predictPerturbed(x, direction, 1, Float32Array.of(flippingScale), settings.clip);
-      if (predicted !== label) return { found: true, direction, flippingScale, loss };
-      point = Float32Array.from(total, (value, i) => x[i] + value);
     }
-    return {
-      found: false,
-      reason: `deepfool found no flip in ${this.options.maxIterations} iterations`,
-      loss,
-      direction: l2Norm(total) > 0 ? unit(total) : null,
-    };
   }
+
+  /**
+   * The smallest scale t ≤ `flipping` at which x + t·direction leaves the label, to a relative
+   * precision of refineSteps^−refineRounds: each round scans refineSteps − 1 equally spaced
+   * points of the bracket (lower, upper) in one batch and keeps the step holding the first flip.
+   */
+  private async refine({ direction, flipping }: { direction: Float32Array; flipping: number }): Promise<Found> {
+    const { refineSteps, refineRounds } = this.options;
+    let lower = 0;
+    let upper = flipping;
+    for (let round = 0; round < refineRounds; round++) {
+      const width = (upper - lower) / refineSteps;
+      const scales = Float32Array.from({ length: refineSteps - 1 }, (_, j) => lower + (j + 1) * width);
+      const predictions = await this.classifier.predictPerturbed(this.x, direction, 1, scales, this.settings.clip);
+      const first = predictions.findIndex((predicted) => predicted !== this.label);
+      if (first < 0) {
+        lower += (refineSteps - 1) * width;
+      } else {
+        // The same expression as the scanned scale, so ε* is exactly what was seen to flip.
+        upper = lower + (first + 1) * width;
+        lower += first * width;
+      }
+    }
+    return { eps: upper, direction };
+  }
+
+  /**
+   * The start on the tangent plane of the boundary at b = x + δ*: the projection of x onto
+   * {y : g·(y − b) = 0}, (g·δ* / ‖g‖²)·g, with g the margin gradient of the nearest linearised
+   * boundary at b. Null when the budget is spent or the gradient vanishes.
+   */
+  private async tangentProjection(best: Found): Promise<Float64Array | null> {
+    if (this.gradientsLeft === 0) return null;
+    const { x } = this;
+    const delta = Float64Array.from(best.direction, (value) => best.eps * value);
+    const boundary = Float32Array.from(delta, (value, i) => x[i] + value);
+    this.gradientsLeft--;
+    const { margins, gradients } = await marginGradientsOf(this.classifier, boundary, this.label, this.others);
+    const nearest = nearestLinearBoundary(margins, gradients, this.others, x.length);
+    if (nearest === null || nearest === 'non-finite') return null;
+    let along = 0;
+    for (let i = 0; i < delta.length; i++) along += nearest.gradient[i] * delta[i];
+    const factor = along / (nearest.norm * nearest.norm);
+    const start = Float64Array.from(nearest.gradient, (value) => factor * value);
+    if (this.settings.clip) for (let i = 0; i < start.length; i++) start[i] = Math.min(1, Math.max(0, x[i] + start[i])) - x[i];
+    return start;
+  }
+
+  private async flipsAt(direction: Float32Array, scale: number): Promise<boolean> {
+    const [predicted] = await this.classifier.predictPerturbed(this.x, direction, 1, Float32Array.of(scale), this.settings.clip);
+    return predicted !== this.label;
+  }
+}
+
+function marginGradientsOf(classifier: Classifier, x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
+  return (classifier.marginGradients as NonNullable<Classifier['marginGradients']>).call(classifier, x, label, others);
 }
 
 /** Up to `count` classes other than `label`, the smallest margin z_label − z_k first. */
@@ -126,63 +244,30 @@ function closestClasses(margins: Float32Array, label: number, count: number): nu
 }
 
 /**
- * DeepFool's step for the current linearisation: for the candidate k with the smallest
- * |m_k|/‖g_k‖ (the nearest linearised boundary), r = −(|m_k| + slack)/‖g_k‖²·g_k, which lowers
- * the margin m_k = z_label − z_k to zero. Null when every candidate's gradient is zero.
+ * The candidate whose linearised boundary m_k + g_k·r = 0 is nearest (smallest |m_k|/‖g_k‖),
+ * with its margin, gradient and gradient norm. Null when every candidate's gradient is zero.
  */
 function nearestLinearBoundary(
   margins: Float32Array,
   gradients: Float32Array,
   others: readonly number[],
   d: number,
-): Float64Array | null | 'non-finite' {
-  let best = -1;
-  let bestDistance = Infinity;
-  let bestNorm = 0;
+): { margin: number; gradient: Float32Array; norm: number } | null | 'non-finite' {
+  let nearest: { margin: number; gradient: Float32Array; norm: number } | null = null;
+  let nearestDistance = Infinity;
   for (let row = 0; row < others.length; row++) {
-    const norm = l2Norm(gradients.subarray(row * d, (row + 1) * d));
+    const gradient = gradients.subarray(row * d, (row + 1) * d);
+    const norm = l2Norm(gradient);
     const margin = margins[others[row]];
     if (!Number.isFinite(norm) || !Number.isFinite(margin)) return 'non-finite';
     if (norm === 0) continue;
     const distance = Math.abs(margin) / norm;
-    if (distance < bestDistance) {
-      best = row;
-      bestDistance = distance;
-      bestNorm = norm;
+    if (distance < nearestDistance) {
+      nearest = { margin, gradient, norm };
+      nearestDistance = distance;
     }
   }
-  if (best < 0) return null;
-  const gradient = gradients.subarray(best * d, (best + 1) * d);
-  const factor = -(Math.abs(margins[others[best]]) + marginSlack) / (bestNorm * bestNorm);
-  return Float64Array.from(gradient, (value) => factor * value);
-}
-
-/**
- * The smallest scale t ≤ `flipping` at which x + t·direction leaves `label`, to a relative
- * precision of refineSteps^−refineRounds: each round scans refineSteps − 1 equally spaced points
- * of the bracket (lower, upper] in one batch and keeps the step that holds the first flip.
- */
-async function smallestFlippingScale(
-  classifier: Classifier,
-  x: Float32Array,
-  label: number,
-  direction: Float32Array,
-  flipping: number,
-  clip: boolean,
-  options: DeepFoolOptions,
-): Promise<number> {
-  let lower = 0;
-  let upper = flipping;
-  for (let round = 0; round < options.refineRounds; round++) {
-    const width = (upper - lower) / options.refineSteps;
-    const scales = Float32Array.from({ length: options.refineSteps - 1 }, (_, j) => lower + (j + 1) * width);
-    const predictions = await classifier.predictPerturbed(x, direction, 1, scales, clip);
-    const first = predictions.findIndex((predicted) => predicted !== label);
-    const nextLower = first < 0 ? lower + (options.refineSteps - 1) * width : lower + first * width;
-    if (first >= 0) upper = lower + (first + 1) * width;
-    lower = nextLower;
-  }
-  return upper;
+  return nearest;
 }
 
 function unit(vector: Float64Array): Float32Array {
@@ -196,6 +281,9 @@ function validateDeepFoolOptions(options: DeepFoolOptions): void {
   }
   for (const key of ['maxIterations', 'candidates', 'refineRounds'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${key} must be a positive integer, got ${options[key]}`);
+  }
+  if (!Number.isInteger(options.projections) || options.projections < 0) {
+    throw new Error(`projections must be a non-negative integer, got ${options.projections}`);
   }
   if (!Number.isInteger(options.refineSteps) || options.refineSteps < 2) {
     throw new Error(`refineSteps must be an integer of at least 2, got ${options.refineSteps}`);
