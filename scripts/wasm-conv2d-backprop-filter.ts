@@ -1,5 +1,6 @@
 // Conv2DBackpropFilter for the wasm backend, which TF.js 4.22 lacks (training a conv net there
-// throws "kernel not registered"). Only train-demo needs it. It runs as one forward convolution on
+// throws "kernel not registered"). train-demo trains with it (the worker's own filter gradient, a
+// plain loop meant for single images, is too slow for batches of 128). It runs as one forward convolution on
 // XNNPACK, with the batch axis as the reduction (channel) axis:
 //   dW[kh, kw, ci, co] = Σ_{b,y,x} xPadded[b, y·sh + kh, x·sw + kw, ci] · dy[b, y, x, co]
 //                      = conv2d(x as [ci, H, W, b], dy as [oh, ow, b, co], dilation = stride)[ci, kh, kw, co]
@@ -11,6 +12,7 @@ import {
   Slice,
   Transpose,
   registerKernel,
+  unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { disposeIntermediates, runRegisteredKernel } from '../src/worker/kernels/conv2d-backprop-input';
@@ -57,13 +59,16 @@ function filterGradient(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, a
   }
 }
 
-/** Registers the kernel for wasm unless the backend already has one. */
-export function registerWasmConv2DBackpropFilter(): void {
-  if (getKernel(Conv2DBackpropFilter, 'wasm')) return;
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-    return filterGradient(backend, x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
-  };
-  const config: KernelConfig = { kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc };
+const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  return filterGradient(backend as KernelBackend, x, dy, attrs as unknown as Conv2DBackpropFilterAttrs);
+};
+
+export const conv2DBackpropFilterAsConvConfig: KernelConfig = { kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc };
+
+/** Puts `config` in place of whatever the wasm backend has under that kernel name. */
+export function replaceWasmKernel(config: KernelConfig): void {
+  if (getKernel(config.kernelName, 'wasm') === config) return;
+  if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
   registerKernel(config);
 }

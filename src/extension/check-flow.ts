@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { defaultAttack } from '../engine/attacks/names';
 import type { CheckOptions } from '../run/types';
 import { checkClasses, classFolders, readLabelNames } from './class-check';
 import { readModelOutputs } from './model-outputs';
@@ -98,6 +99,7 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
     model: resolve(model),
     data: resolve(data),
     out: join(runsDir, runId),
+    attack: choice.attack,
     alphas: choice.alphas,
     samples: choice.samples,
     scales: choice.scales,
@@ -129,6 +131,8 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
   const { classes } = checkClasses(folders, outputs, stored.labels ? readLabelNames(stored.labels) : undefined);
   const choice: EngineChoice = {
     ...fromSettings(deps.settings),
+    // Runs from before --attack existed were the paper's.
+    attack: stored.attack ?? defaultAttack,
     alphas: stored.alphas,
     samples: stored.samples,
     scales: stored.scales,

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { ImageDetail, ImageTask } from '../protocol/messages';
 import type { Report } from '../protocol/report';
 import { WorkerPool } from '../run/pool';
@@ -94,7 +95,7 @@ export class DetailService {
           type: 'init',
           modelPath: this.options.modelPath,
           backend: config.backend,
-          settings: { attack: 'fgm-line', scales: config.scales, maxEps: config.maxEps, alphas: config.alphas, samples: config.samples, seed: config.seed, clip: config.clip },
+          settings: { attack: attackOf(config.attack), scales: config.scales, maxEps: config.maxEps, alphas: config.alphas, samples: config.samples, seed: config.seed, clip: config.clip },
           classNames: config.classes,
         },
       },
@@ -132,4 +133,10 @@ export function imagePath(dataDir: string, file: string): string {
   const rel = relative(resolve(dataDir), path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${file} is not inside the dataset folder`);
   return path;
+}
+
+/** The report's attack, which the detail worker runs again to draw the adversarial image. */
+function attackOf(name: string): AttackName {
+  if (!isAttackName(name)) throw new Error(`the report's attack "${name}" is unknown to this version (known: ${attackNames.join(', ')})`);
+  return name;
 }

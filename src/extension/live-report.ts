@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultAttack } from '../engine/attacks/names';
 import type { ModelInfo } from '../protocol/messages';
 import type { ImageRecord, Report, Summary } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
@@ -27,7 +28,7 @@ export function startingReport(options: CheckOptions, model: ModelInfo, classes:
     config: {
       model: options.model,
       data: options.data,
-      attack: 'fgm-line',
+      attack: options.attack ?? defaultAttack,
       scales: options.scales,
       maxEps: options.maxEps,
       alphas: options.alphas,

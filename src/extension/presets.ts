@@ -2,6 +2,7 @@
  * The three presets of a check: Quick look, Paper protocol (PROTOCOL.md exactly) and Custom
  * (every option of the command line, asked one by one, prefilled from the settings).
  */
+import type { AttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
 import {
   backendChoices,
@@ -21,11 +22,12 @@ export type PresetName = 'quick' | 'paper' | 'custom';
 export const presetTitle = 'Robustness Lens: preset';
 export const presetLabels: Record<PresetName, string> = { quick: 'Quick look', paper: 'Paper protocol', custom: 'Custom' };
 
-/** The paper's Section 7.1 settings. */
-export const paperProtocol = { alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
+/** The paper's Section 7.1 settings, with its attack. */
+export const paperProtocol = { attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
 
 /** The engine options a preset decides; host settings (workers, node) come from the settings. */
 export interface EngineChoice {
+  attack: AttackName;
   alphas: number[];
   samples: number;
   scales: number;
@@ -44,6 +46,7 @@ export interface EngineChoice {
 
 export function fromSettings(s: ExtensionSettings): EngineChoice {
   return {
+    attack: s.attack,
     alphas: [...s.alphas],
     samples: s.samples,
     scales: s.scales,
@@ -142,7 +145,7 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
     labels = await pickLabelsFile(ui, dataDir);
     if (!labels) return undefined;
   }
-  return { alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, workers: workers > 0 ? workers : undefined, labels };
+  return { attack: base.attack, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, workers: workers > 0 ? workers : undefined, labels };
 }
 
 export const backendDescriptions: Record<BackendChoice, string> = {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { homedir } from 'node:os';
+import { isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice, Report, Summary } from '../protocol/report';
 
 export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'run.json', html: 'report.html' } as const;
@@ -17,6 +18,7 @@ export interface RunSettings {
   model: string;
   data: string;
   labels?: string;
+  attack?: AttackName;
   alphas: number[];
   samples: number;
   scales: number;
@@ -182,6 +184,7 @@ function settingsOf(source: unknown): RunSettings | null {
   if (typeof model !== 'string' || typeof data !== 'string' || !alphas || samples === undefined || scales === undefined || maxEps === undefined) return null;
   const settings: RunSettings = { model, data, alphas, samples, scales, maxEps, seed: num(s.seed) ?? 0, clip: s.clip === true };
   if (typeof s.labels === 'string') settings.labels = s.labels;
+  if (isAttackName(s.attack)) settings.attack = s.attack;
   const limit = num(s.limit);
   if (limit !== undefined) settings.limit = limit;
   const sample = num(s.sample);

@@ -2,6 +2,7 @@
  * The `robustnessLens.*` settings, resolved into the defaults of a check. A bad value in
  * settings.json is reported with the setting's full name, not silently replaced.
  */
+import { attackNames, defaultAttack, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
 import {
   backendChoices,
@@ -17,6 +18,7 @@ export const settingsSection = 'robustnessLens';
 
 /** The defaults of CONTRACT.md's command line, also the settings' defaults in package.json. */
 export const contractDefaults = {
+  attack: defaultAttack,
   alphas: [1, 2, 5, 10],
   samples: 2000,
   scales: 256,
@@ -34,6 +36,7 @@ export const contractDefaults = {
 };
 
 export interface ExtensionSettings {
+  attack: AttackName;
   alphas: number[];
   samples: number;
   scales: number;
@@ -68,6 +71,7 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
   };
   const d = contractDefaults;
   return {
+    attack: read('attack', d.attack, checkAttack),
     alphas: read('alphas', d.alphas, checkAlphaList),
     samples: read('samples', d.samples, checkPositiveInteger),
     scales: read('scales', d.scales, checkPositiveInteger),
@@ -87,6 +91,10 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
 
 function checkBoolean(value: unknown): Parsed<boolean> {
   return typeof value === 'boolean' ? { ok: true, value } : { ok: false, reason: `must be true or false (got ${JSON.stringify(value)})` };
+}
+
+function checkAttack(value: unknown): Parsed<AttackName> {
+  return isAttackName(value) ? { ok: true, value } : { ok: false, reason: `must be one of ${attackNames.join(', ')} (got ${JSON.stringify(value)})` };
 }
 
 function checkBackend(value: unknown): Parsed<BackendChoice> {

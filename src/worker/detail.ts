@@ -3,10 +3,11 @@
  * image x + ε*·v, the perturbation amplified to be visible, and a random perturbation of the same
  * L2 norm ε* that does not flip the prediction, with the model's outputs for each.
  */
+import { attackByName } from '../engine/attacks/index';
 import type { Classifier } from '../engine/classifier';
 import type { RandomSet } from '../engine/sampling';
 import type { ImageDetail } from '../protocol/messages';
-import type { ImageRecord } from '../protocol/report';
+import type { ImageRecord, LossKind } from '../protocol/report';
 import type { ImageGeometry } from './model/input-shape';
 import { toPicture } from './images/picture';
 
@@ -14,6 +15,8 @@ export interface DetailSettings {
   clip: boolean;
   /** Random perturbations tried per forward pass while looking for one that does not flip. */
   batchSize: number;
+  /** The run's attack; default fgm-line, whose direction is the normalised loss gradient. */
+  attack?: { name: string; scales: number; maxEps: number };
 }
 
 export async function imageDetail(
@@ -42,13 +45,13 @@ export async function imageDetail(
     return detail;
   }
   const eps = record.adversarial.eps;
-  const gradient = await classifier.lossGradient(x, record.label);
-  if (!gradient) {
+  const attack = await attackDirection(classifier, x, record.label, settings);
+  if (!attack) {
     detail.note = 'zero gradient: no attack direction';
     return detail;
   }
-  detail.loss = gradient.loss;
-  const adversarial = perturb(x, unit(gradient.gradient), eps, settings.clip);
+  detail.loss = attack.loss;
+  const adversarial = perturb(x, attack.direction, eps, settings.clip);
   const perturbation = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) perturbation[i] = adversarial[i] - x[i];
   const amplified = amplify(perturbation);
@@ -65,6 +68,23 @@ export async function imageDetail(
     detail.note = `every one of the ${randomSet.count} random perturbations of norm ε* flips the prediction`;
   }
   return detail;
+}
+
+/** The direction v of the adversarial image x + ε*·v, and the loss that gave it; null without one. */
+async function attackDirection(
+  classifier: Classifier,
+  x: Float32Array,
+  label: number,
+  settings: DetailSettings,
+): Promise<{ direction: Float32Array; loss: LossKind } | null> {
+  if (settings.attack === undefined || settings.attack.name === 'fgm-line') {
+    const gradient = await classifier.lossGradient(x, label);
+    return gradient && { direction: unit(gradient.gradient), loss: gradient.loss };
+  }
+  // Another attack's direction is no gradient: run it again (it is deterministic).
+  const { name, scales, maxEps } = settings.attack;
+  const outcome = await attackByName(name).run(classifier, x, label, { scales, maxEps, clip: settings.clip });
+  return outcome.direction && outcome.loss ? { direction: outcome.direction, loss: outcome.loss } : null;
 }
 
 function unit(vector: Float32Array): Float32Array {

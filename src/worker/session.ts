@@ -154,6 +154,7 @@ export class WorkerSession {
       const detail = await imageDetail(loaded.classifier, loaded.geometry, task.file, image.pixels, record, loaded.randomSet, {
         clip: loaded.protocol.clip,
         batchSize: Math.min(detailBatch, loaded.protocol.batchSize),
+        attack: { name: loaded.protocol.attack, scales: loaded.protocol.scales, maxEps: loaded.protocol.maxEps },
       });
       this.port.send({ type: 'detail', requestId, detail });
     } catch (error) {

@@ -131,6 +131,34 @@ describe('robustness-lens check', () => {
     assert.equal(other.stderr.trim(), `robustness-lens: ${out} holds a run with other settings (seed 0 → 3); use another --out or --fresh`);
   });
 
+  it('--attack deepfool: recorded in the report, ε* at the exact distance below fgm-line’s grid step, part of the resume check', () => {
+    const out = newOut();
+    const run = checkRun(out, '--attack', 'deepfool', '--workers', '1', '--details', '2');
+    assert.equal(run.status, 0, run.stderr);
+    const report = readReport(out);
+    assertContractShape(report);
+    assert.equal(report.config.attack, 'deepfool');
+    assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).settings.attack, 'deepfool');
+    // The brightness model is linear: fgm-line's ε* is the first grid step (4/64) at or past the
+    // distance to its hyperplane, deepfool's the distance itself.
+    const step = 4 / 64;
+    report.images.forEach((image, i) => {
+      const paper = reference.images[i];
+      assert.equal(image.file, paper.file);
+      assert.equal(image.adversarial === null, paper.adversarial === null, image.file);
+      if (!image.adversarial || !paper.adversarial) return;
+      assert.equal(image.adversarial.loss, 'logit');
+      assert.ok(image.adversarial.eps <= paper.adversarial.eps && image.adversarial.eps > paper.adversarial.eps - step, `${image.file}: ${image.adversarial.eps} vs ${paper.adversarial.eps}`);
+    });
+    const details = JSON.parse(readFileSync(join(out, 'details.json'), 'utf8')) as { outputs: { adversarial: number[] | null } }[];
+    assert.equal(details.length, 2);
+    for (const detail of details) assert.ok(detail.outputs.adversarial, 'the detail view draws the adversarial image');
+
+    const paperRerun = checkRun(out);
+    assert.equal(paperRerun.status, 1);
+    assert.equal(paperRerun.stderr.trim(), `robustness-lens: ${out} holds a run with other settings (attack "deepfool" → "fgm-line"); use another --out or --fresh`);
+  });
+
   it('shards merge into the unsharded report', () => {
     const shards = [newOut(), newOut()];
     shards.forEach((out, index) => assert.equal(checkRun(out, '--shard', `${index}/2`, '--workers', '1').status, 0));

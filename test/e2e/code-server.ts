@@ -2,8 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-
-const repoRoot = join(import.meta.dirname, '..', '..');
+import { repoRoot } from './paths';
 
 /**
  * Installs (or finds cached) code-server with scripts/e2e/setup-code-server.sh and returns the

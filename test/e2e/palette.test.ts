@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/protocol/report';
 import { CodeServer, setupCodeServer } from './code-server';
-import { expectedSummary, paintedPixels, shownSummary, summaryDetail, violinCharts } from './report-panel';
+import { expectedSummary, paintedPixels, summaryDetail, violinCharts, waitForSummary } from './report-panel';
 import { waitFor } from './wait';
-import { Workbench, screenshotDir } from './workbench';
-import { demoAvailable, demoWorkspace, fixtureWorkspace, type E2eWorkspace } from './workspace';
-import { packageExtension, repoRoot } from './vsix';
+import { Workbench } from './workbench';
+import { demoWorkspace, type E2eWorkspace } from './workspace';
+import { packageExtension } from './vsix';
+import { artifactsDir, repoRoot } from './paths';
 import { zipEntries } from './zip-entries';
 
 const checkCommand = 'Robustness Lens: Check Random vs Adversarial Robustness';
@@ -65,14 +66,14 @@ async function startCheck(preset: string): Promise<string> {
 describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 8 * 60_000 }, () => {
   before(async () => {
     try {
-      rmSync(screenshotDir, { recursive: true, force: true });
-      mkdirSync(screenshotDir, { recursive: true });
+      rmSync(artifactsDir, { recursive: true, force: true });
+      mkdirSync(artifactsDir, { recursive: true });
       packageExtension(vsixPath);
       const root = join(scratch, 'code-server');
-      server = new CodeServer(setupCodeServer(), root, join(screenshotDir, 'code-server.log'));
+      server = new CodeServer(setupCodeServer(), root, join(artifactsDir, 'code-server.log'));
       server.installExtension(vsixPath);
       const folder = join(scratch, 'workspace');
-      workspace = demoAvailable() ? demoWorkspace(folder, imagesPerClass) : await fixtureWorkspace(folder, imagesPerClass);
+      workspace = demoWorkspace(folder, imagesPerClass);
       // One worker leaves a core to the browser and code-server on a 2-core CI machine.
       mkdirSync(join(folder, '.vscode'), { recursive: true });
       writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'robustnessLens.workers': 1 }, null, 2));
@@ -90,7 +91,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     await workbench?.close().catch(() => undefined);
     await server?.stop();
     // VS Code's own logs (extension host, the Robustness Lens output channel) for a failed run.
-    if (server && existsSync(join(server.userDataDir, 'logs'))) cpSync(join(server.userDataDir, 'logs'), join(screenshotDir, 'logs'), { recursive: true });
+    if (server && existsSync(join(server.userDataDir, 'logs'))) cpSync(join(server.userDataDir, 'logs'), join(artifactsDir, 'logs'), { recursive: true });
     if (!failed) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -106,10 +107,9 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
 
   step('packages a .vsix with the bundles, wasm binaries and media, without sources or node_modules', () => {
     const files = zipEntries(vsixPath).filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
-    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'media/icon.png']) {
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'media/icon.png', 'media/demo/model/model.json']) {
       assert.ok(files.includes(needed), `${needed} is missing from the .vsix`);
     }
-    if (demoAvailable()) assert.ok(files.includes('media/demo/model/model.json'), 'the demo model is missing from the .vsix');
     const unwanted = files.filter((f) => /^(src|test|node_modules|scripts|webview|\.ci|\.vscode)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
     assert.deepEqual(unwanted, [], 'the .vsix holds development files');
   });
@@ -131,13 +131,8 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     assert.equal(jsonlLines(firstRun), workspace.imageCount);
 
     const panel = wb().webview();
-    const expected = expectedSummary(report);
-    const shown = await waitFor('the summary of the finished run', async () => {
-      const cells = await shownSummary(panel);
-      return cells['summary-accuracy'] === expected['summary-accuracy'] && Object.keys(cells).length >= Object.keys(expected).length ? cells : undefined;
-    });
-    for (const [testId, text] of Object.entries(expected)) assert.equal(shown[testId], text, `summary cell ${testId}`);
     await panel.locator('[data-testid="run-status"]', { hasText: 'complete' }).waitFor({ state: 'visible' });
+    await waitForSummary(panel, expectedSummary(report));
     assert.equal(await summaryDetail(panel, 'summary-accuracy'), `${report.summary.correct} of ${report.summary.images} images`);
     assert.ok(report.summary.adversarial.susceptible > 0, 'the demo run should find adversarial examples');
 
@@ -146,7 +141,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     await wb().page.locator('.part.sidebar').waitFor({ state: 'hidden' });
     await wb().screenshot('panel');
     mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
-    cpSync(join(screenshotDir, 'panel.png'), join(repoRoot, 'docs', 'screenshots', 'e2e-panel.png'));
+    cpSync(join(artifactsDir, 'panel.png'), join(repoRoot, 'docs', 'screenshots', 'e2e-panel.png'));
 
     const hasRandomFlip = report.images.some((image) => image.random.some((r) => r.minFlip !== null));
     const drawn = [...violinCharts.adversarial, ...(hasRandomFlip ? violinCharts.random : [])];
@@ -208,6 +203,9 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     await waitFor('two runs in the Runs view', async () => ((await rows.count()) === 2 ? true : undefined));
     await view.locator('.monaco-list-row', { hasText: /cancelled/ }).waitFor({ state: 'visible' });
     await wb().screenshot('runs-view');
+    // Selecting the finished run brings its report panel to the front.
+    await rows.filter({ hasNotText: /cancelled/ }).click();
+    await wb().webview().locator('[data-testid="run-status"]', { hasText: 'complete' }).waitFor({ state: 'visible' });
   });
 
   step('brings both report panels back after a window reload', async () => {
@@ -221,8 +219,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
       await tabs.nth(tab).click();
       const panel = wb().webview();
       await panel.locator('[data-testid="run-status"]', { hasText: report.status ?? 'complete' }).waitFor({ state: 'visible', timeout: 60_000 });
-      const shown = await shownSummary(panel);
-      for (const [testId, text] of Object.entries(expectedSummary(report))) assert.equal(shown[testId], text, `restored summary cell ${testId} of run ${runId}`);
+      await waitForSummary(panel, expectedSummary(report));
     }
     await wb().screenshot('after-reload');
   });

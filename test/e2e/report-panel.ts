@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import type { Report } from '../../src/protocol/report';
 import { meanStd, percent, rateText } from '../../src/report/format';
@@ -32,6 +33,25 @@ export async function shownSummary(panel: FrameLocator): Promise<Record<string, 
   return table.locator('[data-testid^="summary-"]').evaluateAll((cells) =>
     Object.fromEntries(cells.map((cell) => [cell.getAttribute('data-testid') ?? '', (cell.textContent ?? '').trim()])),
   );
+}
+
+/**
+ * Waits until the summary table shows `expected` (a live panel catches up with the final report
+ * a moment after the run ends); fails with the difference.
+ */
+export async function waitForSummary(panel: FrameLocator, expected: Record<string, string>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const shown = await shownSummary(panel);
+    const compared = Object.fromEntries(Object.keys(expected).map((testId) => [testId, shown[testId]]));
+    try {
+      assert.deepEqual(compared, expected, 'the summary table against report.json');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The "of" column beside a summary cell, e.g. "7 of 8 images". */

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const repoRoot = join(import.meta.dirname, '..', '..');
+import { repoRoot } from './paths';
 
 /**
  * Packages the repository as a .vsix with @vscode/vsce, as `npm run package` does (the bundles in

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { artifactsDir } from './paths';
 
 /** Chromium flags that keep it off the network and out of first-run UI. */
 const chromiumFlags = [
@@ -13,8 +14,6 @@ const chromiumFlags = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-export const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
 /** The VS Code web workbench in headless Debian Chromium, driven the way a user drives it. */
 export class Workbench {
@@ -116,8 +115,8 @@ export class Workbench {
   }
 
   async screenshot(name: string): Promise<string> {
-    mkdirSync(screenshotDir, { recursive: true });
-    const path = join(screenshotDir, `${name}.png`);
+    mkdirSync(artifactsDir, { recursive: true });
+    const path = join(artifactsDir, `${name}.png`);
     await this.page.screenshot({ path });
     return path;
   }

@@ -63,6 +63,7 @@ describe('the check command asks only what it does not know', () => {
       model: paths.model,
       data: paths.data,
       out: join(ws, '.robustness', '2025-01-02_03-04-05_cnn'),
+      attack: 'fgm-line',
       alphas: [1, 2, 5, 10],
       samples: 200,
       scales: 256,
@@ -156,6 +157,12 @@ describe('the check command asks only what it does not know', () => {
     assert.equal(validate('Robustness Lens: image limit', '0'), undefined);
   });
 
+  it('takes the attack from the settings, except the Paper protocol preset, which keeps the paper’s', async () => {
+    const withDeepfool = (preset: string) => deps(new FakeUi([model, dataset, { pick: preset }]), new MemoryStore(), [ws], { attack: 'deepfool' });
+    assert.equal((await planCheck(withDeepfool('Quick look'), {}))?.options.attack, 'deepfool');
+    assert.equal((await planCheck(withDeepfool('Paper protocol'), {}))?.options.attack, 'fgm-line');
+  });
+
   it('stops quietly when a picker is dismissed', async () => {
     assert.equal(await planCheck(deps(new FakeUi([model, { pick: undefined }])), {}), undefined);
     assert.equal(await planCheck(deps(new FakeUi([{ pick: 'Browse…' }, { openFile: undefined }])), {}), undefined);
@@ -192,5 +199,21 @@ describe('resume and re-run a stored run', () => {
     const rerun = await planFromRun(flow, run, 'rerun');
     assert.equal(rerun.options.out, join(ws, '.robustness', '2025-01-02_03-04-05_cnn'));
     assert.equal(rerun.options.samples, 77);
+  });
+
+  it('keeps the stored run’s attack, whatever the attack setting says now', async () => {
+    const runDir = join(ws, '.robustness', 'deepfool-run');
+    mkdirSync(runDir, { recursive: true });
+    writeRunFile(join(runDir, 'run.json'), {
+      tool: { name: 'robustness-lens', version: '0.1.0' },
+      settings: { model: paths.model, modelHash: 'sha256:0', data: paths.data, labels: null, classes: ['0_dark', '1_bright'], attack: 'deepfool', scales: 32, maxEps: 4, alphas: [2, 4], samples: 77, seed: 9, clip: false },
+      selection: { limit: null, shard: null },
+      modelInfo: null,
+    });
+    const run = await readRun(runDir);
+    assert.ok(run);
+    const flow = deps(new FakeUi(), new MemoryStore(), [ws], { attack: 'fgm-line' });
+    assert.equal((await planFromRun(flow, run, 'resume')).options.attack, 'deepfool');
+    assert.equal((await planFromRun(flow, run, 'rerun')).options.attack, 'deepfool');
   });
 });

@@ -72,7 +72,7 @@ describe('run folders', () => {
       ],
     });
     assert.equal(complete.hasHtml, false);
-    assert.deepEqual(listed[2].settings, { model: '/models/sneaker-bag/model.json', data: '/data/fashion', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 3, clip: false, limit: 20 });
+    assert.deepEqual(listed[2].settings, { model: '/models/sneaker-bag/model.json', data: '/data/fashion', attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 3, clip: false, limit: 20 });
     assert.equal(listed[2].headline, null);
     assert.equal(listed[2].startedAt.toISOString(), '2025-01-01T00:00:00.000Z');
   });

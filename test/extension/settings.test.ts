@@ -13,6 +13,7 @@ const source = (values: Record<string, unknown>) => ({ get: <T>(key: string) => 
 describe('settings resolution', () => {
   it('gives the command line defaults when nothing is set', () => {
     assert.deepEqual(resolveSettings(source({})), {
+      attack: 'fgm-line',
       alphas: [1, 2, 5, 10],
       samples: 2000,
       scales: 256,
@@ -31,8 +32,8 @@ describe('settings resolution', () => {
   });
 
   it('takes set values, trimmed where they are paths', () => {
-    const s = resolveSettings(source({ alphas: [0.5, 3], samples: 10, backend: 'wasm', workers: 2, nodePath: ' /usr/bin/node ', outputDirectory: 'runs', 'quickLook.images': 7 }));
-    assert.deepEqual([s.alphas, s.samples, s.backend, s.workers, s.nodePath, s.outputDirectory, s.quickLookImages], [[0.5, 3], 10, 'wasm', 2, '/usr/bin/node', 'runs', 7]);
+    const s = resolveSettings(source({ attack: 'deepfool', alphas: [0.5, 3], samples: 10, backend: 'wasm', workers: 2, nodePath: ' /usr/bin/node ', outputDirectory: 'runs', 'quickLook.images': 7 }));
+    assert.deepEqual([s.attack, s.alphas, s.samples, s.backend, s.workers, s.nodePath, s.outputDirectory, s.quickLookImages], ['deepfool', [0.5, 3], 10, 'wasm', 2, '/usr/bin/node', 'runs', 7]);
   });
 
   it('names the setting and the bad value', () => {
@@ -43,6 +44,7 @@ describe('settings resolution', () => {
       [{ alphas: [1, 0] }, /robustnessLens\.alphas α "0" is not a number above 0/],
       [{ alphas: [2, 2] }, /α 2 is listed twice/],
       [{ maxEps: 0 }, /robustnessLens\.maxEps must be a number above 0/],
+      [{ attack: 'pgd' }, /^Setting robustnessLens\.attack must be one of fgm-line, deepfool \(got "pgd"\)$/],
       [{ backend: 'cuda' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu \(got "cuda"\)/],
       [{ clip: 'yes' }, /robustnessLens\.clip must be true or false/],
       [{ outputDirectory: '  ' }, /robustnessLens\.outputDirectory must be a folder path/],

@@ -66,7 +66,7 @@ describe('startCheck', () => {
       { ...report.config },
       {
         model, data, attack: 'fgm-line', scales: 16, maxEps: 4, alphas: [1, 2, 5], samples: 50, seed: 0, clip: false,
-        backend: 'cpu', inputShape: [8, 8, 1], dimension: 64, classes: ['cat', 'dog'], labels: null, limit: null,
+        backend: 'cpu', inputShape: [8, 8, 1], dimension: 64, classes: ['cat', 'dog'], labels: null, limit: null, sample: null,
         resized: [], skipped: ['cat/notes.txt'], shard: null,
       },
     );
@@ -77,7 +77,7 @@ describe('startCheck', () => {
 
     const runFile = JSON.parse(readFileSync(join(opts.out, 'run.json'), 'utf8'));
     assert.match(runFile.settings.modelHash, /^sha256:[0-9a-f]{64}$/);
-    assert.deepEqual(runFile.selection, { limit: null, shard: null });
+    assert.deepEqual(runFile.selection, { limit: null, sample: null, shard: null });
 
     const susceptible = report.images.filter((image) => image.adversarial !== null).slice(0, 3).map((image) => image.file);
     const details = JSON.parse(readFileSync(join(opts.out, 'details.json'), 'utf8'));
@@ -176,6 +176,7 @@ describe('startCheck', () => {
   it('rejects bad options with one line, before touching the output folder', async () => {
     const out = newOut();
     await assert.rejects(check(options({ out, samples: 0 })), { message: '--samples must be a positive integer, got 0' });
+    await assert.rejects(check(options({ out, attack: 'pgd' as never })), { message: '--attack must be one of fgm-line, deepfool, got pgd' });
     await assert.rejects(check(options({ out, model: join(folder.path, 'none.json') })), { message: `model not found: ${join(folder.path, 'none.json')}` });
     await assert.rejects(check(options({ out, data: join(folder.path, 'nodata') })), { message: `data folder not found: ${join(folder.path, 'nodata')}` });
     assert.equal(existsSync(out), false);

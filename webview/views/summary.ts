@@ -111,7 +111,7 @@ export class SummaryView {
     const settings: [string, string][] = [
       ['Model', c.model],
       ['Data', c.data],
-      ['Attack', `${c.attack}: ${c.scales} steps up to L2 ${plainNumber(c.maxEps)}`],
+      ['Attack', c.attack === 'fgm-line' ? `fgm-line: ${c.scales} steps up to L2 ${plainNumber(c.maxEps)}` : `${c.attack} up to L2 ${plainNumber(c.maxEps)} (not the paper's attack)`],
       ['Random', `${count(c.samples)} samples per α from the unit ${count(c.dimension)}-ball, seed ${c.seed}`],
       ['α', c.alphas.join(', ')],
       ['Clipping to [0, 1]', c.clip ? 'on' : 'off (paper protocol)'],

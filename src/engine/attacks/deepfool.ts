@@ -127,11 +127,9 @@ class DeepFoolSearch {
       if ('reason' in next) break;
       this.settings.onStage?.('line-search');
       const refined = await this.refine(next);
-      if (!(refined.eps < best.eps * (1 - minimumGain))) {
-        if (refined.eps < best.eps) best = refined;
-        break;
-      }
-      best = refined;
+      const progress = refined.eps < best.eps * (1 - minimumGain);
+      if (refined.eps < best.eps) best = refined;
+      if (!progress) break;
     }
     return best;
   }
@@ -148,8 +146,9 @@ class DeepFoolSearch {
       if (norm > 0) {
         const direction = unit(total);
         if (norm > settings.maxEps) {
-          // A step past maxEps (a far linearised boundary) may still cross the real one within it.
-          if (await this.flipsAt(direction, settings.maxEps)) return { direction, flipping: settings.maxEps };
+          // A far linearised boundary: the real one may still cross this line within maxEps.
+          const step = await this.firstFlippingStep(direction, 0, settings.maxEps);
+          if (step > 0) return { direction, flipping: (step * settings.maxEps) / this.options.refineSteps };
           return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss, direction };
         }
         const flipping = (1 + this.options.overshoot) * norm;
@@ -180,27 +179,36 @@ class DeepFoolSearch {
 
   /**
    * The smallest scale t ≤ `flipping` at which x + t·direction leaves the label, to a relative
-   * precision of refineSteps^−refineRounds: each round scans refineSteps − 1 equally spaced
-   * points of the bracket (lower, upper) in one batch and keeps the step holding the first flip.
+   * precision of refineSteps^−refineRounds: each round scans the bracket (lower, upper] at
+   * refineSteps equally spaced points in one batch and keeps the step holding the first flip.
    */
   private async refine({ direction, flipping }: { direction: Float32Array; flipping: number }): Promise<Found> {
-    const { refineSteps, refineRounds } = this.options;
+    const steps = this.options.refineSteps;
     let lower = 0;
     let upper = flipping;
-    for (let round = 0; round < refineRounds; round++) {
-      const width = (upper - lower) / refineSteps;
-      const scales = Float32Array.from({ length: refineSteps - 1 }, (_, j) => lower + (j + 1) * width);
-      const predictions = await this.classifier.predictPerturbed(this.x, direction, 1, scales, this.settings.clip);
-      const first = predictions.findIndex((predicted) => predicted !== this.label);
-      if (first < 0) {
-        lower += (refineSteps - 1) * width;
-      } else {
-        // The same expression as the scanned scale, so ε* is exactly what was seen to flip.
-        upper = lower + (first + 1) * width;
-        lower += first * width;
+    for (let round = 0; round < this.options.refineRounds; round++) {
+      const width = (upper - lower) / steps;
+      const step = await this.firstFlippingStep(direction, lower, upper);
+      // Float rounding may keep the flip only at `upper` itself, as first found.
+      if (step < 0) {
+        lower += (steps - 1) * width;
+        continue;
       }
+      // The same expression as the scanned scale, so ε* is exactly what was seen to flip.
+      upper = lower + step * width;
+      lower += (step - 1) * width;
     }
     return { eps: upper, direction };
+  }
+
+  /** The first j in 1..refineSteps whose x + (lower + j·(upper − lower)/refineSteps)·direction flips, or −1. */
+  private async firstFlippingStep(direction: Float32Array, lower: number, upper: number): Promise<number> {
+    const steps = this.options.refineSteps;
+    const width = (upper - lower) / steps;
+    const scales = Float32Array.from({ length: steps }, (_, j) => lower + (j + 1) * width);
+    const predictions = await this.classifier.predictPerturbed(this.x, direction, 1, scales, this.settings.clip);
+    const first = predictions.findIndex((predicted) => predicted !== this.label);
+    return first < 0 ? -1 : first + 1;
   }
 
   /**

@@ -8,8 +8,8 @@
  * For a forward y[o] = Σ_k x[o·s + k − padTop] · w[k], the input gradient is
  * dx[i] = Σ_k dyDilated[i + padTop − k] · w[k]: a correlation with the spatially flipped filter over
  * dy dilated by the stride, padded by (filterSize − 1 − padTop) before and
- * (inSize − 1 + padTop − (dilatedSize − 1)) after. When that padding would be negative (explicit
- * paddings wider than the filter) the original kernel runs instead.
+ * (inSize − 1 + padTop − (dilatedSize − 1)) after. Where that padding would be negative (explicit
+ * paddings wider than the filter) or the data is NCHW, the cpu backend's kernel runs instead.
  */
 import {
   backend_util,
@@ -21,10 +21,9 @@ import {
   Reverse,
   Slice,
   Transpose,
-  registerKernel,
-  unregisterKernel,
 } from '@tensorflow/tfjs-core';
-import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropInputAttrs, DataId, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { cpuBridgedKernel } from './cpu-fallback';
 
 const BACKEND = 'wasm';
 
@@ -97,18 +96,76 @@ function dilate(backend: KernelBackend, dy: TensorInfo, strideHeight: number, st
   return dilated;
 }
 
+/**
+ * Flipped, in/out-swapped filters, kept per source filter: a model's weights stay the same from
+ * gradient to gradient, and reusing the same filter tensor also lets the backend reuse its
+ * convolution operator (XNNPACK packs the weights once per filter). An entry is freed once its
+ * source filter is disposed (checked on every insertion) or when the cache outgrows its byte budget.
+ */
+interface FlippedFilter {
+  backend: KernelBackend;
+  filter: TensorInfo;
+  bytes: number;
+}
+
+const flippedFilters = new Map<DataId, FlippedFilter>();
+let flippedFilterBytes = 0;
+export const flippedFilterCacheBytes = 64 * 1024 * 1024;
+
+function evictFlippedFilter(source: DataId): void {
+  const entry = flippedFilters.get(source);
+  if (!entry) return;
+  flippedFilters.delete(source);
+  flippedFilterBytes -= entry.bytes;
+  entry.backend.disposeData(entry.filter.dataId);
+}
+
+/** Frees every cached flipped filter (their source filters may still be alive). */
+export function clearFlippedFilterCache(): void {
+  for (const source of [...flippedFilters.keys()]) evictFlippedFilter(source);
+}
+
+/** How many flipped filters are cached (for tests). */
+export function flippedFilterCount(): number {
+  return flippedFilters.size;
+}
+
+function flipFilter(backend: KernelBackend, filter: TensorInfo): TensorInfo {
+  const flipped = runRegisteredKernel(Reverse, backend, { x: filter }, { dims: [0, 1] });
+  try {
+    return runRegisteredKernel(Transpose, backend, { x: flipped }, { perm: [0, 1, 3, 2] });
+  } finally {
+    disposeIntermediates(backend, [flipped]);
+  }
+}
+
+/** The flipped filter of `filter` and whether the caller must dispose it (false: it is cached). */
+function flippedFilterOf(backend: KernelBackend, filter: TensorInfo): { filter: TensorInfo; owned: boolean } {
+  const hit = flippedFilters.get(filter.dataId);
+  if (hit && hit.backend === backend) return { filter: hit.filter, owned: false };
+  for (const [source, entry] of flippedFilters) if (entry.backend.refCount(source) === 0) evictFlippedFilter(source);
+  const flipped = flipFilter(backend, filter);
+  const bytes = 4 * filter.shape.reduce((a, b) => a * b, 1);
+  if (bytes > flippedFilterCacheBytes) return { filter: flipped, owned: true };
+  for (const source of flippedFilters.keys()) {
+    if (flippedFilterBytes + bytes <= flippedFilterCacheBytes) break;
+    evictFlippedFilter(source);
+  }
+  flippedFilters.set(filter.dataId, { backend, filter: flipped, bytes });
+  flippedFilterBytes += bytes;
+  return { filter: flipped, owned: false };
+}
+
 function backpropAsForward(backend: KernelBackend, dy: TensorInfo, filter: TensorInfo, plan: BackpropPlan): TensorInfo {
   const scratch: TensorInfo[] = [];
   try {
-    const flipped = runRegisteredKernel(Reverse, backend, { x: filter }, { dims: [0, 1] });
-    scratch.push(flipped);
-    const swapped = runRegisteredKernel(Transpose, backend, { x: flipped }, { perm: [0, 1, 3, 2] });
-    scratch.push(swapped);
+    const flipped = flippedFilterOf(backend, filter);
+    if (flipped.owned) scratch.push(flipped.filter);
     const dilated = dilate(backend, dy, plan.strideHeight, plan.strideWidth, scratch);
     return runRegisteredKernel(
       Conv2D,
       backend,
-      { x: dilated, filter: swapped },
+      { x: dilated, filter: flipped.filter },
       {
         strides: [1, 1],
         pad: [[0, 0], plan.padHeight, plan.padWidth, [0, 0]],
@@ -122,47 +179,31 @@ function backpropAsForward(backend: KernelBackend, dy: TensorInfo, filter: Tenso
   }
 }
 
-/** The fast kernel, falling back to `original` (the backend's own kernel) where it does not apply. */
-export function makeConv2DBackpropInputConfig(original: KernelConfig): KernelConfig {
-  const kernelFunc: KernelFunc = (args) => {
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    const dataFormat = backend_util.convertConv2DDataFormat(attrs.dataFormat);
-    const convInfo = backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      dataFormat,
-    );
-    const plan = dataFormat === 'channelsLast' ? planBackpropAsForward(convInfo) : null;
-    if (!plan) return original.kernelFunc(args);
-    return backpropAsForward(args.backend, dy, filter, plan);
-  };
-  return {
-    kernelName: Conv2DBackpropInput,
-    backendName: BACKEND,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
-    kernelFunc,
-  };
+/** The cpu backend's kernel, run on copies of the inputs: where the forward-convolution form does not apply. */
+function cpuKernel(): KernelConfig {
+  const kernel = getKernel(Conv2DBackpropInput, 'cpu');
+  if (!kernel) throw new Error('Conv2DBackpropInput: the cpu backend it falls back to is not loaded');
+  return cpuBridgedKernel(kernel, BACKEND);
 }
 
-const installed = new WeakSet<KernelConfig>();
+const kernelFunc: KernelFunc = (args) => {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const dataFormat = backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  const convInfo = backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    dataFormat,
+  );
+  const plan = dataFormat === 'channelsLast' && dy.dtype === 'float32' ? planBackpropAsForward(convInfo) : null;
+  if (!plan) return cpuKernel().kernelFunc(args);
+  return backpropAsForward(args.backend as KernelBackend, dy, filter, plan);
+};
 
-/**
- * Replaces the wasm backend's Conv2DBackpropInput with the fast one (idempotent). Call after
- * importing @tensorflow/tfjs-backend-wasm, before or after tf.setBackend('wasm').
- */
-export function registerFastConv2DBackpropInput(): void {
-  const current = getKernel(Conv2DBackpropInput, BACKEND);
-  if (!current) throw new Error('the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first');
-  if (installed.has(current)) return;
-  const fast = makeConv2DBackpropInputConfig(current);
-  installed.add(fast);
-  unregisterKernel(Conv2DBackpropInput, BACKEND);
-  registerKernel(fast);
-}
+/** Replaces the wasm backend's own Conv2DBackpropInput (see src/worker/kernels/index.ts). */
+export const conv2DBackpropInputConfig: KernelConfig = { kernelName: Conv2DBackpropInput, backendName: BACKEND, kernelFunc };

@@ -4,6 +4,7 @@
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { registerCpuFallbackKernels } from './cpu-fallback';
 import { conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig } from './filter-gradients';
 import { maxPoolGradFirstMaxConfig } from './max-pool-grad';
@@ -27,6 +28,7 @@ const wasmKernelInstallers: Array<() => void> = [
   replaceKernel(maxPoolGradFirstMaxConfig),
   replaceKernel(conv2DBackpropFilterConfig),
   replaceKernel(depthwiseBackpropFilterConfig),
+  replaceKernel(conv2DBackpropInputConfig),
 ];
 
 /**

@@ -1,0 +1,159 @@
+/**
+ * The models and images the bench runs the protocol on, the same every time:
+ *  - demo: the shipped demo model (media/demo/model, the paper's Fashion-MNIST network at a quarter
+ *    of its channels) on the shipped demo images;
+ *  - fashion-vgg: the paper's Fashion-MNIST network at full width (bench/models/fashion-mnist-vgg,
+ *    trained by scripts/train-demo.ts --width 1), on the demo images;
+ *  - cifar-vgg: the paper's full Table 2 network on 32x32x3 inputs with seeded random weights, and
+ *    seeded synthetic images labelled by the model itself; generated at bench time and cached.
+ * Each fixture's image set holds the first `images` of its classes, alternating between them.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { encode as encodePng } from 'fast-png';
+import { fileSystemHandler } from '../worker/model/file-io';
+import { paperNetwork } from './paper-network';
+
+export const fixtureNames = ['demo', 'fashion-vgg', 'cifar-vgg'] as const;
+export type FixtureName = (typeof fixtureNames)[number];
+
+export interface Fixture {
+  name: string;
+  /** model.json path. */
+  model: string;
+  /** Dataset folder <class>/<image>. */
+  data: string;
+  /** Labels file (class names in model output order), when the folders alone do not give them. */
+  labels?: string;
+  description: string;
+}
+
+/** Bumped whenever generated fixtures change, so stale cached copies are rebuilt. */
+const generatorVersion = 1;
+const cifarSeed = 7;
+
+/** The repository root: the nearest folder above this code holding robustness-lens's package.json. */
+export function repositoryRoot(start: string = __dirname): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'robustness-lens') return dir;
+      } catch {
+        // Not a readable manifest: keep looking.
+      }
+    }
+    if (dirname(dir) === dir) throw new Error(`cannot find the robustness-lens repository above ${start}`);
+  }
+}
+
+/** Copies up to `count` images from `source` (<class>/<image>), taking classes in turn. */
+export function sampleDataset(source: string, target: string, count: number): void {
+  const classes = readdirSync(source, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  if (classes.length === 0) throw new Error(`${source} holds no class folders`);
+  const files = classes.map((name) => readdirSync(join(source, name)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort());
+  rmSync(target, { recursive: true, force: true });
+  for (const name of classes) mkdirSync(join(target, name), { recursive: true });
+  let copied = 0;
+  for (let rank = 0; copied < count && files.some((list) => rank < list.length); rank++) {
+    for (let c = 0; c < classes.length && copied < count; c++) {
+      const file = files[c][rank];
+      if (file === undefined) continue;
+      copyFileSync(join(source, classes[c], file), join(target, classes[c], file));
+      copied++;
+    }
+  }
+}
+
+/** Deterministic PRNG (mulberry32). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A smooth colour pattern with a little noise, in [0,1]: image `index` of the synthetic set. */
+export function syntheticImage(index: number, height: number, width: number): Float32Array {
+  const random = seededRandom(1000 + index);
+  const pixels = new Float32Array(height * width * 3);
+  for (let c = 0; c < 3; c++) {
+    const fy = 0.1 + random() * 0.5;
+    const fx = 0.1 + random() * 0.5;
+    const phase = random() * 2 * Math.PI;
+    const level = 0.3 + random() * 0.4;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const value = level + 0.25 * Math.sin(fy * y + fx * x + phase) + 0.05 * (random() - 0.5);
+        pixels[(y * width + x) * 3 + c] = Math.min(1, Math.max(0, value));
+      }
+    }
+  }
+  return pixels;
+}
+
+async function generateCifar(dir: string, count: number): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  const [height, width] = [32, 32];
+  const model = paperNetwork(tfl, { inputShape: [height, width, 3], conv56: true, width: 1, seed: cifarSeed, dropout: 0 });
+  try {
+    await model.save(fileSystemHandler(join(dir, 'model', 'model.json')));
+    const classes = ['class_0', 'class_1'];
+    for (const name of classes) mkdirSync(join(dir, 'data', name), { recursive: true });
+    writeFileSync(join(dir, 'labels.txt'), `${classes.join('\n')}\n`);
+    for (let i = 0; i < count; i++) {
+      const pixels = syntheticImage(i, height, width);
+      const output = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, height, width, 3])) as tf.Tensor);
+      const p = (await output.data())[0];
+      output.dispose();
+      const png = encodePng({ width, height, channels: 3, depth: 8, data: Uint8Array.from(pixels, (v) => Math.round(v * 255)) });
+      writeFileSync(join(dir, 'data', classes[p > 0.5 ? 1 : 0], `${String(i).padStart(4, '0')}.png`), png);
+    }
+    writeFileSync(join(dir, 'version.txt'), `${generatorVersion}\n`);
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Prepares the named fixture under `workDir` (images sampled or generated there) and says where
+ * its model and data are. The cifar-vgg fixture needs a TF.js backend set in this process.
+ */
+export async function prepareFixture(name: FixtureName, workDir: string, images: number): Promise<Fixture> {
+  const root = repositoryRoot();
+  const demoData = join(root, 'media', 'demo', 'data');
+  switch (name) {
+    case 'demo':
+    case 'fashion-vgg': {
+      const model =
+        name === 'demo' ? join(root, 'media', 'demo', 'model', 'model.json') : join(root, 'bench', 'models', 'fashion-mnist-vgg', 'model.json');
+      for (const path of [model, demoData]) if (!existsSync(path)) throw new Error(`${path} is missing (see scripts/train-demo.ts)`);
+      const data = join(workDir, `${name}-data-${images}`);
+      sampleDataset(demoData, data, images);
+      const description =
+        name === 'demo'
+          ? "the demo model: the paper's Fashion-MNIST network at 1/4 of its channels, trained (7 vs 8)"
+          : "the paper's Fashion-MNIST network (Table 2 without Conv-5/6), full width, trained (7 vs 8)";
+      return { name, model, data, description };
+    }
+    case 'cifar-vgg': {
+      const dir = join(workDir, `cifar-vgg-${images}`);
+      const versionFile = join(dir, 'version.txt');
+      const current = existsSync(versionFile) && readFileSync(versionFile, 'utf8').trim() === String(generatorVersion);
+      if (!current) await generateCifar(dir, images);
+      return {
+        name,
+        model: join(dir, 'model', 'model.json'),
+        data: join(dir, 'data'),
+        labels: join(dir, 'labels.txt'),
+        description: "the paper's CIFAR-10 network (Table 2, 32x32x3), seeded random weights, synthetic images",
+      };
+    }
+  }
+}

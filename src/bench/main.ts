@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: the protocol's speed on fixed models, per backend and worker count. Progress on
+ * stderr, the table on stdout, every number in <out>/<date>.json. See options.ts for the flags.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { BackendName } from '../protocol/report';
+import { tool } from '../run/version';
+import { autoOrder, loadBackend, nativeModulesEnv, resolveOptionalPackage } from '../worker/backends';
+import { batchMegabytes } from '../worker/batch-size';
+import { fileSystemHandler } from '../worker/model/file-io';
+import { prepareFixture, type Fixture } from './fixtures';
+import { countFlops } from './flops';
+import { layerShapesOf } from './layer-shapes';
+import { measureMicro } from './micro';
+import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
+import { runProtocol, type ProtocolSettings } from './protocol-run';
+import { formatResults, machineInfo, type BenchResults, type ModelResult } from './results';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function installedBackends(): BackendName[] {
+  const native = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
+  return autoOrder.filter((name) => {
+    if (name === 'wasm' || name === 'cpu') return true;
+    return resolveOptionalPackage(native[name], process.env[nativeModulesEnv]) !== null;
+  });
+}
+
+interface ModelFacts {
+  inputShape: number[];
+  parameters: number;
+  flops: number;
+  uncounted: string[];
+}
+
+async function modelFacts(modelPath: string): Promise<ModelFacts> {
+  const model = await tfl.loadLayersModel(fileSystemHandler(modelPath));
+  try {
+    const count = countFlops(layerShapesOf(model));
+    const shape = model.inputs[0].shape.slice(1) as number[];
+    return { inputShape: shape, parameters: model.countParams(), flops: count.total, uncounted: count.uncounted };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Seconds a protocol run should take, from the timed forward passes (line search taken as half the scales). */
+function estimateSeconds(result: ModelResult, settings: ProtocolSettings, workers: number): number {
+  const micro = result.micro;
+  if (!micro) return 0;
+  const perImageMs = micro.gradientMs + (settings.scales / 2 + settings.samples * settings.alphas.length) * micro.forwardMsPerImage;
+  return (settings.images * perImageMs) / 1000 / Math.min(workers, settings.images);
+}
+
+async function benchFixture(fixture: Fixture, backend: BackendName, options: BenchOptions, settings: ProtocolSettings, workDir: string): Promise<ModelResult> {
+  const facts = await modelFacts(fixture.model);
+  const result: ModelResult = {
+    model: fixture.name,
+    description: fixture.description,
+    backend,
+    inputShape: facts.inputShape,
+    parameters: facts.parameters,
+    flopsPerForward: facts.flops,
+    uncountedLayers: facts.uncounted,
+    micro: null,
+    forwardGflops: null,
+    runs: [],
+    skipped: [],
+    error: null,
+  };
+  try {
+    log(`${fixture.name} on ${backend}: timing forward passes and the input gradient`);
+    result.micro = await measureMicro(fixture.model, backend, settings.samples, { minSeconds: options.minSeconds, minRepeats: 3 });
+    result.forwardGflops = facts.flops / (result.micro.forwardMsPerImage / 1000) / 1e9;
+  } catch (error) {
+    result.error = `timing failed: ${(error as Error).message.split('\n')[0]}`;
+    return result;
+  }
+  for (const workers of options.workers) {
+    const estimate = estimateSeconds(result, settings, workers);
+    if (estimate > options.maxRunSeconds) {
+      result.skipped.push({ workers, reason: `estimated ${estimate.toFixed(0)} s > --max-run-seconds ${options.maxRunSeconds}` });
+      log(`${fixture.name} on ${backend}, ${workers} worker(s): skipped (estimated ${estimate.toFixed(0)} s)`);
+      continue;
+    }
+    log(`${fixture.name} on ${backend}, ${workers} worker(s): running the protocol on ${settings.images} images (estimated ${estimate.toFixed(0)} s)`);
+    try {
+      const target = { model: fixture.model, data: fixture.data, labels: fixture.labels, backend, flopsPerForward: facts.flops };
+      result.runs.push(await runProtocol(target, settings, workers, join(workDir, 'runs', `${fixture.name}-${backend}-${workers}`)));
+    } catch (error) {
+      result.skipped.push({ workers, reason: `run failed: ${(error as Error).message.split('\n')[0]}` });
+    }
+  }
+  const single = result.runs.find((run) => run.workers === 1);
+  for (const run of result.runs) run.speedup = single ? run.imagesPerSecond / single.imagesPerSecond : null;
+  return result;
+}
+
+export async function runBench(options: BenchOptions): Promise<{ results: BenchResults; path: string }> {
+  const settings: ProtocolSettings = {
+    images: options.images,
+    samples: options.samples,
+    scales: options.scales,
+    maxEps: options.maxEps,
+    alphas: options.alphas,
+    seed: 0,
+  };
+  const outDir = resolve(options.out);
+  const workDir = join(outDir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  // Fixtures are generated and FLOPs counted with the bundled TF.js, on wasm.
+  await loadBackend('wasm');
+  const fixtures: Fixture[] = options.custom
+    ? [{ name: 'custom', model: resolve(options.custom.model), data: resolve(options.custom.data), labels: options.custom.labels && resolve(options.custom.labels), description: options.custom.model }]
+    : await Promise.all(options.fixtures.map((name) => prepareFixture(name, workDir, options.images)));
+  const installed = installedBackends();
+  const backends = options.backends ?? installed;
+  const results: ModelResult[] = [];
+  for (const backend of backends) {
+    for (const fixture of fixtures) {
+      if (!installed.includes(backend)) {
+        results.push({ ...emptyResult(fixture, backend), error: `backend ${backend} is not installed` });
+        continue;
+      }
+      results.push(await benchFixture(fixture, backend, options, settings, workDir));
+    }
+  }
+  const date = new Date().toISOString();
+  const bench: BenchResults = {
+    tool: 'robustness-lens bench',
+    version: tool.version,
+    date,
+    machine: machineInfo(backends.filter((b) => installed.includes(b))),
+    settings: { ...settings, workers: options.workers, maxRunSeconds: options.maxRunSeconds, batchMegabytes: batchMegabytes() },
+    results,
+  };
+  const path = join(outDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+  writeFileSync(path, `${JSON.stringify(bench, null, 2)}\n`);
+  return { results: bench, path };
+}
+
+function emptyResult(fixture: Fixture, backend: BackendName): ModelResult {
+  return {
+    model: fixture.name,
+    description: fixture.description,
+    backend,
+    inputShape: [],
+    parameters: 0,
+    flopsPerForward: 0,
+    uncountedLayers: [],
+    micro: null,
+    forwardGflops: null,
+    runs: [],
+    skipped: [],
+    error: null,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    log(`bench: ${error.message}`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(`${benchHelp}\n`);
+    return;
+  }
+  const { results, path } = await runBench(options);
+  process.stdout.write(`${formatResults(results)}\n\nwritten to ${path}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    log(`bench: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    process.exit(1);
+  });
+}

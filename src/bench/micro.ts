@@ -1,0 +1,124 @@
+/**
+ * In-process timings of the three computations the protocol is made of, through the worker's own
+ * classifier (same backend loading, kernels, batch size and loss): the batched perturbed forward
+ * pass of the random stage, a single-image forward pass, and a single-image input gradient.
+ * On wasm it also times the gradient with TF.js's own Conv2DBackpropInput kernel, to show what
+ * src/worker/kernels/conv2d-backprop-input.ts saves.
+ */
+import { Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropInputConfig as tfjsWasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
+import type { BackendName } from '../protocol/report';
+import { loadBackend } from '../worker/backends';
+import { batchMegabytes, batchSizeFor } from '../worker/batch-size';
+import { loadModel } from '../worker/model/load-model';
+import { TfClassifier } from '../worker/model/tf-classifier';
+
+export interface MicroResult {
+  /** Images per batched forward pass (the worker's memory-sized batch, at most `samples`). */
+  batch: number;
+  /** Milliseconds per image of a batched perturbed forward pass (the random stage's unit of work). */
+  forwardMsPerImage: number;
+  /** Milliseconds of a forward pass of one image alone. */
+  forwardMsBatch1: number;
+  /** Milliseconds of one image's input gradient (the attack's first step). */
+  gradientMs: number;
+  /** gradientMs / forwardMsBatch1: what one gradient costs in single-image forward passes. */
+  gradientForwardRatio: number;
+  /** The same with TF.js's own wasm Conv2DBackpropInput (wasm only, else null). */
+  naiveGradientMs: number | null;
+  naiveGradientForwardRatio: number | null;
+  /** Largest |difference| between the gradient with our kernel and with TF.js's own (wasm only). */
+  naiveGradientMaxAbsDiff: number | null;
+}
+
+export interface TimingOptions {
+  /** Repeat each measurement until it has run at least this long (after one warm-up call). */
+  minSeconds: number;
+  minRepeats: number;
+}
+
+/** Median milliseconds of `action` over repeats lasting at least `minSeconds` in all. */
+async function timeMs(action: () => Promise<unknown>, options: TimingOptions): Promise<number> {
+  await action();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (samples.length < options.minRepeats || performance.now() - started < options.minSeconds * 1000) {
+    const t0 = performance.now();
+    await action();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+/** A seeded image in [0,1] and a unit-ish random direction set, so every run times the same work. */
+function seededValues(count: number, seed: number): Float32Array {
+  const values = new Float32Array(count);
+  let state = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    values[i] = state / 4294967296;
+  }
+  return values;
+}
+
+/** Runs `action` with TF.js's own wasm Conv2DBackpropInput in place of ours, then puts ours back. */
+async function withTfjsWasmBackpropInput<T>(backend: object, action: () => Promise<T>): Promise<T> {
+  const ours = getKernel(Conv2DBackpropInput, 'wasm') as KernelConfig | undefined;
+  tfjsWasmConv2DBackpropInput.setupFunc?.(backend as never);
+  if (ours) unregisterKernel(Conv2DBackpropInput, 'wasm');
+  registerKernel(tfjsWasmConv2DBackpropInput);
+  try {
+    return await action();
+  } finally {
+    unregisterKernel(Conv2DBackpropInput, 'wasm');
+    if (ours) registerKernel(ours);
+  }
+}
+
+export async function measureMicro(modelPath: string, backend: BackendName, samples: number, timing: TimingOptions): Promise<MicroResult> {
+  const runtime = await loadBackend(backend);
+  const { tf } = runtime;
+  const model = await loadModel(tf, modelPath);
+  const batch = batchSizeFor(model.floatsPerImage, batchMegabytes(), samples);
+  const classifier = new TfClassifier(tf, model, batch);
+  try {
+    const d = classifier.dimension;
+    const image = seededValues(d, 1);
+    const directions = seededValues(batch * d, 2).map((v) => v - 0.5);
+    const scales = new Float32Array(batch).fill(0.5);
+    const label = (await classifier.predict(image, 1))[0];
+
+    const batchMs = await timeMs(() => classifier.predictPerturbed(image, directions, batch, scales, false), timing);
+    const forwardMsBatch1 = await timeMs(() => classifier.predict(image, 1), timing);
+    const gradientMs = await timeMs(() => classifier.lossGradient(image, label), timing);
+
+    let naiveGradientMs: number | null = null;
+    let naiveGradientMaxAbsDiff: number | null = null;
+    if (backend === 'wasm') {
+      const ours = await classifier.lossGradient(image, label);
+      await withTfjsWasmBackpropInput(tf.backend(), async () => {
+        naiveGradientMs = await timeMs(() => classifier.lossGradient(image, label), { minSeconds: 0, minRepeats: 1 });
+        const theirs = await classifier.lossGradient(image, label);
+        if (ours && theirs) {
+          let diff = 0;
+          for (let i = 0; i < d; i++) diff = Math.max(diff, Math.abs(ours.gradient[i] - theirs.gradient[i]));
+          naiveGradientMaxAbsDiff = diff;
+        }
+      });
+    }
+    return {
+      batch,
+      forwardMsPerImage: batchMs / batch,
+      forwardMsBatch1,
+      gradientMs,
+      gradientForwardRatio: gradientMs / forwardMsBatch1,
+      naiveGradientMs,
+      naiveGradientForwardRatio: naiveGradientMs === null ? null : naiveGradientMs / forwardMsBatch1,
+      naiveGradientMaxAbsDiff,
+    };
+  } finally {
+    classifier.dispose();
+  }
+}

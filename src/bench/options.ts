@@ -1,0 +1,137 @@
+/** The bench's command line. Small defaults, so `npm run bench` takes a few minutes on 2 cores. */
+import { availableParallelism } from 'node:os';
+import type { BackendName } from '../protocol/report';
+import { autoOrder } from '../worker/backends';
+import { fixtureNames, type FixtureName } from './fixtures';
+
+export interface BenchOptions {
+  fixtures: FixtureName[];
+  /** A model of the user's own instead of the fixtures. */
+  custom: { model: string; data: string; labels?: string } | null;
+  /** null: every backend that is installed. */
+  backends: BackendName[] | null;
+  images: number;
+  samples: number;
+  scales: number;
+  maxEps: number;
+  alphas: number[];
+  workers: number[];
+  maxRunSeconds: number;
+  minSeconds: number;
+  out: string;
+}
+
+export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
+
+Runs the paper's protocol on fixed models and images, per backend, and prints images/s, forward
+passes/s, GFLOP/s, the gradient/forward cost ratio, peak memory per worker, the time per stage and
+the scaling with workers; writes every number to <out>/<date>.json.
+
+Models (--models, default all):
+  demo          media/demo/model: the paper's Fashion-MNIST network at 1/4 width, trained (7 vs 8)
+  fashion-vgg   bench/models/fashion-mnist-vgg: the paper's Fashion-MNIST network, full width (~0.15 GFLOP)
+  cifar-vgg     the paper's CIFAR-10 network (32x32x3), seeded random weights, synthetic images
+  or --model <model.json> --data <folder> [--labels <file>] to bench your own.
+
+Options:
+  --models a,b       which of the models above
+  --backends a,b     wasm, cpu, tensorflow, tensorflow-gpu (default: every one installed)
+  --images N         images per protocol run (default 4)
+  --samples N        random perturbations per image and alpha (default 200; the paper: 2000)
+  --scales N         line-search steps (default 256)
+  --max-eps X        largest line-search step, L2 pixel units (default 10)
+  --alphas list      random-perturbation multiples (default 1,2,5,10)
+  --workers list     worker counts to run with, for the scaling (default 1,<cores>)
+  --max-run-seconds S  skip a protocol run whose estimate (from the timed forward pass) is longer (default 120)
+  --min-seconds S    time each single measurement for at least this long (default 1)
+  --out <dir>        where the JSON goes (default bench-results)
+  --help             this text
+
+The batch size follows the workers' memory budget (env ROBUSTNESS_LENS_BATCH_MB, default 256).`;
+
+export class BenchUsageError extends Error {}
+
+function positiveInteger(flag: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new BenchUsageError(`${flag} needs a positive integer, got ${text ?? 'nothing'}`);
+  return value;
+}
+
+function positiveNumber(flag: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new BenchUsageError(`${flag} needs a positive number, got ${text ?? 'nothing'}`);
+  return value;
+}
+
+function list(flag: string, text: string | undefined): string[] {
+  const items = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new BenchUsageError(`${flag} needs a comma-separated list`);
+  return items;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
+  const cores = availableParallelism();
+  const options: BenchOptions = {
+    fixtures: [...fixtureNames],
+    custom: null,
+    backends: null,
+    images: 4,
+    samples: 200,
+    scales: 256,
+    maxEps: 10,
+    alphas: [1, 2, 5, 10],
+    workers: cores > 1 ? [1, cores] : [1],
+    maxRunSeconds: 120,
+    minSeconds: 1,
+    out: 'bench-results',
+  };
+  let model: string | undefined;
+  let data: string | undefined;
+  let labels: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string | undefined => argv[++i];
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--models': {
+        const names = list(flag, value());
+        const unknown = names.filter((n) => !(fixtureNames as readonly string[]).includes(n));
+        if (unknown.length) throw new BenchUsageError(`unknown model ${unknown.join(', ')} (one of ${fixtureNames.join(', ')})`);
+        options.fixtures = names as FixtureName[];
+        break;
+      }
+      case '--model': model = value(); break;
+      case '--data': data = value(); break;
+      case '--labels': labels = value(); break;
+      case '--backends': {
+        const names = list(flag, value());
+        const unknown = names.filter((n) => !(autoOrder as readonly string[]).includes(n));
+        if (unknown.length) throw new BenchUsageError(`unknown backend ${unknown.join(', ')} (one of ${autoOrder.join(', ')})`);
+        options.backends = names as BackendName[];
+        break;
+      }
+      case '--images': options.images = positiveInteger(flag, value()); break;
+      case '--samples': options.samples = positiveInteger(flag, value()); break;
+      case '--scales': options.scales = positiveInteger(flag, value()); break;
+      case '--max-eps': options.maxEps = positiveNumber(flag, value()); break;
+      case '--alphas': options.alphas = list(flag, value()).map((a) => positiveNumber(flag, a)); break;
+      case '--workers': options.workers = [...new Set(list(flag, value()).map((w) => positiveInteger(flag, w)))].sort((a, b) => a - b); break;
+      case '--max-run-seconds': options.maxRunSeconds = positiveNumber(flag, value()); break;
+      case '--min-seconds': options.minSeconds = positiveNumber(flag, value()); break;
+      case '--out': {
+        const dir = value();
+        if (!dir) throw new BenchUsageError('--out needs a folder');
+        options.out = dir;
+        break;
+      }
+      default:
+        throw new BenchUsageError(`unknown option ${flag} (see --help)`);
+    }
+  }
+  if ((model === undefined) !== (data === undefined)) throw new BenchUsageError('--model and --data go together');
+  if (labels !== undefined && model === undefined) throw new BenchUsageError('--labels needs --model and --data');
+  if (model !== undefined && data !== undefined) options.custom = { model, data, labels };
+  return options;
+}
