@@ -20,6 +20,10 @@ const CLASS_NAMES = ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'San
 /** The channel counts of the Fashion-MNIST network (Table 2 without Conv-5/Conv-6). */
 const FASHION_CHANNELS = [paperChannels.conv1, paperChannels.conv2, paperChannels.conv3, paperChannels.conv4, paperChannels.dense];
 
+const DEFAULT_OUT = 'media/demo/model';
+const DEFAULT_DATA_OUT = 'media/demo/data';
+const DEFAULT_TEST_IMAGES = 300;
+
 const HELP = `npm run train-demo -- [options]
 
 Trains the paper's Fashion-MNIST network (Table 2 without Conv-5/Conv-6: conv 3x3 64, 64, max pool,
@@ -74,9 +78,9 @@ function parseArgs(argv: string[]): Options | 'help' {
     lr: 0.02,
     halveEvery: 20,
     seed: 1,
-    out: 'media/demo/model',
-    dataOut: 'media/demo/data',
-    testImages: 300,
+    out: DEFAULT_OUT,
+    dataOut: DEFAULT_DATA_OUT,
+    testImages: DEFAULT_TEST_IMAGES,
     backend: 'wasm',
   };
   const number = (flag: string, text: string | undefined, min: number, integer: boolean): number => {
@@ -189,7 +193,8 @@ async function accuracy(model: tfl.LayersModel, split: IdxSplit, pair: PairData,
   return correct / pair.indices.length;
 }
 
-async function train(model: tfl.LayersModel, split: IdxSplit, pair: PairData, opts: Options): Promise<void> {
+async function train(model: tfl.LayersModel, split: IdxSplit, pair: PairData, opts: Options): Promise<number> {
+  const trainingStarted = Date.now();
   const random = seededRandom(opts.seed);
   const order = pair.indices.map((_, i) => i);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
@@ -215,6 +220,7 @@ async function train(model: tfl.LayersModel, split: IdxSplit, pair: PairData, op
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`epoch ${epoch + 1}/${opts.epochs}: lr ${lr}, mean MSE ${(lossSum / batches).toFixed(5)}, ${seconds.toFixed(1)} s\n`);
   }
+  return (Date.now() - trainingStarted) / 1000;
 }
 
 function className(index: number): string {
@@ -242,38 +248,64 @@ function writeTestImages(split: IdxSplit, pair: PairData, classes: [number, numb
   return written;
 }
 
-function modelReadme(opts: Options, trainAccuracy: number, testAccuracy: number, parameters: number): string {
+/** The paper's Table 20 accuracies (train, test, %) of the 'i vs i+1' pairs. */
+const PAPER_TABLE_20_ACCURACY: Record<string, [number, number]> = {
+  '0,1': [99.44, 99.35], '1,2': [99.51, 99.4], '2,3': [97.73, 96.85], '3,4': [97.77, 96.45], '4,5': [99.95, 99.95],
+  '5,6': [99.96, 99.8], '6,7': [99.98, 99.95], '7,8': [99.84, 99.7], '8,9': [99.41, 99.35],
+};
+
+interface TrainingOutcome {
+  trainAccuracy: number;
+  testAccuracy: number;
+  parameters: number;
+  trainingSeconds: number;
+  testImagesWritten: number;
+}
+
+/** The options that made this model, as train-demo arguments (paths only where not the defaults). */
+function reproduceArgs(opts: Options): string {
+  const args = [`--classes ${opts.classes.join(',')}`, `--epochs ${opts.epochs}`, `--width ${opts.width}`, `--lr ${opts.lr}`, `--seed ${opts.seed}`];
+  if (opts.out !== DEFAULT_OUT) args.push(`--out ${opts.out}`);
+  if (opts.testImages === 0) args.push('--test-images 0');
+  else {
+    if (opts.testImages !== DEFAULT_TEST_IMAGES) args.push(`--test-images ${opts.testImages}`);
+    if (opts.dataOut !== DEFAULT_DATA_OUT) args.push(`--data-out ${opts.dataOut}`);
+  }
+  return args.join(' ');
+}
+
+function modelReadme(opts: Options, outcome: TrainingOutcome): string {
   const [a, b] = opts.classes;
   const paper = opts.width === 1;
-  return `# Demo model: Fashion-MNIST ${className(a)} vs ${className(b)}
+  const paperAccuracy = PAPER_TABLE_20_ACCURACY[`${a},${b}`];
+  const lrNote = opts.lr === 0.1 ? '' : ' (the paper: 0.1, with which the quarter-width network collapsed to a constant output in its first epoch)';
+  return `# Fashion-MNIST ${className(a)} vs ${className(b)}: the paper's network${paper ? '' : `, ${opts.width}× width`}
 
 A binary classifier (one sigmoid output; class 1 = ${className(b)} when p > 0.5) with the paper's
 Fashion-MNIST architecture: Table 2 without Conv-5 and Conv-6 — conv 3x3 ReLU (${paperChannels.conv1}, ${paperChannels.conv2}),
 max pool 2, conv 3x3 ReLU (${paperChannels.conv3}, ${paperChannels.conv4}), max pool 2, global max pool,
 dense ${paperChannels.dense} ReLU, dense 1 sigmoid; 'same' padding; input 28x28x3 in [0,1] (gray copied to RGB).
 
-${paper ? 'This is the paper\'s full-width network.' : `**A faithful smaller variant:** the same layers with ${opts.width}× the channels (${FASHION_CHANNELS.map((c) => scaledChannels(c, opts.width)).join(', ')}),
-so that it trains in minutes on a 2-core machine and the demo's 2000 × 4 random forward passes per
-image stay fast. \`--width 1\` trains the paper's full network.`}
+${paper ? "This is the paper's full-width network." : `**A faithful smaller variant:** the same layers with ${opts.width}× the channels (${FASHION_CHANNELS.map((c) => scaledChannels(c, opts.width)).join(', ')}),
+so that it trains in minutes on a 2-core machine and the protocol's 1 + 256 + 4 × 2000 forward passes
+per image stay fast. \`--width 1\` trains the paper's full network.`}
 
 Training (the paper's Section 7.1 procedure, shortened): MSE loss, SGD with Nesterov momentum 0.9,
-learning rate ${opts.lr} (the paper: 0.1, with which this narrower network collapsed to a constant output
-in its first epoch) halved every ${opts.halveEvery} epochs, batch ${opts.batch}, dropout 0.4 after each convolutional
-block (after its max pool), **${opts.epochs} epochs** (the paper: 100), seed ${opts.seed} (weights and shuffling;
-dropout masks are unseeded, so a rerun is close but not bit-identical), on the ${a}/${b} images of the training split.
-Trained parameters: ${parameters.toLocaleString('en-US')}.
+learning rate ${opts.lr}${lrNote}, halved every ${opts.halveEvery} epochs, batch ${opts.batch},
+dropout 0.4 after each convolutional block (after its max pool), **${opts.epochs} epoch${opts.epochs === 1 ? '' : 's'}** (the paper: 100),
+seed ${opts.seed} (weights and shuffling; dropout masks are unseeded, so a rerun is close but not bit-identical),
+on the ${a}/${b} images of the training split; ${Math.round(outcome.trainingSeconds)} s of training with TF.js ${tf.version_core} on ${tf.getBackend()}.
+Trained parameters: ${outcome.parameters.toLocaleString('en-US')}.
 
 | | accuracy |
 | --- | --- |
-| training split (${className(a)} + ${className(b)}) | ${(trainAccuracy * 100).toFixed(2)} % |
-| test split (${className(a)} + ${className(b)}) | ${(testAccuracy * 100).toFixed(2)} % |
-| the paper, Table 20, 7 vs 8 (train, test) | 99.84 %, 99.70 % |
-
-Reproduce: \`npm run train-demo -- --classes ${a},${b} --epochs ${opts.epochs} --width ${opts.width} --lr ${opts.lr} --seed ${opts.seed}\` (about 3 minutes on 2 cores)
-(reads Debian's \`dataset-fashion-mnist\` from /usr/share/datasets/fashion-mnist or \`--idx <dir>\`).
-The test images in media/demo/data are the first ones of each class in the test split, named by
-their test-set index.
-`;
+| training split (${className(a)} + ${className(b)}) | ${(outcome.trainAccuracy * 100).toFixed(2)} % |
+| test split (${className(a)} + ${className(b)}) | ${(outcome.testAccuracy * 100).toFixed(2)} % |
+${paperAccuracy ? `| the paper, Table 20, ${a} vs ${b} (train, test) | ${paperAccuracy[0].toFixed(2)} %, ${paperAccuracy[1].toFixed(2)} % |\n` : ''}
+Reproduce: \`npm run train-demo -- ${reproduceArgs(opts)}\`
+(reads Debian's \`dataset-fashion-mnist\` from /usr/share/datasets/fashion-mnist, or \`--idx <dir>\`).
+${outcome.testImagesWritten ? `The ${outcome.testImagesWritten} test images written with it (${opts.dataOut}) are the first ones of each class in the test split,
+named by their test-set index.\n` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -308,14 +340,15 @@ async function main(): Promise<void> {
     seed: opts.seed,
     dropout: 0.4,
   });
-  await train(model, trainSplit, trainPair, opts);
+  const trainingSeconds = await train(model, trainSplit, trainPair, opts);
   const trainAccuracy = await accuracy(model, trainSplit, trainPair, 500);
   const testAccuracy = await accuracy(model, testSplit, testPair, 500);
 
   const out = resolve(opts.out);
   await model.save(fileSystemHandler(join(out, 'model.json')));
-  writeFileSync(join(out, 'README.md'), modelReadme(opts, trainAccuracy, testAccuracy, model.countParams()));
   const written = opts.testImages > 0 ? writeTestImages(testSplit, testPair, opts.classes, resolve(opts.dataOut), opts.testImages) : 0;
+  const outcome = { trainAccuracy, testAccuracy, parameters: model.countParams(), trainingSeconds, testImagesWritten: written };
+  writeFileSync(join(out, 'README.md'), modelReadme(opts, outcome));
   console.error(`model written to ${out}${written ? `; ${written} test images to ${resolve(opts.dataOut)}` : ''}`);
   console.log(`train accuracy ${(trainAccuracy * 100).toFixed(2)}%, test accuracy ${(testAccuracy * 100).toFixed(2)}%`);
 }

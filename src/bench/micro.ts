@@ -15,7 +15,10 @@ import { loadModel } from '../worker/model/load-model';
 import { TfClassifier } from '../worker/model/tf-classifier';
 
 export interface MicroResult {
-  /** Images per batched forward pass (the worker's memory-sized batch, at most `samples`). */
+  /**
+   * Images per timed batched forward pass: the worker's memory-sized batch (at most `samples`), or
+   * fewer where that batch would take over a second.
+   */
   batch: number;
   /** Milliseconds per image of a batched perturbed forward pass (the random stage's unit of work). */
   forwardMsPerImage: number;
@@ -90,8 +93,11 @@ export async function measureMicro(modelPath: string, backend: BackendName, samp
     const scales = new Float32Array(batch).fill(0.5);
     const label = (await classifier.predict(image, 1))[0];
 
-    const batchMs = await timeMs(() => classifier.predictPerturbed(image, directions, batch, scales, false), timing);
     const forwardMsBatch1 = await timeMs(() => classifier.predict(image, 1), timing);
+    // On a slow backend (cpu) a full batch can take minutes: time a batch of about a second instead.
+    const timedBatch = Math.max(1, Math.min(batch, Math.floor(1000 / forwardMsBatch1)));
+    const rows = directions.subarray(0, timedBatch * d);
+    const batchMs = await timeMs(() => classifier.predictPerturbed(image, rows, timedBatch, scales.subarray(0, timedBatch), false), timing);
     const gradientMs = await timeMs(() => classifier.lossGradient(image, label), timing);
 
     let naiveGradientMs: number | null = null;
@@ -109,8 +115,8 @@ export async function measureMicro(modelPath: string, backend: BackendName, samp
       });
     }
     return {
-      batch,
-      forwardMsPerImage: batchMs / batch,
+      batch: timedBatch,
+      forwardMsPerImage: batchMs / timedBatch,
       forwardMsBatch1,
       gradientMs,
       gradientForwardRatio: gradientMs / forwardMsBatch1,

@@ -33,7 +33,7 @@ async function inputGradient(backend: 'cpu' | 'wasm', xShape: number[], wShape: 
     const w = tf.tensor4d(seeded(wShape.reduce((a, b) => a * b), 2), wShape as [number, number, number, number]);
     const outShape = tf.conv2d(x, w, strides, pad).shape;
     const weights = tf.tensor(seeded(outShape.reduce((a, b) => a * b), 3), outShape);
-    return tf.grad((input: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(input, w, strides, pad), weights)))(x);
+    return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, w, strides, pad), weights)))(x);
   });
   const values = (await gradient.data()) as Float32Array;
   gradient.dispose();

@@ -26,11 +26,16 @@ const scratch = mkdtempSync(join(tmpdir(), 'robustness-lens-e2e-'));
 const vsixPath = join(scratch, 'robustness-lens.vsix');
 let server: CodeServer | null = null;
 let workbench: Workbench | null = null;
-let workspace: E2eWorkspace;
+let workspace: E2eWorkspace | null = null;
 let failed = false;
 
+function ws(): E2eWorkspace {
+  if (!workspace) throw new Error('the workspace was not created');
+  return workspace;
+}
+
 function runsDir(): string {
-  return join(workspace.folder, '.robustness');
+  return join(ws().folder, '.robustness');
 }
 
 function runFolders(): string[] {
@@ -90,9 +95,11 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     if (failed && workbench) await workbench.screenshot('failure').catch(() => undefined);
     await workbench?.close().catch(() => undefined);
     await server?.stop();
-    // VS Code's own logs (extension host, the Robustness Lens output channel) for a failed run.
+    // VS Code's own logs (extension host, the Robustness Lens output channel) and, after a
+    // failure, the runs' files: the artifacts that explain a red CI run.
     if (server && existsSync(join(server.userDataDir, 'logs'))) cpSync(join(server.userDataDir, 'logs'), join(artifactsDir, 'logs'), { recursive: true });
-    if (!failed) rmSync(scratch, { recursive: true, force: true });
+    if (failed && workspace && existsSync(runsDir())) cpSync(runsDir(), join(artifactsDir, 'runs'), { recursive: true });
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   const step = (name: string, body: () => Promise<void> | void) =>
@@ -127,8 +134,8 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     assert.equal(report.status, 'complete');
     // The status bar names the backend the workers ran on (the workspace asks for one worker).
     await wb().page.locator('.statusbar-item', { hasText: `Robustness: ${report.config.backend} ×1` }).waitFor({ state: 'visible' });
-    assert.equal(report.images.length, workspace.imageCount);
-    assert.equal(jsonlLines(firstRun), workspace.imageCount);
+    assert.equal(report.images.length, ws().imageCount);
+    assert.equal(jsonlLines(firstRun), ws().imageCount);
 
     const panel = wb().webview();
     await panel.locator('[data-testid="run-status"]', { hasText: 'complete' }).waitFor({ state: 'visible' });
@@ -186,7 +193,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     assert.equal(report.status, 'cancelled');
     const kept = jsonlLines(runId);
     assert.ok(kept > 0, 'images.jsonl keeps the finished images');
-    assert.ok(kept < workspace.imageCount, `the run was cancelled after all ${workspace.imageCount} images`);
+    assert.ok(kept < ws().imageCount, `the run was cancelled after all ${ws().imageCount} images`);
     assert.equal(report.images.length, kept);
     await wb().notification(/run stopped/).waitFor({ state: 'visible' });
     const panel = wb().webview();

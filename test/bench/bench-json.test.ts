@@ -1,0 +1,123 @@
+// The built bench (dist/bench.js) on a tiny model and a few images made here: its JSON has every
+// field, with the right types and consistent values. No timing is asserted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { encode as encodePng } from 'fast-png';
+import { syntheticImage } from '../../src/bench/fixtures';
+import { countFlops } from '../../src/bench/flops';
+import { layerShapesOf } from '../../src/bench/layer-shapes';
+import { paperNetwork } from '../../src/bench/paper-network';
+import type { BenchResults } from '../../src/bench/results';
+import { fileSystemHandler } from '../../src/worker/model/file-io';
+
+const root = join(__dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'bench-json-'));
+let expectedFlops = 0;
+
+test.before(async () => {
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'bench', 'worker'], { cwd: root, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  await tf.setBackend('cpu');
+  const model = paperNetwork(tfl, { inputShape: [8, 8, 3], conv56: false, width: 0.05, seed: 2, dropout: 0 });
+  expectedFlops = countFlops(layerShapesOf(model)).total;
+  await model.save(fileSystemHandler(join(work, 'model', 'model.json')));
+  model.dispose();
+  for (const [index, name] of ['a', 'a', 'b', 'b'].entries()) {
+    mkdirSync(join(work, 'data', name), { recursive: true });
+    const pixels = syntheticImage(index, 8, 8);
+    const png = encodePng({ width: 8, height: 8, channels: 3, depth: 8, data: Uint8Array.from(pixels, (v) => Math.round(v * 255)) });
+    writeFileSync(join(work, 'data', name, `${index}.png`), png);
+  }
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+function runBench(args: string[]) {
+  return spawnSync(process.execPath, [join(root, 'dist', 'bench.js'), ...args], { cwd: root, encoding: 'utf8' });
+}
+
+const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+
+test('a tiny run on wasm and cpu with 1 and 2 workers writes every field', () => {
+  const out = join(work, 'out');
+  const run = runBench([
+    '--model', join(work, 'model', 'model.json'), '--data', join(work, 'data'),
+    '--backends', 'wasm,cpu', '--images', '3', '--samples', '6', '--scales', '16', '--alphas', '1,10',
+    '--workers', '2,1', '--min-seconds', '0.01', '--out', out,
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /custom on wasm/);
+  assert.match(run.stdout, /written to .*\.json/);
+  const files = readdirSync(out).filter((f) => f.endsWith('.json'));
+  assert.equal(files.length, 1);
+  const bench = JSON.parse(readFileSync(join(out, files[0]), 'utf8')) as BenchResults;
+
+  assert.equal(bench.tool, 'robustness-lens bench');
+  assert.match(bench.version, /^\d+\.\d+\.\d+/);
+  assert.ok(!Number.isNaN(Date.parse(bench.date)));
+  const m = bench.machine;
+  assert.ok(typeof m.cpuModel === 'string' && m.cores >= 1 && m.memoryGB > 0 && m.platform && m.node.startsWith('v'));
+  assert.equal(m.gpu, null);
+  assert.deepEqual(
+    { ...bench.settings, batchMegabytes: undefined },
+    { images: 3, samples: 6, scales: 16, maxEps: 10, alphas: [1, 10], seed: 0, workers: [1, 2], maxRunSeconds: 120, batchMegabytes: undefined },
+  );
+  assert.ok(isNumber(bench.settings.batchMegabytes));
+
+  assert.deepEqual(bench.results.map((r) => r.backend), ['wasm', 'cpu']);
+  for (const r of bench.results) {
+    assert.equal(r.error, null);
+    assert.equal(r.model, 'custom');
+    assert.ok(r.description.endsWith('model.json'));
+    assert.deepEqual(r.inputShape, [8, 8, 3]);
+    assert.ok(r.parameters > 0);
+    assert.equal(r.flopsPerForward, expectedFlops);
+    assert.deepEqual(r.uncountedLayers, []);
+    assert.deepEqual(r.skipped, []);
+    const micro = r.micro!;
+    assert.ok(micro.batch >= 1 && micro.batch <= 6);
+    for (const key of ['forwardMsPerImage', 'forwardMsBatch1', 'gradientMs', 'gradientForwardRatio'] as const) assert.ok(isNumber(micro[key]) && micro[key] > 0, key);
+    if (r.backend === 'wasm') {
+      assert.ok(isNumber(micro.naiveGradientMs) && isNumber(micro.naiveGradientForwardRatio));
+      assert.ok((micro.naiveGradientMaxAbsDiff as number) < 1e-4, 'our kernel and TF.js\'s give the same gradient');
+    } else {
+      assert.deepEqual([micro.naiveGradientMs, micro.naiveGradientForwardRatio, micro.naiveGradientMaxAbsDiff], [null, null, null]);
+    }
+    assert.ok(isNumber(r.forwardGflops));
+
+    assert.deepEqual(r.runs.map((run) => run.workers), [1, 2]);
+    for (const run of r.runs) {
+      assert.equal(run.images, 3);
+      assert.ok(run.correct >= 0 && run.correct <= 3 && run.susceptible <= run.correct);
+      for (const key of ['wallSeconds', 'analysisSeconds', 'imagesPerSecond', 'forwardPasses', 'forwardPassesPerSecond', 'gflops', 'speedup'] as const) {
+        assert.ok(isNumber(run[key]), `${key} is ${String(run[key])}`);
+      }
+      assert.ok(run.forwardPasses >= 3, 'at least one forward pass per image');
+      assert.deepEqual(Object.keys(run.stageSeconds).sort(), ['decode', 'gradient', 'lineSearch', 'random']);
+      const shares = Object.values(run.stageShare);
+      assert.ok(shares.every(isNumber));
+      assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+      if (process.platform === 'linux') {
+        assert.equal(run.peakRssMB.length, run.workers, 'one peak per worker');
+        assert.ok(run.peakRssMB.every((mb) => mb > 10));
+      }
+    }
+    assert.equal(r.runs[0].speedup, 1);
+  }
+});
+
+test('bad arguments: exit 2 with a one-line reason', () => {
+  const run = runBench(['--images', '0']);
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr.trim(), 'bench: --images needs a positive integer, got 0');
+  const unknown = runBench(['--models', 'mnist']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown model mnist \(one of demo, fashion-vgg, cifar-vgg\)/);
+});
