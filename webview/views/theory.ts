@@ -6,6 +6,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { Report } from '../../src/protocol/report';
 import { fromLog10, percent, rateText } from '../../src/report/format';
+import { median } from '../../src/engine/statistics';
 import { log10MeanOfPowers } from '../../src/report/prediction';
 import { ChartCard } from '../charts/card';
 import { alphaStats, median, type AlphaStats } from '../charts/data';
@@ -54,11 +55,15 @@ function lineDataset(label: string, values: (number | null)[], color: string, da
   };
 }
 
-/** log10 of the flat-boundary chance averaged over images (log-sum-exp), for h = ε* and h = ε* − Δ. */
+/**
+ * log10 of the flat-boundary chance over images: the mean (log-sum-exp) for h = ε*, and the median
+ * for h = ε* − Δ — an image whose ε* is the first step has h ∈ (0, Δ], P = ½ at h = 0, and a mean
+ * would be that one image's ½ divided by the image count, whatever α.
+ */
 function meanPredictions(stats: AlphaStats) {
   return {
     atEps: log10MeanOfPowers(stats.predictions.map((p) => p.log10AtEps)),
-    oneStepCloser: log10MeanOfPowers(stats.predictions.map((p) => p.log10OneStepCloser)),
+    oneStepCloser: stats.predictions.length ? median(stats.predictions.map((p) => p.log10OneStepCloser)) : -Infinity,
   };
 }
 
@@ -104,7 +109,7 @@ export class TheoryView {
             h(
               'tr',
               {},
-              ...['α', 'Images with a flip', 'Measured flip rate', 'Flat boundary P (h = ε*)', 'P (h = ε* − Δ), mean', 'Expected samples (h = ε*)', 'Measured samples per flip, median'].map((t) =>
+              ...['α', 'Images with a flip', 'Measured flip rate', 'Flat boundary P (h = ε*)', 'P (h = ε* − Δ), median', 'Expected samples (h = ε*)', 'Measured samples per flip, median'].map((t) =>
                 h('th', { scope: 'col', text: t }),
               ),
             ),
