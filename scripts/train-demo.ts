@@ -324,6 +324,8 @@ async function main(): Promise<void> {
     replaceWasmKernel(conv2DBackpropInputConfig);
     replaceWasmKernel(conv2DBackpropFilterAsConvConfig);
   }
+  // PROD silences TF.js's advice to install tfjs-node, which cannot be installed here.
+  tf.env().set('PROD', true);
   await tf.setBackend(opts.backend);
   await tf.ready();
 

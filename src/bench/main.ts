@@ -98,7 +98,7 @@ async function benchFixture(fixture: Fixture, backend: BackendName, options: Ben
   return result;
 }
 
-export async function runBench(options: BenchOptions): Promise<{ results: BenchResults; path: string }> {
+export async function runBench(options: BenchOptions, command: string): Promise<{ results: BenchResults; path: string }> {
   const settings: ProtocolSettings = {
     images: options.images,
     samples: options.samples,
@@ -132,6 +132,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     tool: 'robustness-lens bench',
     version: tool.version,
     date,
+    command,
     machine: machineInfo(backends.filter((b) => installed.includes(b))),
     settings: { ...settings, workers: options.workers, maxRunSeconds: options.maxRunSeconds, batchMegabytes: batchMegabytes() },
     results,
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${benchHelp}\n`);
     return;
   }
-  const { results, path } = await runBench(options);
+  const { results, path } = await runBench(options, ['npm run bench --', ...process.argv.slice(2)].join(' '));
   process.stdout.write(`${formatResults(results)}\n\nwritten to ${path}\n`);
 }
 

@@ -38,6 +38,8 @@ export interface BenchResults {
   tool: 'robustness-lens bench';
   version: string;
   date: string;
+  /** The bench's arguments, to rerun the same measurement. */
+  command: string;
   machine: MachineInfo;
   settings: ProtocolSettings & { workers: number[]; maxRunSeconds: number; batchMegabytes: number };
   results: ModelResult[];

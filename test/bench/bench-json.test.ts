@@ -62,6 +62,7 @@ test('a tiny run on wasm and cpu with 1 and 2 workers writes every field', () =>
   assert.equal(bench.tool, 'robustness-lens bench');
   assert.match(bench.version, /^\d+\.\d+\.\d+/);
   assert.ok(!Number.isNaN(Date.parse(bench.date)));
+  assert.match(bench.command, /^npm run bench -- --model .* --workers 2,1 --min-seconds 0\.01 --out /);
   const m = bench.machine;
   assert.ok(typeof m.cpuModel === 'string' && m.cores >= 1 && m.memoryGB > 0 && m.platform && m.node.startsWith('v'));
   assert.equal(m.gpu, null);

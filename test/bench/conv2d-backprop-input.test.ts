@@ -3,14 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { backend_util, Conv2DBackpropInput, getKernel } from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropInput, getKernel, Identity } from '@tensorflow/tfjs-core';
 import { loadBackend } from '../../src/worker/backends';
 import {
   clearFlippedFilterCache,
   conv2DBackpropInputConfig,
+  filterFlipCount,
   flippedFilterCount,
   planBackpropAsForward,
 } from '../../src/worker/kernels/conv2d-backprop-input';
+import { sharedIdentityConfig } from '../../src/worker/kernels/shared-identity';
 import { paperNetwork } from '../../src/bench/paper-network';
 
 type Padding = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -53,8 +55,27 @@ test.before(async () => {
   await loadBackend('cpu');
 });
 
-test('the worker registers this kernel for wasm', () => {
+test('the worker registers this kernel, and an Identity that shares data, for wasm', () => {
   assert.equal(getKernel(Conv2DBackpropInput, 'wasm'), conv2DBackpropInputConfig);
+  assert.equal(getKernel(Identity, 'wasm'), sharedIdentityConfig);
+});
+
+test('the shared Identity keeps the data alive until its last holder is disposed', async () => {
+  await tf.setBackend('wasm');
+  const original = tf.tensor1d([1, 2, 3]);
+  const copy = tf.clone(original);
+  original.dispose();
+  assert.deepEqual([...(await copy.data())], [1, 2, 3]);
+  const variable = tf.variable(tf.tensor1d([4, 5]));
+  const saved = tf.clone(variable);
+  variable.assign(tf.tensor1d([6, 7]));
+  assert.deepEqual([...(await saved.data())], [4, 5], 'a saved copy keeps the value it had');
+  assert.deepEqual([...(await variable.data())], [6, 7]);
+  const before = tf.memory().numBytes;
+  copy.dispose();
+  saved.dispose();
+  variable.dispose();
+  assert.ok(tf.memory().numBytes < before);
 });
 
 const cases: Array<{ x: number[]; w: number[]; strides: number | [number, number]; pad: Padding }> = [
@@ -114,10 +135,13 @@ test("the paper's network: the whole input gradient on wasm equals cpu, and cach
     const x = tf.tensor4d(seeded(2 * 16 * 16 * 3, 4).map((v) => v + 0.5), [2, 16, 16, 3]);
     for (let repeat = 0; repeat < 2; repeat++) {
       const before = tf.memory().numTensors;
+      const flipsBefore = filterFlipCount();
       const gradient = tf.grad((input: tf.Tensor) => tf.sum(model.apply(input) as tf.Tensor))(x);
       gradients.push((await gradient.data()) as Float32Array);
       gradient.dispose();
       assert.equal(tf.memory().numTensors, before, 'the gradient leaked tensors');
+      // The gradient saves the filters through Identity, which shares their data on wasm: same data ids, cache hits.
+      if (backend === 'wasm') assert.equal(filterFlipCount() - flipsBefore, repeat === 0 ? 6 : 0);
     }
     if (backend === 'wasm') assert.equal(flippedFilterCount(), 6, 'one flipped filter per convolution, reused on the second gradient');
     x.dispose();

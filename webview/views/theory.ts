@@ -6,7 +6,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { Report } from '../../src/protocol/report';
 import { fromLog10, percent, rateText } from '../../src/report/format';
-import { median } from '../../src/engine/statistics';
 import { log10MeanOfPowers } from '../../src/report/prediction';
 import { ChartCard } from '../charts/card';
 import { alphaStats, median, type AlphaStats } from '../charts/data';

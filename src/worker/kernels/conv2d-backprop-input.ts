@@ -1,7 +1,7 @@
 /**
  * A fast Conv2DBackpropInput for the wasm backend. TF.js 4.22's own wasm kernel is a naive loop
- * (an input gradient costs ~20× a forward pass); this one computes the same thing as a forward
- * convolution, which runs on XNNPACK:
+ * (with it an input gradient of the paper's networks costs 12–22× a forward pass; docs/benchmarks.md);
+ * this one computes the same thing as a forward convolution, which runs on XNNPACK:
  *
  *   dx = conv2d(dilate(dy, stride), flip_hw(transpose_io(filter)), stride 1, padding below)
  *
@@ -130,7 +130,15 @@ export function flippedFilterCount(): number {
   return flippedFilters.size;
 }
 
+let filtersFlipped = 0;
+
+/** How many times a filter was flipped since the process started: flat while the cache serves. */
+export function filterFlipCount(): number {
+  return filtersFlipped;
+}
+
 function flipFilter(backend: KernelBackend, filter: TensorInfo): TensorInfo {
+  filtersFlipped++;
   const flipped = runRegisteredKernel(Reverse, backend, { x: filter }, { dims: [0, 1] });
   try {
     return runRegisteredKernel(Transpose, backend, { x: flipped }, { perm: [0, 1, 3, 2] });

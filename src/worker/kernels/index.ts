@@ -8,6 +8,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { registerCpuFallbackKernels } from './cpu-fallback';
 import { conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig } from './filter-gradients';
 import { maxPoolGradFirstMaxConfig } from './max-pool-grad';
+import { sharedIdentityConfig } from './shared-identity';
 
 const backendName = 'wasm';
 
@@ -29,6 +30,7 @@ const wasmKernelInstallers: Array<() => void> = [
   replaceKernel(conv2DBackpropFilterConfig),
   replaceKernel(depthwiseBackpropFilterConfig),
   replaceKernel(conv2DBackpropInputConfig),
+  replaceKernel(sharedIdentityConfig),
 ];
 
 /**
