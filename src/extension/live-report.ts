@@ -4,45 +4,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultAttack } from '../engine/attacks/names';
+import { summarize } from '../engine/statistics';
 import type { ModelInfo } from '../protocol/messages';
 import type { ImageRecord, Report, Summary } from '../protocol/report';
+import { runConfigOf } from '../run/runConfig';
 import type { CheckOptions } from '../run/types';
 import { runFiles } from './run-storage';
-
-const zeroStats = () => ({ mean: 0, std: 0, median: 0 });
-
-export function emptySummary(alphas: number[]): Summary {
-  return {
-    images: 0,
-    correct: 0,
-    accuracy: 0,
-    adversarial: { susceptible: 0, rate: 0, l2: zeroStats(), l1: zeroStats(), linf: zeroStats() },
-    random: alphas.map((alpha) => ({ alpha, susceptible: 0, rate: 0, flips: 0, trials: 0 })),
-  };
-}
 
 export function startingReport(options: CheckOptions, model: ModelInfo, classes: string[], toolVersion: string, startedAt: Date): Report {
   return {
     tool: { name: 'robustness-lens', version: toolVersion },
-    config: {
-      model: options.model,
-      data: options.data,
-      attack: options.attack ?? defaultAttack,
-      scales: options.scales,
-      maxEps: options.maxEps,
-      alphas: options.alphas,
-      samples: options.samples,
-      seed: options.seed,
-      clip: options.clip,
-      backend: model.backend,
-      inputShape: model.inputShape,
-      dimension: model.dimension,
-      classes,
-      labels: options.labels ?? null,
-      limit: options.limit ?? null,
-    },
-    summary: emptySummary(options.alphas),
+    config: runConfigOf(options, classes, model),
+    summary: summarize([], options.alphas),
     images: [],
     status: 'running',
     startedAt: startedAt.toISOString(),

@@ -16,6 +16,7 @@ import { fingerprintModel } from './fingerprint';
 import { WorkerPool, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './reportFiles';
 import { ResultsLog, readResults } from './resultsLog';
+import { runConfigOf } from './runConfig';
 import { readRunFile, settingsDifference, writeRunFile, type ResultSettings } from './runFile';
 import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
 import { checkOptionsProblem } from './validate';
@@ -243,30 +244,8 @@ class CheckRun {
   }
 
   private runConfig(classes: string[], skipped: string[], images: ImageRecord[], model: ModelInfo | null): RunConfig {
-    const options = this.options;
     const resized = [...new Set(images.flatMap((image) => (image.resized ? [image.resized] : [])))].sort();
-    return {
-      model: options.model,
-      data: options.data,
-      attack: options.attack ?? defaultAttack,
-      scales: options.scales,
-      maxEps: options.maxEps,
-      alphas: options.alphas,
-      samples: options.samples,
-      seed: options.seed,
-      clip: options.clip,
-      // Known unless the run was cancelled before any worker loaded the model.
-      backend: model?.backend ?? (options.backend === 'auto' ? 'cpu' : options.backend),
-      inputShape: model?.inputShape ?? [],
-      dimension: model?.dimension ?? 0,
-      classes,
-      labels: options.labels ?? null,
-      limit: options.limit ?? null,
-      sample: options.sample ?? null,
-      resized,
-      skipped: skipped.sort(),
-      shard: options.shard ?? null,
-    };
+    return runConfigOf(this.options, classes, model, { resized, skipped: skipped.sort() });
   }
 
   private workerScript(): string {
