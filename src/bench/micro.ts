@@ -41,18 +41,20 @@ export interface TimingOptions {
   minRepeats: number;
 }
 
-/** Median milliseconds of `action` over repeats lasting at least `minSeconds` in all. */
-async function timeMs(action: () => Promise<unknown>, options: TimingOptions): Promise<number> {
-  await action();
-  const samples: number[] = [];
+/** Median milliseconds of each action over rounds lasting at least `minSeconds` in all (after one warm-up round). */
+async function timeMs(actions: Array<() => Promise<unknown>>, options: TimingOptions): Promise<number[]> {
+  for (const action of actions) await action();
+  // Rounds interleave the actions, so load from other processes slows them alike and their ratio holds.
+  const samples: number[][] = actions.map(() => []);
   const started = performance.now();
-  while (samples.length < options.minRepeats || performance.now() - started < options.minSeconds * 1000) {
-    const t0 = performance.now();
-    await action();
-    samples.push(performance.now() - t0);
+  while (samples[0].length < options.minRepeats || performance.now() - started < options.minSeconds * 1000) {
+    for (const [i, action] of actions.entries()) {
+      const t0 = performance.now();
+      await action();
+      samples[i].push(performance.now() - t0);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]);
 }
 
 /** A seeded image in [0,1] and a unit-ish random direction set, so every run times the same work. */
@@ -93,19 +95,18 @@ export async function measureMicro(modelPath: string, backend: BackendName, samp
     const scales = new Float32Array(batch).fill(0.5);
     const label = (await classifier.predict(image, 1))[0];
 
-    const forwardMsBatch1 = await timeMs(() => classifier.predict(image, 1), timing);
+    const [forwardMsBatch1, gradientMs] = await timeMs([() => classifier.predict(image, 1), () => classifier.lossGradient(image, label)], timing);
     // On a slow backend (cpu) a full batch can take minutes: time a batch of about a second instead.
     const timedBatch = Math.max(1, Math.min(batch, Math.floor(1000 / forwardMsBatch1)));
     const rows = directions.subarray(0, timedBatch * d);
-    const batchMs = await timeMs(() => classifier.predictPerturbed(image, rows, timedBatch, scales.subarray(0, timedBatch), false), timing);
-    const gradientMs = await timeMs(() => classifier.lossGradient(image, label), timing);
+    const [batchMs] = await timeMs([() => classifier.predictPerturbed(image, rows, timedBatch, scales.subarray(0, timedBatch), false)], timing);
 
     let naiveGradientMs: number | null = null;
     let naiveGradientMaxAbsDiff: number | null = null;
     if (backend === 'wasm') {
       const ours = await classifier.lossGradient(image, label);
       await withTfjsWasmBackpropInput(tf.backend(), async () => {
-        naiveGradientMs = await timeMs(() => classifier.lossGradient(image, label), { minSeconds: 0, minRepeats: 1 });
+        [naiveGradientMs] = await timeMs([() => classifier.lossGradient(image, label)], { minSeconds: 0, minRepeats: 3 });
         const theirs = await classifier.lossGradient(image, label);
         if (ours && theirs) {
           let diff = 0;
