@@ -165,3 +165,20 @@ test('no tensor leaks: the tensor count stays flat from image to image through t
   classifier.dispose();
   assert.ok(tf.memory().numTensors < held, 'dispose frees the model and the cached directions');
 });
+
+test('direction rows past the device cache budget are uploaded per call: same predictions, nothing kept', async () => {
+  const model = smallCnn([6, 6, 1], 2, 'sigmoid');
+  const cached = classifierOf(model);
+  const uncached = new TfClassifier(runtimeTf, layersLoadedModel(runtimeTf, model), 64, 0);
+  const set = unitBallSamples(9, 36, 11);
+  const x = new Float32Array(36).fill(0.6);
+  const scales = new Float32Array(9).fill(2.5);
+  const before = tf.memory().numTensors;
+  const expected = Array.from(await cached.predictPerturbed(x, set.directions, 9, scales, false));
+  assert.equal(tf.memory().numTensors, before + 1, 'the cached classifier keeps the uploaded rows');
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(Array.from(await uncached.predictPerturbed(x, set.directions, 9, scales, false)), expected);
+    assert.equal(tf.memory().numTensors, before + 1, 'the uncached classifier keeps nothing between calls');
+  }
+  cached.dispose();
+});

@@ -19,6 +19,7 @@ export class TfClassifier implements Classifier {
   private readonly live = new Set<Tensor2D>();
   /** Frees an uploaded direction array's tensor once the caller lets go of the array. */
   private readonly finalizer = new FinalizationRegistry<Tensor2D>((tensor) => this.release(tensor));
+  private keptBytes = 0;
 
   /**
    * @param maxBatch most images per forward pass (from the memory budget); larger requests are split.
@@ -27,6 +28,8 @@ export class TfClassifier implements Classifier {
     private readonly tf: Tf,
     readonly model: LoadedModel,
     readonly maxBatch: number,
+    /** Most bytes of direction rows kept on the device between calls. */
+    private readonly deviceCacheBytes: number = defaultDeviceCacheBytes(),
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
     this.inputShape = model.geometry.shape;
@@ -78,8 +81,20 @@ export class TfClassifier implements Classifier {
     if (directions.length !== directionCount * d) {
       throw new Error(`predictPerturbed: ${directions.length} direction values are not ${directionCount} rows of ${d}`);
     }
-    const shared = directionCount === 1 ? null : this.upload(directions, directionCount);
+    const upload = directionCount === 1 ? null : this.upload(directions, directionCount);
+    const shared = upload?.tensor ?? null;
     const classes = new Int32Array(count);
+    try {
+      await this.predictRows(x, directions, shared, scales, clip, classes);
+    } finally {
+      if (upload && !upload.kept) upload.tensor.dispose();
+    }
+    return classes;
+  }
+
+  private async predictRows(x: Float32Array, directions: Float32Array, shared: Tensor2D | null, scales: Float32Array, clip: boolean, classes: Int32Array): Promise<void> {
+    const d = this.dimension;
+    const count = scales.length;
     for (let start = 0; start < count; start += this.maxBatch) {
       const rows = Math.min(this.maxBatch, count - start);
       const result = this.tf.tidy(() => {
@@ -93,7 +108,6 @@ export class TfClassifier implements Classifier {
       });
       classes.set(await this.readInt32(result), start);
     }
-    return classes;
   }
 
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
@@ -202,19 +216,27 @@ export class TfClassifier implements Classifier {
     return tf.reshape(probabilities, [this.model.outputCount]) as Tensor1D;
   }
 
-  private upload(directions: Float32Array, rows: number): Tensor2D {
-    let tensor = this.uploaded.get(directions);
-    if (!tensor) {
-      tensor = this.tf.tensor2d(directions, [rows, this.dimension]);
-      this.uploaded.set(directions, tensor);
-      this.live.add(tensor);
-      this.finalizer.register(directions, tensor);
-    }
-    return tensor;
+  /**
+   * The direction rows on the device: kept by identity while the kept ones fit the device cache
+   * budget, else uploaded for this call only (large inputs: 2000 rows of 224×224×3 are 1.2 GB).
+   */
+  private upload(directions: Float32Array, rows: number): { tensor: Tensor2D; kept: boolean } {
+    const cached = this.uploaded.get(directions);
+    if (cached) return { tensor: cached, kept: true };
+    const tensor = this.tf.tensor2d(directions, [rows, this.dimension]);
+    if (this.keptBytes + directions.byteLength > this.deviceCacheBytes) return { tensor, kept: false };
+    this.keptBytes += directions.byteLength;
+    this.uploaded.set(directions, tensor);
+    this.live.add(tensor);
+    this.finalizer.register(directions, tensor);
+    return { tensor, kept: true };
   }
 
   private release(tensor: Tensor2D): void {
-    if (this.live.delete(tensor)) tensor.dispose();
+    if (this.live.delete(tensor)) {
+      this.keptBytes -= tensor.size * 4;
+      tensor.dispose();
+    }
   }
 
   private async readInt32(tensor: Tensor): Promise<Int32Array> {
@@ -232,4 +254,10 @@ export class TfClassifier implements Classifier {
       throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
     }
   }
+}
+
+/** ROBUSTNESS_LENS_DEVICE_CACHE_MB, default 768 MB. */
+function defaultDeviceCacheBytes(): number {
+  const mb = Number(process.env.ROBUSTNESS_LENS_DEVICE_CACHE_MB ?? 768);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : 768) * 1024 * 1024;
 }
