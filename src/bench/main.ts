@@ -16,6 +16,7 @@ import { layerShapesOf } from './layer-shapes';
 import { measureMicro } from './micro';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
 import { runProtocol, type ProtocolSettings } from './protocol-run';
+import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
 import { formatResults, machineInfo, type BenchResults, type ModelResult } from './results';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -88,7 +89,7 @@ async function benchFixture(fixture: Fixture, backend: BackendName, options: Ben
     log(`${fixture.name} on ${backend}, ${workers} worker(s): running the protocol on ${settings.images} images (estimated ${estimate.toFixed(0)} s)`);
     try {
       const target = { model: fixture.model, data: fixture.data, labels: fixture.labels, backend, flopsPerForward: facts.flops };
-      result.runs.push(await runProtocol(target, settings, workers, join(workDir, 'runs', `${fixture.name}-${backend}-${workers}`)));
+      result.runs.push(await runProtocol(target, settings, workers, runOutDir(workDir, fixture.name, backend, workers)));
     } catch (error) {
       result.skipped.push({ workers, reason: `run failed: ${(error as Error).message.split('\n')[0]}` });
     }
@@ -127,6 +128,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       results.push(await benchFixture(fixture, backend, options, settings, workDir));
     }
   }
+  const pytorch = options.pytorch ? await pytorchSection(fixtures, results, settings, Math.max(...options.workers), workDir) : undefined;
   const date = new Date().toISOString();
   const bench: BenchResults = {
     tool: 'robustness-lens bench',
@@ -136,10 +138,32 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     machine: machineInfo(backends.filter((b) => installed.includes(b))),
     settings: { ...settings, workers: options.workers, maxRunSeconds: options.maxRunSeconds, batchMegabytes: batchMegabytes() },
     results,
+    ...(pytorch ? { pytorch } : {}),
   };
   const path = join(outDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(path, `${JSON.stringify(bench, null, 2)}\n`);
   return { results: bench, path };
+}
+
+async function pytorchSection(
+  fixtures: readonly Fixture[],
+  results: readonly ModelResult[],
+  settings: ProtocolSettings,
+  threads: number,
+  workDir: string,
+): Promise<PyTorchSection> {
+  const python = pythonPath();
+  const availability = pytorchAvailability(python);
+  if ('reason' in availability) {
+    log(`against PyTorch: ${availability.reason}`);
+    return { available: false, reason: availability.reason };
+  }
+  const comparisons = [];
+  for (const fixture of fixtures) {
+    log(`${fixture.name} in PyTorch ${availability.torch}, ${threads} thread(s): running the protocol on ${settings.images} images`);
+    comparisons.push(await comparePyTorch(fixture, results, settings, threads, workDir, python));
+  }
+  return { available: true, python, torch: availability.torch, randomSet: `the engine's (seed ${settings.seed})`, comparisons };
 }
 
 function emptyResult(fixture: Fixture, backend: BackendName): ModelResult {
@@ -173,7 +197,7 @@ async function main(): Promise<void> {
     return;
   }
   const { results, path } = await runBench(options, ['npm run bench --', ...process.argv.slice(2)].join(' '));
-  process.stdout.write(`${formatResults(results)}\n\nwritten to ${path}\n`);
+  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}\n\nwritten to ${path}\n`);
 }
 
 if (require.main === module) {

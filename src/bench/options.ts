@@ -19,6 +19,8 @@ export interface BenchOptions {
   maxRunSeconds: number;
   minSeconds: number;
   out: string;
+  /** Also run bench/pytorch/protocol.py (when python3-torch imports) and compare. */
+  pytorch: boolean;
 }
 
 export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
@@ -45,6 +47,10 @@ Options:
   --max-run-seconds S  skip a protocol run whose estimate (from the timed forward pass) is longer (default 120)
   --min-seconds S    time each single measurement for at least this long (default 1)
   --out <dir>        where the JSON goes (default bench-results)
+  --pytorch / --no-pytorch  run the same protocol in PyTorch (bench/pytorch/protocol.py, threads = the
+                     largest worker count) and report ours/PyTorch images/s and the agreement of
+                     eps* and flips (default: on when /usr/bin/python3 imports torch; env
+                     ROBUSTNESS_LENS_BENCH_PYTHON names another interpreter)
   --help             this text
 
 The batch size follows the workers' memory budget (env ROBUSTNESS_LENS_BATCH_MB, default 256).`;
@@ -84,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     maxRunSeconds: 120,
     minSeconds: 1,
     out: 'bench-results',
+    pytorch: true,
   };
   let model: string | undefined;
   let data: string | undefined;
@@ -120,6 +127,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--workers': options.workers = [...new Set(list(flag, value()).map((w) => positiveInteger(flag, w)))].sort((a, b) => a - b); break;
       case '--max-run-seconds': options.maxRunSeconds = positiveNumber(flag, value()); break;
       case '--min-seconds': options.minSeconds = positiveNumber(flag, value()); break;
+      case '--pytorch': options.pytorch = true; break;
+      case '--no-pytorch': options.pytorch = false; break;
       case '--out': {
         const dir = value();
         if (!dir) throw new BenchUsageError('--out needs a folder');

@@ -3,6 +3,7 @@ import { cpus, availableParallelism, totalmem, platform, arch } from 'node:os';
 import type { BackendName } from '../protocol/report';
 import type { MicroResult } from './micro';
 import type { ProtocolRunResult, ProtocolSettings } from './protocol-run';
+import type { PyTorchSection } from './pytorch';
 
 export interface ModelResult {
   model: string;
@@ -43,6 +44,8 @@ export interface BenchResults {
   machine: MachineInfo;
   settings: ProtocolSettings & { workers: number[]; maxRunSeconds: number; batchMegabytes: number };
   results: ModelResult[];
+  /** The same protocol in PyTorch (bench/pytorch/protocol.py); absent when --no-pytorch. */
+  pytorch?: PyTorchSection;
 }
 
 export function machineInfo(backendsMeasured: readonly BackendName[]): MachineInfo {

@@ -72,7 +72,7 @@ export class RunSession {
     this.current = current;
     const title = `${modelName(options.model)} on ${basename(options.data)}`;
     log.line(`Run ${plan.runId}: ${options.model} on ${options.data} (${plan.preset}) → ${options.out}`);
-    log.line(`  α ${options.alphas.join(',')} · ${options.samples} samples · ${options.scales} steps to ε ${options.maxEps} · seed ${options.seed}${options.clip ? ' · clip' : ''}${options.limit ? ` · first ${options.limit} images` : ''} · backend ${options.backend}`);
+    log.line(`  α ${options.alphas.join(',')} · ${options.samples} samples · ${options.scales} steps to ε ${options.maxEps} · seed ${options.seed}${options.clip ? ' · clip' : ''}${options.limit ? ` · first ${options.limit} images` : ''}${options.sample ? ` · ${options.sample} images spread over the dataset` : ''} · backend ${options.backend}`);
     status.running(this.lastBackend, 0, null);
     const startedAt = this.deps.now();
     let live: LiveReport | null = null;

@@ -30,7 +30,7 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
   const tooltip = [`${label} — ${stateText[state]}`, `Started ${formatDate(run.startedAt)}`, `Run ${run.id}`, `Folder: ${run.dir}`];
   if (settings) {
     tooltip.push(`Model: ${settings.model}`, `Dataset: ${settings.data}`);
-    tooltip.push(`α ${settings.alphas.join(', ')} · ${settings.samples} samples · ${settings.scales} steps to ε ${settings.maxEps} · seed ${settings.seed}${settings.clip ? ' · clipped' : ''}${settings.limit ? ` · first ${settings.limit} images` : ''}`);
+    tooltip.push(`α ${settings.alphas.join(', ')} · ${settings.samples} samples · ${settings.scales} steps to ε ${settings.maxEps} · seed ${settings.seed}${settings.clip ? ' · clipped' : ''}${settings.limit ? ` · first ${settings.limit} images` : ''}${settings.sample ? ` · ${settings.sample} images spread over the dataset` : ''}`);
   }
   if (run.headline) {
     const h = run.headline;

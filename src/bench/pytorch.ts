@@ -1,0 +1,290 @@
+/**
+ * The bench's like-for-like comparison with PyTorch: bench/pytorch/protocol.py runs the same
+ * protocol on the same model weights, images, settings and random set (the engine's, written to a
+ * file) on Debian's python3-torch; we report our throughput over its, and how far the two agree on
+ * ε* and on the flip counts. Skipped, and said so, where torch cannot be imported.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageRecord, Report } from '../protocol/report';
+import { unitBallSamples } from '../engine/sampling';
+import type { Fixture } from './fixtures';
+import { repositoryRoot } from './fixtures';
+import type { ProtocolSettings, StageSeconds } from './protocol-run';
+import type { ModelResult } from './results';
+
+/** Debian's python3-torch installs for the system interpreter, not for a pyenv python3 on PATH. */
+export const defaultPython = '/usr/bin/python3';
+export const pythonEnv = 'ROBUSTNESS_LENS_BENCH_PYTHON';
+
+export interface PyTorchRecord {
+  file: string;
+  label: number;
+  predicted: number;
+  correct: boolean;
+  eps: number | null;
+  reason?: string;
+  random: { alpha: number; flips: number; samples: number }[];
+}
+
+export interface PyTorchRun {
+  threads: number;
+  images: number;
+  correct: number;
+  susceptible: number;
+  /** First image decoded to last image done, as our analysisSeconds. */
+  analysisSeconds: number;
+  /** Process start to exit, interpreter and torch import included. */
+  processSeconds: number;
+  imagesPerSecond: number;
+  forwardPasses: number;
+  forwardPassesPerSecond: number;
+  /** GFLOP/s of the counted forward passes, as ours. */
+  gflops: number;
+  stageSeconds: StageSeconds & { classify: number };
+  /** Rows per random-stage forward pass. */
+  batch: number;
+  records: PyTorchRecord[];
+}
+
+/** How far our results and PyTorch's agree, image by image (matched by file). */
+export interface Agreement {
+  /** Which of our runs: backend and worker count. */
+  backend: string;
+  workers: number;
+  images: number;
+  samePrediction: number;
+  /** Images susceptible in both. */
+  bothSusceptible: number;
+  /** Susceptible in exactly one of the two. */
+  susceptibleInOneOnly: number;
+  sameEps: number;
+  /** |Δε*| of one grid step (maxEps/scales). */
+  oneStepApart: number;
+  moreApart: number;
+  /** Over the images susceptible in both, with the same ε*: flips summed per α, ours and PyTorch's. */
+  flips: { alpha: number; ours: number; pytorch: number; imagesDiffering: number }[];
+}
+
+export interface PyTorchComparison {
+  model: string;
+  run: PyTorchRun | null;
+  error: string | null;
+  /** Our images/s over PyTorch's, per backend and worker count. */
+  ratios: { backend: string; workers: number; ratio: number }[];
+  agreement: Agreement[];
+}
+
+export type PyTorchSection =
+  | { available: true; python: string; torch: string; randomSet: string; comparisons: PyTorchComparison[] }
+  | { available: false; reason: string };
+
+export function pythonPath(): string {
+  return process.env[pythonEnv] || defaultPython;
+}
+
+/** torch's version, or why the comparison cannot run. */
+export function pytorchAvailability(python: string = pythonPath()): { torch: string } | { reason: string } {
+  const probe = (code: string) => spawnSync(python, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
+  const torch = probe('import torch; print(torch.__version__)');
+  if (torch.error || torch.status !== 0) return { reason: `python3-torch not installed (${python} cannot import torch): comparison skipped` };
+  const pil = probe('import PIL');
+  if (pil.error || pil.status !== 0) return { reason: `python3-pil not installed (${python} cannot import PIL): comparison skipped` };
+  return { torch: torch.stdout.trim() };
+}
+
+/** Where runProtocol writes a run's report (shared by main.ts and the comparison). */
+export function runOutDir(workDir: string, model: string, backend: string, workers: number): string {
+  return join(workDir, 'runs', `${model}-${backend}-${workers}`);
+}
+
+/** The engine's random set for this run (the same seed the workers use), as raw float32 for the script. */
+export function writeRandomSet(workDir: string, samples: number, dimension: number, seed: number): string {
+  const path = join(workDir, `random-set-${samples}x${dimension}-seed${seed}.f32`);
+  if (!existsSync(path)) {
+    const set = unitBallSamples(samples, dimension, seed);
+    writeFileSync(path, new Uint8Array(set.directions.buffer, set.directions.byteOffset, set.directions.byteLength));
+  }
+  return path;
+}
+
+interface ScriptOutput {
+  threads: number;
+  images: number;
+  correct: number;
+  susceptible: number;
+  analysisSeconds: number;
+  imagesPerSecond: number;
+  forwardPasses: number;
+  forwardPassesPerSecond: number;
+  stageSeconds: StageSeconds & { classify: number };
+  settings: { batch: number };
+  records: PyTorchRecord[];
+}
+
+export async function runPyTorch(
+  fixture: Fixture,
+  settings: ProtocolSettings,
+  threads: number,
+  randomSet: string,
+  flopsPerForward: number,
+  python: string = pythonPath(),
+): Promise<PyTorchRun> {
+  const script = join(repositoryRoot(), 'bench', 'pytorch', 'protocol.py');
+  const args = [
+    script,
+    '--model', fixture.model,
+    '--data', fixture.data,
+    ...(fixture.labels ? ['--labels', fixture.labels] : []),
+    '--limit', String(settings.images),
+    '--samples', String(settings.samples),
+    '--scales', String(settings.scales),
+    '--max-eps', String(settings.maxEps),
+    '--alphas', settings.alphas.join(','),
+    '--seed', String(settings.seed),
+    '--random-set', randomSet,
+    '--threads', String(threads),
+  ];
+  const started = performance.now();
+  const stdout = await new Promise<string>((resolvePromise, reject) => {
+    execFile(python, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+      if (error) {
+        const reason = err.trim().split('\n').pop() || error.message.split('\n')[0];
+        reject(new Error(`protocol.py failed: ${reason}`));
+      } else {
+        resolvePromise(out);
+      }
+    });
+  });
+  const processSeconds = (performance.now() - started) / 1000;
+  let output: ScriptOutput;
+  try {
+    output = JSON.parse(stdout) as ScriptOutput;
+  } catch {
+    throw new Error(`protocol.py printed no JSON: ${stdout.slice(0, 200)}`);
+  }
+  return {
+    threads: output.threads,
+    images: output.images,
+    correct: output.correct,
+    susceptible: output.susceptible,
+    analysisSeconds: output.analysisSeconds,
+    processSeconds,
+    imagesPerSecond: output.imagesPerSecond,
+    forwardPasses: output.forwardPasses,
+    forwardPassesPerSecond: output.forwardPassesPerSecond,
+    gflops: (output.forwardPasses * flopsPerForward) / output.analysisSeconds / 1e9,
+    stageSeconds: output.stageSeconds,
+    batch: output.settings.batch,
+    records: output.records,
+  };
+}
+
+/** Compares our records with PyTorch's, image by image. */
+export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTorchRecord[], settings: ProtocolSettings): Omit<Agreement, 'backend' | 'workers'> {
+  const step = settings.maxEps / settings.scales;
+  const byFile = new Map(theirs.map((record) => [record.file, record]));
+  const result: Omit<Agreement, 'backend' | 'workers'> = {
+    images: 0,
+    samePrediction: 0,
+    bothSusceptible: 0,
+    susceptibleInOneOnly: 0,
+    sameEps: 0,
+    oneStepApart: 0,
+    moreApart: 0,
+    flips: settings.alphas.map((alpha) => ({ alpha, ours: 0, pytorch: 0, imagesDiffering: 0 })),
+  };
+  for (const record of ours) {
+    const other = byFile.get(record.file);
+    if (!other) continue;
+    result.images++;
+    if (record.predicted === other.predicted) result.samePrediction++;
+    const oursEps = record.adversarial?.eps ?? null;
+    if ((oursEps === null) !== (other.eps === null)) result.susceptibleInOneOnly++;
+    if (oursEps === null || other.eps === null) continue;
+    result.bothSusceptible++;
+    const steps = Math.round(Math.abs(oursEps - other.eps) / step);
+    if (steps === 0) result.sameEps++;
+    else if (steps === 1) result.oneStepApart++;
+    else result.moreApart++;
+    if (steps !== 0) continue;
+    for (const row of result.flips) {
+      const mine = record.random.find((r) => r.alpha === row.alpha)?.flips ?? 0;
+      const theirsFlips = other.random.find((r) => r.alpha === row.alpha)?.flips ?? 0;
+      row.ours += mine;
+      row.pytorch += theirsFlips;
+      if (mine !== theirsFlips) row.imagesDiffering++;
+    }
+  }
+  return result;
+}
+
+/**
+ * Runs the script for a fixture and compares it with our results for it: throughput ratios for
+ * every run, agreement against the report of each backend's largest run.
+ */
+export async function comparePyTorch(
+  fixture: Fixture,
+  ours: readonly ModelResult[],
+  settings: ProtocolSettings,
+  threads: number,
+  workDir: string,
+  python: string = pythonPath(),
+): Promise<PyTorchComparison> {
+  const comparison: PyTorchComparison = { model: fixture.name, run: null, error: null, ratios: [], agreement: [] };
+  const measured = ours.filter((result) => result.model === fixture.name && result.runs.length > 0);
+  const reference = measured[0] ?? ours.find((result) => result.model === fixture.name && result.inputShape.length > 0);
+  if (!reference) {
+    comparison.error = 'our run has no model facts to compare with';
+    return comparison;
+  }
+  const dimension = reference.inputShape.reduce((a, b) => a * b, 1);
+  try {
+    const randomSet = writeRandomSet(workDir, settings.samples, dimension, settings.seed);
+    comparison.run = await runPyTorch(fixture, settings, threads, randomSet, reference.flopsPerForward, python);
+  } catch (error) {
+    comparison.error = (error as Error).message.split('\n')[0];
+    return comparison;
+  }
+  const run = comparison.run;
+  for (const result of measured) {
+    for (const ourRun of result.runs) {
+      comparison.ratios.push({ backend: result.backend, workers: ourRun.workers, ratio: ourRun.imagesPerSecond / run.imagesPerSecond });
+    }
+    const largest = result.runs[result.runs.length - 1];
+    const reportPath = join(runOutDir(workDir, fixture.name, result.backend, largest.workers), 'report.json');
+    if (!existsSync(reportPath)) continue;
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    comparison.agreement.push({ backend: result.backend, workers: largest.workers, ...agreementOf(report.images, run.records, settings) });
+  }
+  return comparison;
+}
+
+const percent = (part: number, whole: number) => `${whole > 0 ? ((part / whole) * 100).toFixed(0) : '0'}%`;
+
+/** The comparison's lines for the terminal table. */
+export function formatPyTorch(section: PyTorchSection | undefined): string {
+  if (!section) return '';
+  if (!section.available) return `\n\nagainst PyTorch: ${section.reason}`;
+  const lines = ['', '', `against PyTorch ${section.torch} (${section.python}, bench/pytorch/protocol.py; random set: ${section.randomSet})`];
+  for (const c of section.comparisons) {
+    if (!c.run) {
+      lines.push(`  ${c.model}: ${c.error ?? 'not run'}`);
+      continue;
+    }
+    const r = c.run;
+    const s = r.stageSeconds;
+    const total = s.decode + s.classify + s.gradient + s.lineSearch + s.random;
+    lines.push(
+      `  ${c.model}: ${r.threads} threads, ${r.images} images (${r.susceptible} susceptible), ${r.imagesPerSecond.toFixed(3)} images/s, ${r.forwardPassesPerSecond.toFixed(0)} forwards/s, ${r.gflops.toFixed(1)} GFLOP/s, ${r.analysisSeconds.toFixed(1)} s (process ${r.processSeconds.toFixed(1)} s), gradient/line-search/random/decode ${[s.gradient, s.lineSearch, s.random, s.decode].map((v) => percent(v, total)).join('/')}`,
+    );
+    if (c.ratios.length) lines.push(`    ours / PyTorch images/s: ${c.ratios.map((q) => `${q.backend} ${q.workers} worker${q.workers === 1 ? '' : 's'} ${q.ratio.toFixed(2)}x`).join(', ')}`);
+    for (const a of c.agreement) {
+      lines.push(
+        `    agreement with ${a.backend} (${a.workers} workers): ${a.samePrediction}/${a.images} same class, ε* ${a.sameEps}/${a.bothSusceptible} equal, ${a.oneStepApart} one step apart, ${a.moreApart} further, ${a.susceptibleInOneOnly} susceptible in one only; flips at equal ε* (ours vs PyTorch) ${a.flips.map((f) => `α=${f.alpha} ${f.ours}/${f.pytorch}`).join(', ')}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
