@@ -53,6 +53,7 @@ Options of check:
   --workers <n>        compute processes                                (default: number of cores)
   --shard <i/n>        analyse shard i of n (0-based): images whose index % n == i; join with merge
   --details <n>        susceptible images with a detail view in report.html  (default: 24)
+  --batch-mb <x>       memory budget of one forward batch per worker, MB   (default: 256)
   --fresh              discard the results already in --out instead of resuming them
   --verbose            also print what the workers log
 
@@ -82,6 +83,7 @@ const checkFlags: Record<string, FlagKind> = {
   '--workers': 'string',
   '--shard': 'string',
   '--details': 'string',
+  '--batch-mb': 'string',
   '--fresh': 'boolean',
   '--verbose': 'boolean',
 };
@@ -129,6 +131,7 @@ function parseCheck(argv: readonly string[]): Command {
     workers: workers === undefined || workers === 'auto' ? undefined : parseInteger(workers, '--workers'),
     shard: optional('--shard', parseShard),
     details: optional('--details', parseInteger),
+    batchMemoryMb: optional('--batch-mb', parseNumber),
     fresh: flags.get('--fresh') === true,
   };
   for (const key of Object.keys(options) as (keyof CheckOptions)[]) if (options[key] === undefined) delete options[key];

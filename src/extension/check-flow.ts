@@ -116,6 +116,7 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
   if (choice.sample !== undefined) options.sample = choice.sample;
   if (choice.workers !== undefined) options.workers = choice.workers;
   if (deps.settings.nodePath) options.nodePath = deps.settings.nodePath;
+  options.batchMemoryMb = deps.settings.batchMemoryMb;
   return { options, runId, runsDir, preset, classes };
 }
 

@@ -29,6 +29,7 @@ export const contractDefaults = {
   backend: 'auto' as BackendChoice,
   workers: 0,
   nodePath: '',
+  batchMemoryMb: 256,
   outputDirectory: '.robustness',
   detailImages: 24,
   quickLookImages: 50,
@@ -50,6 +51,8 @@ export interface ExtensionSettings {
   workers: number;
   /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
   nodePath: string;
+  /** Memory budget of one forward batch per worker, MB. */
+  batchMemoryMb: number;
   /** Where runs are stored; relative paths are taken from the workspace folder. */
   outputDirectory: string;
   /** How many images get their detail view embedded in the standalone report.html. */
@@ -82,6 +85,7 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
     backend: read('backend', d.backend, checkBackend),
     workers: read('workers', d.workers, checkNonNegativeInteger),
     nodePath: read('nodePath', d.nodePath, checkString),
+    batchMemoryMb: read('batchMemoryMb', d.batchMemoryMb, checkPositiveNumber),
     outputDirectory: read('outputDirectory', d.outputDirectory, checkNonEmptyString),
     detailImages: read('detailImages', d.detailImages, checkNonNegativeInteger),
     quickLookImages: read('quickLook.images', d.quickLookImages, checkPositiveInteger),

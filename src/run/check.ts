@@ -111,6 +111,7 @@ class CheckRun {
             workerScript: this.workerScript(),
             nodePath: options.nodePath,
             size: workers,
+            batchMemoryMb: options.batchMemoryMb,
             init: { type: 'init', modelPath: settings.model, backend: options.backend, settings: engineSettings(settings), classNames: listing.classes },
           },
           listener,

@@ -4,6 +4,7 @@
  * and slow workers balance themselves; results stream back through the listener as they finish.
  * Nothing here blocks the caller: every wait is a promise.
  */
+import { batchBudgetEnv } from '../worker/batch-size';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ImageRecord } from '../protocol/report';
 import type { HostToWorker, ImageDetail, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
@@ -18,6 +19,8 @@ export interface PoolOptions {
   init: InitMessage;
   /** How long a worker may take to exit after `cancel` before it is killed. */
   cancelGraceMs?: number;
+  /** Memory budget of one forward batch per worker, MB (ROBUSTNESS_LENS_BATCH_MB); default the worker's own. */
+  batchMemoryMb?: number;
 }
 
 export interface PoolListener {
@@ -128,7 +131,7 @@ export class WorkerPool {
     const child = fork(this.options.workerScript, [], {
       execPath: this.options.nodePath ?? process.execPath,
       execArgv: [],
-      env: workerEnvironment(process.env, process.versions),
+      env: workerEnvironment(process.env, process.versions, this.options.batchMemoryMb),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Outside the terminal's process group, so Ctrl-C reaches only the host, which then cancels
       // the workers in order (a worker that exits on its own would read as a crash). On Windows
@@ -307,8 +310,10 @@ export class WorkerPool {
 }
 
 /** Under Electron (VS Code desktop) process.execPath is Electron itself: ask it to run as plain Node. */
-export function workerEnvironment(env: NodeJS.ProcessEnv, versions: NodeJS.ProcessVersions): NodeJS.ProcessEnv {
-  return versions.electron ? { ...env, ELECTRON_RUN_AS_NODE: '1' } : { ...env };
+export function workerEnvironment(env: NodeJS.ProcessEnv, versions: NodeJS.ProcessVersions, batchMemoryMb?: number): NodeJS.ProcessEnv {
+  const workerEnv: NodeJS.ProcessEnv = versions.electron ? { ...env, ELECTRON_RUN_AS_NODE: '1' } : { ...env };
+  if (batchMemoryMb !== undefined) workerEnv[batchBudgetEnv] = String(batchMemoryMb);
+  return workerEnv;
 }
 
 function exitOf(child: ChildProcess): Promise<void> {

@@ -20,6 +20,8 @@ export interface CheckOptions {
   seed: number;
   clip: boolean;
   backend: BackendChoice;
+  /** Memory budget of one forward batch per worker, in MB (batches are sized by memory, not count). */
+  batchMemoryMb?: number;
   /** Worker processes; defaults to the number of cores. */
   workers?: number;
   /** Shard i of n (0-based) of the sorted image list, for splitting a dataset across machines. */

@@ -104,7 +104,7 @@ describe('parseArgs: merge, help, version', () => {
   });
 
   it('documents every check option in the usage text', () => {
-    for (const flag of ['--model', '--data', '--labels', '--attack', '--out', '--alphas', '--samples', '--scales', '--max-eps', '--limit', '--seed', '--clip', '--backend', '--workers', '--shard', '--details', '--fresh', '--sample']) {
+    for (const flag of ['--model', '--data', '--labels', '--attack', '--out', '--alphas', '--samples', '--scales', '--max-eps', '--limit', '--seed', '--clip', '--backend', '--workers', '--shard', '--details', '--fresh', '--sample', '--batch-mb']) {
       assert.ok(usage.includes(`${flag} `), `usage mentions ${flag}`);
     }
   });

@@ -75,6 +75,7 @@ describe('the check command asks only what it does not know', () => {
       workerScript: '/ext/dist/worker.js',
       reportAssetsDir: '/ext/dist',
       sample: 50,
+      batchMemoryMb: 256,
     });
   });
 

@@ -24,6 +24,7 @@ describe('settings resolution', () => {
       backend: 'auto',
       workers: 0,
       nodePath: '',
+      batchMemoryMb: 256,
       outputDirectory: '.robustness',
       detailImages: 24,
       quickLookImages: 50,

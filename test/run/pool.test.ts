@@ -121,5 +121,6 @@ describe('WorkerPool', () => {
     const versions = { ...process.versions };
     assert.equal(workerEnvironment({ PATH: '/bin' }, { ...versions, electron: '30.0.0' }).ELECTRON_RUN_AS_NODE, '1');
     assert.deepEqual(workerEnvironment({ PATH: '/bin' }, versions), { PATH: '/bin' });
+    assert.deepEqual(workerEnvironment({ PATH: '/bin' }, versions, 64), { PATH: '/bin', ROBUSTNESS_LENS_BATCH_MB: '64' });
   });
 });
