@@ -4,6 +4,7 @@
  */
 import type { AttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
+import type { CheckOptions } from '../run/types';
 import {
   backendChoices,
   formatAlphas,
@@ -26,23 +27,9 @@ export const presetLabels: Record<PresetName, string> = { quick: 'Quick look', p
 export const paperProtocol = { attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
 
 /** The engine options a preset decides; host settings (workers, node) come from the settings. */
-export interface EngineChoice {
+export type EngineChoice = Pick<CheckOptions, 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'backend' | 'workers' | 'labels'> & {
   attack: AttackName;
-  alphas: number[];
-  samples: number;
-  scales: number;
-  maxEps: number;
-  /** undefined: every image. */
-  limit?: number;
-  /** Images spread evenly over the dataset (every class represented). */
-  sample?: number;
-  seed: number;
-  clip: boolean;
-  backend: BackendChoice;
-  /** undefined: one per core. */
-  workers?: number;
-  labels?: string;
-}
+};
 
 export function fromSettings(s: ExtensionSettings): EngineChoice {
   return {

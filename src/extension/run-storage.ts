@@ -6,29 +6,18 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { isAttackName, type AttackName } from '../engine/attacks/names';
+import { isAttackName } from '../engine/attacks/names';
 import type { BackendChoice, Report, Summary } from '../protocol/report';
+import type { CheckOptions } from '../run/types';
 
 export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'run.json', html: 'report.html' } as const;
 
 export type RunStatus = 'complete' | 'cancelled' | 'incomplete';
 
 /** The settings a run was made with, enough to resume or repeat it. */
-export interface RunSettings {
-  model: string;
-  data: string;
-  labels?: string;
-  attack?: AttackName;
-  alphas: number[];
-  samples: number;
-  scales: number;
-  maxEps: number;
-  limit?: number;
-  sample?: number;
-  seed: number;
-  clip: boolean;
+export type RunSettings = Pick<CheckOptions, 'model' | 'data' | 'labels' | 'attack' | 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip'> & {
   backend?: BackendChoice;
-}
+};
 
 export interface Headline {
   images: number;

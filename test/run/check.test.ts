@@ -192,7 +192,7 @@ describe('startCheck', () => {
 describe('mergeShards', () => {
   it('merges shard outputs into the report of an unsharded run', async () => {
     const whole = await check(options({ limit: 9, details: 4 }));
-    const shardOuts = [0, 1, 2].map((index) => newOut());
+    const shardOuts = [0, 1, 2].map(() => newOut());
     for (const [index, out] of shardOuts.entries()) await check(options({ out, limit: 9, details: 4, shard: { index, count: 3 }, workers: 1 }));
     const out = newOut();
     const { report, warnings } = await mergeShards({ out, shards: [shardOuts[2], shardOuts[0], shardOuts[1]], details: 4, reportAssetsDir: assets });
