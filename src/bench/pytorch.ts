@@ -24,6 +24,8 @@ export interface PyTorchRecord {
   predicted: number;
   correct: boolean;
   eps: number | null;
+  /** The attack loss whose gradient gave the direction (the engine's LossKind names). */
+  loss?: string;
   reason?: string;
   random: { alpha: number; flips: number; samples: number }[];
 }
@@ -282,7 +284,7 @@ export function formatPyTorch(section: PyTorchSection | undefined): string {
     if (c.ratios.length) lines.push(`    ours / PyTorch images/s: ${c.ratios.map((q) => `${q.backend} ${q.workers} worker${q.workers === 1 ? '' : 's'} ${q.ratio.toFixed(2)}x`).join(', ')}`);
     for (const a of c.agreement) {
       lines.push(
-        `    agreement with ${a.backend} (${a.workers} workers): ${a.samePrediction}/${a.images} same class, ε* ${a.sameEps}/${a.bothSusceptible} equal, ${a.oneStepApart} one step apart, ${a.moreApart} further, ${a.susceptibleInOneOnly} susceptible in one only; flips at equal ε* (ours vs PyTorch) ${a.flips.map((f) => `α=${f.alpha} ${f.ours}/${f.pytorch}`).join(', ')}`,
+        `    agreement with ${a.backend} (${a.workers} worker${a.workers === 1 ? '' : 's'}): ${a.samePrediction}/${a.images} same class, ε* ${a.sameEps}/${a.bothSusceptible} equal, ${a.oneStepApart} one step apart, ${a.moreApart} further, ${a.susceptibleInOneOnly} susceptible in one only; flips at equal ε* (ours vs PyTorch) ${a.flips.map((f) => `α=${f.alpha} ${f.ours}/${f.pytorch}`).join(', ')}`,
       );
     }
   }
