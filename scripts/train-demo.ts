@@ -14,6 +14,7 @@ import { paperChannels, paperNetwork, scaledChannels } from '../src/bench/paper-
 import { fileSystemHandler } from '../src/worker/model/file-io';
 import { conv2DBackpropInputConfig } from '../src/worker/kernels/conv2d-backprop-input';
 import { conv2DBackpropFilterAsConvConfig, replaceWasmKernel } from './wasm-conv2d-backprop-filter';
+import { SeededRandom } from '../src/engine/rng';
 
 /** Fashion-MNIST class names (the paper's Table 19), made safe as folder names. */
 const CLASS_NAMES = ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot'];
@@ -127,17 +128,6 @@ function parseArgs(argv: string[]): Options | 'help' {
   return opts;
 }
 
-/** Deterministic PRNG (mulberry32) for shuffling. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface PairData {
   /** Indices into the split of the images of the two classes, in split order. */
@@ -195,7 +185,8 @@ async function accuracy(model: tfl.LayersModel, split: IdxSplit, pair: PairData,
 
 async function train(model: tfl.LayersModel, split: IdxSplit, pair: PairData, opts: Options): Promise<number> {
   const trainingStarted = Date.now();
-  const random = seededRandom(opts.seed);
+  const rng = new SeededRandom(opts.seed);
+  const random = () => rng.next();
   const order = pair.indices.map((_, i) => i);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     const lr = opts.lr * 0.5 ** Math.floor(epoch / opts.halveEvery);

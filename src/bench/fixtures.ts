@@ -15,6 +15,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { encode as encodePng } from 'fast-png';
 import { fileSystemHandler } from '../worker/model/file-io';
 import { paperNetwork } from './paper-network';
+import { SeededRandom } from '../engine/rng';
 
 export const fixtureNames = ['demo', 'fashion-vgg', 'cifar-vgg'] as const;
 export type FixtureName = (typeof fixtureNames)[number];
@@ -67,21 +68,11 @@ export function sampleDataset(source: string, target: string, count: number): vo
   }
 }
 
-/** Deterministic PRNG (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A smooth colour pattern with a little noise, in [0,1]: image `index` of the synthetic set. */
 export function syntheticImage(index: number, height: number, width: number): Float32Array {
-  const random = seededRandom(1000 + index);
+  const rng = new SeededRandom(1000 + index);
+  const random = () => rng.next();
   const pixels = new Float32Array(height * width * 3);
   for (let c = 0; c < 3; c++) {
     const fy = 0.1 + random() * 0.5;

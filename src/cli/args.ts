@@ -2,7 +2,8 @@
  * The command line (CONTRACT.md "Command line"), parsed without side effects: argv in, a command
  * or a UsageError (exit status 2) out.
  */
-import { attackNames, defaultAttack, isAttackName, type AttackName } from '../engine/attacks/names';
+import { checkDefaults } from '../run/defaults';
+import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import { backendChoices, checkOptionsProblem } from '../run/validate';
@@ -15,15 +16,7 @@ export type Command =
 
 export class UsageError extends Error {}
 
-export const defaults = {
-  attack: defaultAttack,
-  alphas: [1, 2, 5, 10],
-  samples: 2000,
-  scales: 256,
-  maxEps: 10,
-  seed: 0,
-  backend: 'auto' as BackendChoice,
-};
+export const defaults = checkDefaults;
 
 export const usage = `Usage:
   robustness-lens check --model <model.json> --data <folder> --out <dir> [options]

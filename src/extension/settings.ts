@@ -2,7 +2,8 @@
  * The `robustnessLens.*` settings, resolved into the defaults of a check. A bad value in
  * settings.json is reported with the setting's full name, not silently replaced.
  */
-import { attackNames, defaultAttack, isAttackName, type AttackName } from '../engine/attacks/names';
+import { checkDefaults } from '../run/defaults';
+import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice } from '../protocol/report';
 import {
   backendChoices,
@@ -18,15 +19,8 @@ export const settingsSection = 'robustnessLens';
 
 /** The defaults of CONTRACT.md's command line, also the settings' defaults in package.json. */
 export const contractDefaults = {
-  attack: defaultAttack,
-  alphas: [1, 2, 5, 10],
-  samples: 2000,
-  scales: 256,
-  maxEps: 10,
+  ...checkDefaults,
   limit: 0,
-  seed: 0,
-  clip: false,
-  backend: 'auto' as BackendChoice,
   workers: 0,
   nodePath: '',
   batchMemoryMb: 256,

@@ -1,0 +1,14 @@
+import { defaultAttack } from '../engine/attacks/names';
+import type { BackendChoice } from '../protocol/report';
+
+/** The defaults of a check (CONTRACT.md), shared by the command line and the extension's settings. */
+export const checkDefaults = {
+  attack: defaultAttack,
+  alphas: [1, 2, 5, 10],
+  samples: 2000,
+  scales: 256,
+  maxEps: 10,
+  seed: 0,
+  clip: false,
+  backend: 'auto' as BackendChoice,
+};
