@@ -1,5 +1,6 @@
 /** The report the page shows, kept current from 'report' and live 'image' messages. */
 import type { ImageRecord, Report, Summary } from '../src/protocol/report';
+import { ImagesByFile } from '../src/report/images-by-file';
 
 export interface Progress {
   done: number;
@@ -11,7 +12,7 @@ export class ReportStore {
   progress: Progress | null = null;
   /** Bumped on every change, so views can skip work when nothing moved. */
   version = 0;
-  private positions = new Map<string, number>();
+  private images = new ImagesByFile([]);
   private listeners: (() => void)[] = [];
 
   onChange(listener: () => void): void {
@@ -20,7 +21,7 @@ export class ReportStore {
 
   setReport(report: Report): void {
     this.report = report;
-    this.positions = new Map(report.images.map((r, i) => [r.file, i]));
+    this.images = new ImagesByFile(report.images);
     if (report.status !== 'running') this.progress = null;
     this.changed();
   }
@@ -28,13 +29,7 @@ export class ReportStore {
   /** A live run finished one more image: add it (or replace a resumed one) with the new summary. */
   addImage(record: ImageRecord, summary: Summary, progress: Progress): void {
     if (!this.report) return;
-    const at = this.positions.get(record.file);
-    if (at === undefined) {
-      this.positions.set(record.file, this.report.images.length);
-      this.report.images.push(record);
-    } else {
-      this.report.images[at] = record;
-    }
+    this.images.upsert(record);
     this.report.summary = summary;
     this.report.status = progress.done >= progress.total ? this.report.status : 'running';
     this.progress = progress;
@@ -42,8 +37,7 @@ export class ReportStore {
   }
 
   record(file: string): ImageRecord | undefined {
-    const at = this.positions.get(file);
-    return at === undefined ? undefined : this.report?.images[at];
+    return this.images.get(file);
   }
 
   private changed(): void {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { summarize } from '../engine/statistics';
 import type { ModelInfo } from '../protocol/messages';
 import type { ImageRecord, Report, Summary } from '../protocol/report';
+import { ImagesByFile } from '../report/images-by-file';
 import { runConfigOf } from '../run/runConfig';
 import type { CheckOptions } from '../run/types';
 import { runFiles } from './run-storage';
@@ -45,22 +46,16 @@ export async function finishedRecords(outDir: string): Promise<ImageRecord[]> {
 
 export class LiveReport {
   readonly report: Report;
-  private readonly positions = new Map<string, number>();
+  private readonly images: ImagesByFile;
 
   constructor(report: Report) {
     this.report = report;
-    report.images.forEach((record, at) => this.positions.set(record.file, at));
+    this.images = new ImagesByFile(report.images);
   }
 
   /** Adds a finished image (replacing an earlier record of the same file) with the recomputed summary. */
   add(record: ImageRecord, summary: Summary): void {
-    const at = this.positions.get(record.file);
-    if (at === undefined) {
-      this.positions.set(record.file, this.report.images.length);
-      this.report.images.push(record);
-    } else {
-      this.report.images[at] = record;
-    }
+    this.images.upsert(record);
     this.report.summary = summary;
   }
 }
