@@ -16,7 +16,7 @@ const wanted = args.filter((a) => !a.startsWith('--'));
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
 // The native TensorFlow backends are optional and loaded at run time from node_modules or the
 // extension's global storage; never bundled.
-const nativeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+const nativeExternals = ['onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
 const targets = {
   extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals] },

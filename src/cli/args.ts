@@ -4,9 +4,9 @@
  */
 import { checkDefaults } from '../run/defaults';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
-import type { BackendChoice } from '../protocol/report';
+import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
-import { backendChoices, checkOptionsProblem } from '../run/validate';
+import { backendChoices, checkOptionsProblem, forwardChoices } from '../run/validate';
 
 export type Command =
   | { kind: 'check'; options: CheckOptions; verbose: boolean }
@@ -43,6 +43,9 @@ Options of check:
   --seed <n>           seed for the random perturbations                (default: 0)
   --clip               clip perturbed images to [0,1]                   (default: off, the paper's protocol)
   --backend <name>     auto, tensorflow-gpu, tensorflow, wasm, cpu      (default: auto)
+  --forward <name>     what runs the forward passes: auto (ONNX Runtime's CPU kernels on the
+                       wasm and cpu backends when the model translates), onnxruntime, tfjs
+                                                                   (default: auto)
   --workers <n>        compute processes                                (default: number of cores)
   --shard <i/n>        analyse shard i of n (0-based): images whose index % n == i; join with merge
   --details <n>        susceptible images with a detail view in report.html  (default: 24)
@@ -73,6 +76,7 @@ const checkFlags: Record<string, FlagKind> = {
   '--seed': 'string',
   '--clip': 'boolean',
   '--backend': 'string',
+  '--forward': 'string',
   '--workers': 'string',
   '--shard': 'string',
   '--details': 'string',
@@ -121,6 +125,7 @@ function parseCheck(argv: readonly string[]): Command {
     seed: optional('--seed', parseInteger) ?? defaults.seed,
     clip: flags.get('--clip') === true,
     backend: optional('--backend', parseBackend) ?? defaults.backend,
+    forward: optional('--forward', parseForward) ?? defaults.forward,
     workers: workers === undefined || workers === 'auto' ? undefined : parseInteger(workers, '--workers'),
     shard: optional('--shard', parseShard),
     details: optional('--details', parseInteger),
@@ -194,6 +199,11 @@ function parseNumberList(value: string, name: string): number[] {
     if (part.trim() === '') throw new UsageError(`${name} must be a comma list of numbers, got "${value}"`);
     return parseNumber(part, name);
   });
+}
+
+function parseForward(value: string, name: string): ForwardChoice {
+  if (!(forwardChoices as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${forwardChoices.join(', ')}, got "${value}"`);
+  return value as ForwardChoice;
 }
 
 function parseBackend(value: string, name: string): BackendChoice {

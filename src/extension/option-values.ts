@@ -3,8 +3,9 @@
  * Custom preset's input boxes. Every check returns a one-line reason, never throws.
  */
 import type { BackendChoice } from '../protocol/report';
+import { backendChoices } from '../run/validate';
 
-export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export { backendChoices, forwardChoices } from '../run/validate';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -4,9 +4,10 @@
  */
 import { checkDefaults } from '../run/defaults';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
-import type { BackendChoice } from '../protocol/report';
+import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import {
   backendChoices,
+  forwardChoices,
   checkAlphaList,
   checkNonNegativeInteger,
   checkPositiveInteger,
@@ -41,6 +42,7 @@ export interface ExtensionSettings {
   seed: number;
   clip: boolean;
   backend: BackendChoice;
+  forward: ForwardChoice;
   /** 0: one worker per core. */
   workers: number;
   /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
@@ -77,6 +79,7 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
     seed: read('seed', d.seed, checkNonNegativeInteger),
     clip: read('clip', d.clip, checkBoolean),
     backend: read('backend', d.backend, checkBackend),
+    forward: read('forward', d.forward, checkForward),
     workers: read('workers', d.workers, checkNonNegativeInteger),
     nodePath: read('nodePath', d.nodePath, checkString),
     batchMemoryMb: read('batchMemoryMb', d.batchMemoryMb, checkPositiveNumber),
@@ -98,6 +101,11 @@ function checkAttack(value: unknown): Parsed<AttackName> {
 function checkBackend(value: unknown): Parsed<BackendChoice> {
   const found = backendChoices.find((b) => b === value);
   return found ? { ok: true, value: found } : { ok: false, reason: `must be one of ${backendChoices.join(', ')} (got ${JSON.stringify(value)})` };
+}
+
+function checkForward(value: unknown): Parsed<ForwardChoice> {
+  const found = forwardChoices.find((f) => f === value);
+  return found ? { ok: true, value: found } : { ok: false, reason: `must be one of ${forwardChoices.join(', ')} (got ${JSON.stringify(value)})` };
 }
 
 function checkString(value: unknown): Parsed<string> {

@@ -5,7 +5,7 @@
  *  - Extension → Webview / Webview → Extension: the report panel (src/extension/) and its page
  *    (webview/), over postMessage. The standalone report.html plays the extension's part itself.
  */
-import type { BackendChoice, BackendName, ImageRecord, LossKind, Report } from './report';
+import type { BackendChoice, BackendName, ForwardChoice, ForwardName, ImageRecord, LossKind, Report } from './report';
 import type { AttackName } from '../engine/attacks/names';
 
 /** Engine settings shared by every image of a run (CONTRACT.md options). */
@@ -34,6 +34,8 @@ export interface ImageTask {
 /** What the worker learned about the model once loaded. */
 export interface ModelInfo {
   backend: BackendName;
+  /** What runs the forward passes (the gradients run on `backend`). */
+  forward: ForwardName;
   inputShape: number[];
   dimension: number;
   classCount: number;
@@ -76,7 +78,7 @@ export type Stage = 'decode' | 'gradient' | 'line-search' | 'random';
 // ---------------------------------------------------------------------------------------------
 export type HostToWorker =
   /** First message: load the model on a backend and build the shared random set. Answered by `ready` or `error`. */
-  | { type: 'init'; modelPath: string; backend: BackendChoice; settings: EngineSettings; classNames: string[] }
+  | { type: 'init'; modelPath: string; backend: BackendChoice; forward: ForwardChoice; settings: EngineSettings; classNames: string[] }
   /** Analyse these images; one `result` comes back per image, then `idle`. */
   | { type: 'analyse'; tasks: ImageTask[] }
   /** Draw the detail view of one analysed image (panel / standalone report). Answered by `detail`. */

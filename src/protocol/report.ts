@@ -5,6 +5,9 @@
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
+/** What runs the forward passes: ONNX Runtime's CPU kernels, or the TF.js backend itself. */
+export type ForwardName = 'onnxruntime' | 'tfjs';
+export type ForwardChoice = 'auto' | ForwardName;
 
 /** What produced the attack direction (PROTOCOL.md, the paper's attack, step 1). */
 export type LossKind = 'logit' | 'cross-entropy' | 'margin';
@@ -32,6 +35,8 @@ export interface RunConfig {
   seed: number;
   clip: boolean;
   backend: BackendName;
+  /** Added: what ran the forward passes (gradients always run on `backend`). */
+  forward?: ForwardName;
   inputShape: number[];
   dimension: number;
   classes: string[];

@@ -112,7 +112,7 @@ class CheckRun {
             nodePath: options.nodePath,
             size: workers,
             batchMemoryMb: options.batchMemoryMb,
-            init: { type: 'init', modelPath: settings.model, backend: options.backend, settings: engineSettings(settings), classNames: listing.classes },
+            init: { type: 'init', modelPath: settings.model, backend: options.backend, forward: options.forward ?? 'auto', settings: engineSettings(settings), classNames: listing.classes },
           },
           listener,
         );

@@ -1,5 +1,5 @@
 import { defaultAttack } from '../engine/attacks/names';
-import type { BackendChoice } from '../protocol/report';
+import type { BackendChoice, ForwardChoice } from '../protocol/report';
 
 /** The defaults of a check (CONTRACT.md), shared by the command line and the extension's settings. */
 export const checkDefaults = {
@@ -11,4 +11,5 @@ export const checkDefaults = {
   seed: 0,
   clip: false,
   backend: 'auto' as BackendChoice,
+  forward: 'auto' as ForwardChoice,
 };

@@ -24,6 +24,7 @@ export function runConfigOf(
     seed: options.seed,
     clip: options.clip,
     backend: model?.backend ?? (options.backend === 'auto' ? 'cpu' : options.backend),
+    forward: model?.forward ?? 'tfjs',
     inputShape: model?.inputShape ?? [],
     dimension: model?.dimension ?? 0,
     classes,

@@ -1,4 +1,4 @@
-import type { BackendChoice, ImageRecord, Report, Summary } from '../protocol/report';
+import type { BackendChoice, ForwardChoice, ImageRecord, Report, Summary } from '../protocol/report';
 import type { ModelInfo, Stage } from '../protocol/messages';
 import type { AttackName } from '../engine/attacks/names';
 
@@ -20,6 +20,8 @@ export interface CheckOptions {
   seed: number;
   clip: boolean;
   backend: BackendChoice;
+  /** What runs the forward passes (--forward): ONNX Runtime where it can, TF.js, or auto; default auto. */
+  forward?: ForwardChoice;
   /** Memory budget of one forward batch per worker, in MB (batches are sized by memory, not count). */
   batchMemoryMb?: number;
   /** Worker processes; defaults to the number of cores. */

@@ -3,10 +3,11 @@
  * startCheck (callers such as the extension). Pure: no file system.
  */
 import { attackNames, isAttackName } from '../engine/attacks/names';
-import type { BackendChoice } from '../protocol/report';
+import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from './types';
 
 export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const forwardChoices: readonly ForwardChoice[] = ['auto', 'onnxruntime', 'tfjs'];
 
 /** The first problem with `options`, as one line naming the flag, or null. */
 export function checkOptionsProblem(options: CheckOptions): string | null {
@@ -27,6 +28,7 @@ export function checkOptionsProblem(options: CheckOptions): string | null {
   if (options.sample !== undefined && !positiveInteger(options.sample)) return `--sample must be a positive integer, got ${options.sample}`;
   if (!(Number.isSafeInteger(options.seed) && options.seed >= 0)) return `--seed must be a non-negative integer, got ${options.seed}`;
   if (!backendChoices.includes(options.backend)) return `--backend must be one of ${backendChoices.join(', ')}, got ${options.backend}`;
+  if (options.forward !== undefined && !forwardChoices.includes(options.forward)) return `--forward must be one of ${forwardChoices.join(', ')}, got ${options.forward}`;
   if (options.workers !== undefined && !positiveInteger(options.workers)) return `--workers must be a positive integer, got ${options.workers}`;
   if (options.details !== undefined && !(Number.isSafeInteger(options.details) && options.details >= 0)) {
     return `--details must be a non-negative integer, got ${options.details}`;

@@ -105,6 +105,12 @@ async function loadNative(name: NativeBackend, extraDir: string | undefined): Pr
   return { tf, backend: name };
 }
 
+/** An optional package required at run time (never bundled), or null when it is not installed. */
+export function requireOptionalPackage<T>(pkg: string, extraDir: string | undefined = process.env[nativeModulesEnv]): T | null {
+  const entry = resolveOptionalPackage(pkg, extraDir);
+  return entry === null ? null : (nodeRequire(entry) as T);
+}
+
 /** Where `pkg` resolves from `extraDir` (its node_modules) or from this bundle; null when absent. */
 export function resolveOptionalPackage(pkg: string, extraDir: string | undefined): string | null {
   const attempts: Array<() => string> = [];

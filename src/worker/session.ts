@@ -13,6 +13,7 @@ import type { ImageRecord } from '../protocol/report';
 import { loadBackend } from './backends';
 import { batchMegabytes, batchSizeFor } from './batch-size';
 import { imageDetail } from './detail';
+import { forwardEngine } from './forward-engine';
 import { readModelImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
 import { loadModel } from './model/load-model';
@@ -72,7 +73,13 @@ export class WorkerSession {
     for (const note of runtime.notes) this.port.log(`backend passed over: ${note}`);
     const model = await loadModel(runtime.tf, message.modelPath);
     const batchSize = batchSizeFor(model.floatsPerImage, megabytes, message.settings.samples);
-    const classifier = new TfClassifier(runtime.tf, model, batchSize);
+    const tfClassifier = new TfClassifier(runtime.tf, model, batchSize);
+    const engine = await forwardEngine(message.forward, runtime.backend, model, tfClassifier).catch((error: unknown) => {
+      tfClassifier.dispose();
+      throw error;
+    });
+    if (engine.note) this.port.log(engine.note);
+    const { classifier } = engine;
     const { classNames } = message;
     if (classNames.length > 0 && classNames.length !== classifier.classCount) {
       classifier.dispose();
@@ -90,6 +97,7 @@ export class WorkerSession {
     };
     const info: ModelInfo = {
       backend: runtime.backend,
+      forward: engine.forward,
       inputShape: [...model.geometry.shape],
       dimension: classifier.dimension,
       classCount: classifier.classCount,

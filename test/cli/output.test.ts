@@ -33,7 +33,7 @@ describe('summaryLine', () => {
 });
 
 describe('ProgressPrinter', () => {
-  const model = { backend: 'wasm' as const, inputShape: [8, 8, 1], dimension: 64, classCount: 2, outputActivation: 'sigmoid', format: 'layers' };
+  const model = { backend: 'wasm' as const, forward: 'onnxruntime' as const, inputShape: [8, 8, 1], dimension: 64, classCount: 2, outputActivation: 'sigmoid', format: 'layers' };
   const events: RunEvent[] = [
     { type: 'started', outDir: '/o', total: 3, resumed: 1, model, workers: 2 },
     { type: 'progress', done: 1, total: 3, stage: 'gradient', etaSeconds: 90 },

@@ -14,7 +14,7 @@ const tmp = tempFolder('session');
 after(() => tmp.remove());
 
 const recorded: Report = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'reports', 'report.json'), 'utf8'));
-const model: ModelInfo = { backend: 'wasm', inputShape: [28, 28, 3], dimension: 2352, classCount: 2, outputActivation: 'sigmoid', format: 'layers-model' };
+const model: ModelInfo = { backend: 'wasm', forward: 'tfjs', inputShape: [28, 28, 3], dimension: 2352, classCount: 2, outputActivation: 'sigmoid', format: 'layers-model' };
 
 function plan(out: string): CheckPlan {
   return {

@@ -13,6 +13,7 @@ const init: InitMessage = {
   type: 'init',
   modelPath: '/nowhere/model.json',
   backend: 'cpu',
+  forward: 'tfjs',
   settings: { attack: 'fgm-line', scales: 8, maxEps: 4, alphas: [1, 2], samples: 10, seed: 0, clip: false },
   classNames: ['a', 'b'],
 };

@@ -69,7 +69,7 @@ test('Fashion-MNIST Sneaker vs Bag: every image analysed, the records internally
 
   const settings = { attack: 'fgm-line' as const, scales: 64, maxEps: 10, alphas: [1, 2, 5, 10], samples: 200, seed: 0, clip: false };
   worker = new ForkedWorker();
-  worker.send({ type: 'init', modelPath, backend: 'wasm', settings, classNames });
+  worker.send({ type: 'init', modelPath, backend: 'wasm', forward: 'auto', settings, classNames });
   const ready = await worker.next(isType('ready'));
   assert.deepEqual([ready.model.inputShape, ready.model.dimension, ready.model.classCount, ready.model.outputActivation], [[28, 28, 3], 2352, 2, 'sigmoid']);
   worker.send({ type: 'analyse', tasks });

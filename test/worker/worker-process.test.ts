@@ -62,7 +62,7 @@ after(() => {
 
 test('init → ready, analyse → a result per image (as the engine computes it in process), an error for the bad file, idle', async () => {
   const worker = startWorker();
-  worker.send({ type: 'init', modelPath, backend: 'auto', settings, classNames });
+  worker.send({ type: 'init', modelPath, backend: 'auto', forward: 'auto', settings, classNames });
   const ready = await worker.next(isType('ready'));
   assert.deepEqual(ready.model, {
     backend: 'wasm',
@@ -137,7 +137,7 @@ test('init → ready, analyse → a result per image (as the engine computes it 
 
 test('cancel stops a long analyse between forward passes and the worker exits 0', async () => {
   const worker = startWorker();
-  worker.send({ type: 'init', modelPath, backend: 'wasm', settings: { ...settings, samples: 400 }, classNames });
+  worker.send({ type: 'init', modelPath, backend: 'wasm', forward: 'auto', settings: { ...settings, samples: 400 }, classNames });
   await worker.next(isType('ready'));
   const many = Array.from({ length: 200 }, (_, i) => ({ ...tasks[i % 3], index: i }));
   worker.send({ type: 'analyse', tasks: many });
@@ -150,7 +150,7 @@ test('cancel stops a long analyse between forward passes and the worker exits 0'
 
 test('a model that cannot be loaded is a fatal one-line error and exit status 1', async () => {
   const worker = startWorker();
-  worker.send({ type: 'init', modelPath: join(folder, 'missing', 'model.json'), backend: 'wasm', settings, classNames });
+  worker.send({ type: 'init', modelPath: join(folder, 'missing', 'model.json'), backend: 'wasm', forward: 'auto', settings, classNames });
   const error = await worker.next(isType('error'));
   assert.equal(error.fatal, true);
   assert.match(error.message, /^model file not found: .*missing\/model\.json$/);
@@ -159,7 +159,7 @@ test('a model that cannot be loaded is a fatal one-line error and exit status 1'
 
 test('a dataset whose class count differs from the model outputs is refused at init', async () => {
   const worker = startWorker();
-  worker.send({ type: 'init', modelPath, backend: 'wasm', settings, classNames: ['only', 'two'] });
+  worker.send({ type: 'init', modelPath, backend: 'wasm', forward: 'auto', settings, classNames: ['only', 'two'] });
   const error = await worker.next(isType('error'));
   assert.equal(error.fatal, true);
   assert.match(error.message, /the model has 3 classes \(3 outputs\) but the dataset has 2: only, two/);
@@ -168,7 +168,7 @@ test('a dataset whose class count differs from the model outputs is refused at i
 
 test('a bad batch budget in the environment is a fatal error naming the variable', async () => {
   const worker = startWorker({ ROBUSTNESS_LENS_BATCH_MB: '-5' });
-  worker.send({ type: 'init', modelPath, backend: 'wasm', settings, classNames });
+  worker.send({ type: 'init', modelPath, backend: 'wasm', forward: 'auto', settings, classNames });
   const error = await worker.next(isType('error'));
   assert.match(error.message, /ROBUSTNESS_LENS_BATCH_MB must be a positive number of megabytes, got "-5"/);
   assert.equal(await worker.exited, 1);

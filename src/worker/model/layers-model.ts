@@ -8,6 +8,7 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Tf } from '../tf';
+import { layersModelToOnnx } from '../onnx/layers-to-onnx';
 import { imageGeometry } from './input-shape';
 import type { LoadedModel, OutputActivation } from './loaded-model';
 
@@ -37,6 +38,7 @@ export function layersLoadedModel(tf: Tf, model: LayersModel): LoadedModel {
     floatsPerImage: floatsPerImage(model, geometry.height * geometry.width * geometry.channels),
     outputs: (batch: Tensor) => model.predictOnBatch(batch) as Tensor2D,
     logits: (batch: Tensor) => head.logitsModel.apply(batch) as Tensor2D,
+    toOnnx: () => layersModelToOnnx(model),
     // Layers count one reference however many models they are in: disposing both models would
     // dispose the shared layers twice.
     dispose: () => {

@@ -54,6 +54,15 @@ export class TfClassifier implements Classifier {
     return classes;
   }
 
+  /** The model's own outputs for `count` images: count × outputCount values. */
+  async outputs(batch: Float32Array, count: number): Promise<Float32Array> {
+    if (batch.length !== count * this.dimension) throw new Error(`outputs: ${batch.length} values are not ${count} images of ${this.dimension}`);
+    const result = this.tf.tidy(() => this.model.outputs(this.tf.tensor(batch, [count, ...this.inputShape])));
+    const values = (await result.data()) as Float32Array;
+    result.dispose();
+    return values;
+  }
+
   async probabilities(x: Float32Array): Promise<Float32Array> {
     this.checkImage(x);
     const result = this.tf.tidy(() => {
