@@ -1,15 +1,17 @@
 /**
- * `npm run bench`: the protocol's speed on fixed models, per backend and worker count. Progress on
- * stderr, the table on stdout, every number in <out>/<date>.json. See options.ts for the flags.
+ * `npm run bench`: the protocol's speed on fixed models, per backend, forward engine and worker
+ * count. Progress on stderr, the table on stdout, every number in <out>/<date>.json. See
+ * options.ts for the flags, configurations.ts for what is measured and which is the default.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BackendName } from '../protocol/report';
+import type { BackendName, ForwardChoice } from '../protocol/report';
 import { tool } from '../run/version';
 import { autoOrder, loadBackend, nativeModulesEnv, resolveOptionalPackage } from '../worker/backends';
 import { batchMegabytes } from '../worker/batch-size';
 import { fileSystemHandler } from '../worker/model/file-io';
+import { autoForward, defaultBackend, forwardsToMeasure, isDefaultConfiguration, onnxRuntimeVersion, type DefaultConfiguration } from './configurations';
 import { prepareFixture, type Fixture } from './fixtures';
 import { countFlops } from './flops';
 import { layerShapesOf } from './layer-shapes';
@@ -17,7 +19,7 @@ import { measureMicro } from './micro';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
 import { runProtocol, type ProtocolSettings } from './protocol-run';
 import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
-import { formatResults, machineInfo, type BenchResults, type ModelResult } from './results';
+import { forwardLabel, formatResults, machineInfo, type BenchResults, type ModelResult } from './results';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -55,25 +57,31 @@ function estimateSeconds(result: ModelResult, settings: ProtocolSettings, worker
   return (settings.images * perImageMs) / 1000 / Math.min(workers, settings.images);
 }
 
-async function benchFixture(fixture: Fixture, backend: BackendName, options: BenchOptions, settings: ProtocolSettings, workDir: string): Promise<ModelResult> {
-  const facts = await modelFacts(fixture.model);
+async function benchConfiguration(
+  fixture: Fixture,
+  facts: ModelFacts,
+  backend: BackendName,
+  forwardChoice: ForwardChoice,
+  defaults: DefaultConfiguration,
+  options: BenchOptions,
+  settings: ProtocolSettings,
+  workDir: string,
+): Promise<ModelResult> {
   const result: ModelResult = {
-    model: fixture.name,
-    description: fixture.description,
-    backend,
+    ...emptyResult(fixture, backend, forwardChoice),
     inputShape: facts.inputShape,
     parameters: facts.parameters,
     flopsPerForward: facts.flops,
     uncountedLayers: facts.uncounted,
-    micro: null,
-    forwardGflops: null,
-    runs: [],
-    skipped: [],
-    error: null,
   };
+  const name = () => `${fixture.name} on ${backend} · forward ${forwardLabel(result)}`;
   try {
-    log(`${fixture.name} on ${backend}: timing forward passes and the input gradient`);
-    result.micro = await measureMicro(fixture.model, backend, settings.samples, { minSeconds: options.minSeconds, minRepeats: 3 });
+    log(`${name()}: timing forward passes and the input gradient`);
+    const timed = await measureMicro(fixture.model, backend, forwardChoice, settings.samples, { minSeconds: options.minSeconds, minRepeats: 3 });
+    result.micro = timed.micro;
+    result.forward = timed.micro.forward;
+    result.forwardNote = timed.note;
+    result.isDefault = isDefaultConfiguration(defaults, fixture.name, backend, result.forward);
     result.forwardGflops = facts.flops / (result.micro.forwardMsPerImage / 1000) / 1e9;
   } catch (error) {
     result.error = `timing failed: ${(error as Error).message.split('\n')[0]}`;
@@ -83,13 +91,13 @@ async function benchFixture(fixture: Fixture, backend: BackendName, options: Ben
     const estimate = estimateSeconds(result, settings, workers);
     if (estimate > options.maxRunSeconds) {
       result.skipped.push({ workers, reason: `estimated ${estimate.toFixed(0)} s > --max-run-seconds ${options.maxRunSeconds}` });
-      log(`${fixture.name} on ${backend}, ${workers} worker(s): skipped (estimated ${estimate.toFixed(0)} s)`);
+      log(`${name()}, ${workers} worker(s): skipped (estimated ${estimate.toFixed(0)} s)`);
       continue;
     }
-    log(`${fixture.name} on ${backend}, ${workers} worker(s): running the protocol on ${settings.images} images (estimated ${estimate.toFixed(0)} s)`);
+    log(`${name()}, ${workers} worker(s): running the protocol on ${settings.images} images (estimated ${estimate.toFixed(0)} s)`);
     try {
-      const target = { model: fixture.model, data: fixture.data, labels: fixture.labels, backend, flopsPerForward: facts.flops };
-      result.runs.push(await runProtocol(target, settings, workers, runOutDir(workDir, fixture.name, backend, workers)));
+      const target = { model: fixture.model, data: fixture.data, labels: fixture.labels, backend, forward: forwardChoice, flopsPerForward: facts.flops };
+      result.runs.push(await runProtocol(target, settings, workers, runOutDir(workDir, fixture.name, backend, forwardChoice, workers)));
     } catch (error) {
       result.skipped.push({ workers, reason: `run failed: ${(error as Error).message.split('\n')[0]}` });
     }
@@ -97,6 +105,17 @@ async function benchFixture(fixture: Fixture, backend: BackendName, options: Ben
   const single = result.runs.find((run) => run.workers === 1);
   for (const run of result.runs) run.speedup = single ? run.imagesPerSecond / single.imagesPerSecond : null;
   return result;
+}
+
+/** What `robustness-lens check` runs here with no --backend/--forward, per model. */
+async function defaultConfiguration(fixtures: readonly Fixture[]): Promise<DefaultConfiguration> {
+  const backend = await defaultBackend();
+  const forward = [];
+  for (const fixture of fixtures) {
+    const resolved = backend === null ? { forward: null, note: 'no backend loads' } : await autoForward(fixture.model, backend);
+    forward.push({ model: fixture.name, ...resolved });
+  }
+  return { backend, forward };
 }
 
 export async function runBench(options: BenchOptions, command: string): Promise<{ results: BenchResults; path: string }> {
@@ -118,14 +137,19 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     : await Promise.all(options.fixtures.map((name) => prepareFixture(name, workDir, options.images)));
   const installed = installedBackends();
   const backends = options.backends ?? installed;
+  const onnxRuntime = onnxRuntimeVersion();
+  log('finding the default configuration (--backend auto, --forward auto)');
+  const defaults = await defaultConfiguration(fixtures);
   const results: ModelResult[] = [];
   for (const backend of backends) {
+    const forwards = forwardsToMeasure(backend, options.forwards, onnxRuntime !== null);
     for (const fixture of fixtures) {
       if (!installed.includes(backend)) {
-        results.push({ ...emptyResult(fixture, backend), error: `backend ${backend} is not installed` });
+        for (const forward of forwards) results.push({ ...emptyResult(fixture, backend, forward), error: `backend ${backend} is not installed` });
         continue;
       }
-      results.push(await benchFixture(fixture, backend, options, settings, workDir));
+      const facts = await modelFacts(fixture.model);
+      for (const forward of forwards) results.push(await benchConfiguration(fixture, facts, backend, forward, defaults, options, settings, workDir));
     }
   }
   const pytorch = options.pytorch ? await pytorchSection(fixtures, results, settings, Math.max(...options.workers), workDir) : undefined;
@@ -135,8 +159,9 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     version: tool.version,
     date,
     command,
-    machine: machineInfo(backends.filter((b) => installed.includes(b))),
-    settings: { ...settings, workers: options.workers, maxRunSeconds: options.maxRunSeconds, batchMegabytes: batchMegabytes() },
+    machine: machineInfo(backends.filter((b) => installed.includes(b)), onnxRuntime),
+    settings: { ...settings, workers: options.workers, forwards: options.forwards, maxRunSeconds: options.maxRunSeconds, batchMegabytes: batchMegabytes() },
+    defaultConfiguration: defaults,
     results,
     ...(pytorch ? { pytorch } : {}),
   };
@@ -166,11 +191,15 @@ async function pytorchSection(
   return { available: true, python, torch: availability.torch, randomSet: `the engine's (seed ${settings.seed})`, comparisons };
 }
 
-function emptyResult(fixture: Fixture, backend: BackendName): ModelResult {
+function emptyResult(fixture: Fixture, backend: BackendName, forwardChoice: ForwardChoice): ModelResult {
   return {
     model: fixture.name,
     description: fixture.description,
     backend,
+    forwardChoice,
+    forward: null,
+    forwardNote: null,
+    isDefault: false,
     inputShape: [],
     parameters: 0,
     flopsPerForward: 0,

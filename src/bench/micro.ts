@@ -1,20 +1,20 @@
 /**
  * In-process timings of the three computations the protocol is made of, through the worker's own
- * classifier (same backend loading, kernels, batch size and loss): the batched perturbed forward
- * pass of the random stage, a single-image forward pass, and a single-image input gradient.
+ * classifier (same backend loading, forward engine, kernels, batch size and loss): the batched
+ * perturbed forward pass of the random stage, a single-image forward pass, and a single-image input
+ * gradient. The gradient always runs on the TF.js backend; its ratio is to the forward engine's pass.
  * On wasm it also times the gradient with TF.js's own Conv2DBackpropInput kernel, to show what
  * src/worker/kernels/conv2d-backprop-input.ts saves.
  */
 import { Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropInputConfig as tfjsWasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
-import type { BackendName } from '../protocol/report';
-import { loadBackend } from '../worker/backends';
-import { batchMegabytes, batchSizeFor } from '../worker/batch-size';
-import { loadModel } from '../worker/model/load-model';
-import { TfClassifier } from '../worker/model/tf-classifier';
+import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
+import { workerClassifier } from './worker-classifier';
 
 export interface MicroResult {
+  /** What ran the timed forward passes (ONNX Runtime on one thread, as in a worker, or the TF.js backend). */
+  forward: ForwardName;
   /**
    * Images per timed batched forward pass: the worker's memory-sized batch (at most `samples`), or
    * fewer where that batch would take over a second.
@@ -26,7 +26,10 @@ export interface MicroResult {
   forwardMsBatch1: number;
   /** Milliseconds of one image's input gradient (the attack's first step). */
   gradientMs: number;
-  /** gradientMs / forwardMsBatch1: what one gradient costs in single-image forward passes. */
+  /**
+   * gradientMs / forwardMsBatch1: what one gradient (always on the TF.js backend) costs in
+   * single-image forward passes of `forward`.
+   */
   gradientForwardRatio: number;
   /** The same with TF.js's own wasm Conv2DBackpropInput (wasm only, else null). */
   naiveGradientMs: number | null;
@@ -82,12 +85,15 @@ async function withTfjsWasmBackpropInput<T>(backend: object, action: () => Promi
   }
 }
 
-export async function measureMicro(modelPath: string, backend: BackendName, samples: number, timing: TimingOptions): Promise<MicroResult> {
-  const runtime = await loadBackend(backend);
-  const { tf } = runtime;
-  const model = await loadModel(tf, modelPath);
-  const batch = batchSizeFor(model.floatsPerImage, batchMegabytes(), samples);
-  const classifier = new TfClassifier(tf, model, batch);
+/** The timings, and why `auto` kept TF.js when it tried ONNX Runtime. */
+export async function measureMicro(
+  modelPath: string,
+  backend: BackendName,
+  forward: ForwardChoice,
+  samples: number,
+  timing: TimingOptions,
+): Promise<{ micro: MicroResult; note: string | null }> {
+  const { classifier, forward: engine, note, batch, tf } = await workerClassifier(modelPath, backend, forward, samples);
   try {
     const d = classifier.dimension;
     const image = seededValues(d, 1);
@@ -115,7 +121,8 @@ export async function measureMicro(modelPath: string, backend: BackendName, samp
         }
       });
     }
-    return {
+    const micro: MicroResult = {
+      forward: engine,
       batch: timedBatch,
       forwardMsPerImage: batchMs / timedBatch,
       forwardMsBatch1,
@@ -125,6 +132,7 @@ export async function measureMicro(modelPath: string, backend: BackendName, samp
       naiveGradientForwardRatio: naiveGradientMs === null ? null : naiveGradientMs / forwardMsBatch1,
       naiveGradientMaxAbsDiff,
     };
+    return { micro, note };
   } finally {
     classifier.dispose();
   }

@@ -1,6 +1,7 @@
 /** The bench's command line. Small defaults, so `npm run bench` takes a few minutes on 2 cores. */
 import { availableParallelism } from 'node:os';
-import type { BackendName } from '../protocol/report';
+import type { BackendName, ForwardChoice } from '../protocol/report';
+import { forwardChoices } from '../run/validate';
 import { autoOrder } from '../worker/backends';
 import { fixtureNames, type FixtureName } from './fixtures';
 
@@ -10,6 +11,11 @@ export interface BenchOptions {
   custom: { model: string; data: string; labels?: string } | null;
   /** null: every backend that is installed. */
   backends: BackendName[] | null;
+  /**
+   * Forward engines (--forward) to measure on every backend; null: onnxruntime and tfjs on wasm and
+   * cpu where ONNX Runtime is installed, tfjs alone otherwise (configurations.ts).
+   */
+  forwards: ForwardChoice[] | null;
   images: number;
   samples: number;
   scales: number;
@@ -25,9 +31,10 @@ export interface BenchOptions {
 
 export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
 
-Runs the paper's protocol on fixed models and images, per backend, and prints images/s, forward
-passes/s, GFLOP/s, the gradient/forward cost ratio, peak memory per worker, the time per stage and
-the scaling with workers; writes every number to <out>/<date>.json.
+Runs the paper's protocol on fixed models and images, per backend and forward engine, and prints
+images/s, forward passes/s, GFLOP/s, the gradient/forward cost ratio, peak memory per worker, the
+time per stage and the scaling with workers; marks the default configuration (what
+\`robustness-lens check\` runs with no --backend/--forward); writes every number to <out>/<date>.json.
 
 Models (--models, default all):
   demo          media/demo/model: the paper's Fashion-MNIST network at 1/4 width, trained (7 vs 8)
@@ -38,6 +45,9 @@ Models (--models, default all):
 Options:
   --models a,b       which of the models above
   --backends a,b     wasm, cpu, tensorflow, tensorflow-gpu (default: every one installed)
+  --forward a,b      what runs the forward passes, as the check's --forward: auto, onnxruntime, tfjs
+                     (default: onnxruntime and tfjs on wasm and cpu where onnxruntime-node is
+                     installed, tfjs on tensorflow and tensorflow-gpu); gradients always run on TF.js
   --images N         images per protocol run (default 4)
   --samples N        random perturbations per image and alpha (default 200; the paper: 2000)
   --scales N         line-search steps (default 256)
@@ -81,6 +91,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     fixtures: [...fixtureNames],
     custom: null,
     backends: null,
+    forwards: null,
     images: 4,
     samples: 200,
     scales: 256,
@@ -117,6 +128,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         const unknown = names.filter((n) => !(autoOrder as readonly string[]).includes(n));
         if (unknown.length) throw new BenchUsageError(`unknown backend ${unknown.join(', ')} (one of ${autoOrder.join(', ')})`);
         options.backends = names as BackendName[];
+        break;
+      }
+      case '--forward': {
+        const names = [...new Set(list(flag, value()))];
+        const unknown = names.filter((n) => !(forwardChoices as readonly string[]).includes(n));
+        if (unknown.length) throw new BenchUsageError(`unknown forward engine ${unknown.join(', ')} (one of ${forwardChoices.join(', ')})`);
+        options.forwards = names as ForwardChoice[];
         break;
       }
       case '--images': options.images = positiveInteger(flag, value()); break;

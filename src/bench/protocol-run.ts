@@ -3,7 +3,7 @@
  * moment the workers had the model loaded to the last image, with the workers' peak memory.
  */
 import { startCheck } from '../run/check';
-import type { BackendName, ImageRecord } from '../protocol/report';
+import type { BackendName, ForwardChoice, ForwardName, ImageRecord } from '../protocol/report';
 import { ChildMemorySampler } from './memory';
 
 export interface ProtocolSettings {
@@ -24,6 +24,8 @@ export interface StageSeconds {
 
 export interface ProtocolRunResult {
   workers: number;
+  /** What the workers ran their forward passes on (the report's config.forward). */
+  forward: ForwardName | null;
   images: number;
   correct: number;
   susceptible: number;
@@ -42,7 +44,7 @@ export interface ProtocolRunResult {
   stageShare: StageSeconds;
   /** Peak resident memory of each worker process, MB (empty where /proc is not available). */
   peakRssMB: number[];
-  /** imagesPerSecond relative to the same model and backend with one worker (1 for that run). */
+  /** imagesPerSecond relative to the same model, backend and forward engine with one worker (1 for that run). */
   speedup: number | null;
 }
 
@@ -72,6 +74,8 @@ export interface RunTarget {
   data: string;
   labels?: string;
   backend: BackendName;
+  /** Passed to the workers as --forward. */
+  forward: ForwardChoice;
   flopsPerForward: number;
 }
 
@@ -97,6 +101,7 @@ export async function runProtocol(target: RunTarget, settings: ProtocolSettings,
         seed: settings.seed,
         clip: false,
         backend: target.backend,
+        forward: target.forward,
         workers,
         fresh: true,
         details: 0,
@@ -124,6 +129,7 @@ export async function runProtocol(target: RunTarget, settings: ProtocolSettings,
   const forwardPasses = countForwardPasses(report.images, settings);
   return {
     workers: typeof timings.workers === 'number' ? timings.workers : workers,
+    forward: report.config.forward ?? null,
     images: report.images.length,
     correct: report.summary.correct,
     susceptible: report.summary.adversarial.susceptible,

@@ -7,12 +7,12 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageRecord, Report } from '../protocol/report';
+import type { ForwardChoice, ForwardName, ImageRecord, Report } from '../protocol/report';
 import { unitBallSamples } from '../engine/sampling';
 import type { Fixture } from './fixtures';
 import { repositoryRoot } from './fixtures';
 import type { ProtocolSettings, StageSeconds } from './protocol-run';
-import type { ModelResult } from './results';
+import { defaultMark, forwardLabel, type ModelResult } from './results';
 
 /** Debian's python3-torch installs for the system interpreter, not for a pyenv python3 on PATH. */
 export const defaultPython = '/usr/bin/python3';
@@ -50,11 +50,18 @@ export interface PyTorchRun {
   records: PyTorchRecord[];
 }
 
-/** How far our results and PyTorch's agree, image by image (matched by file). */
-export interface Agreement {
-  /** Which of our runs: backend and worker count. */
+/** Which of our configurations a ratio or an agreement is about. */
+export interface OurConfiguration {
   backend: string;
+  forwardChoice: ForwardChoice;
+  forward: ForwardName | null;
+  /** What `robustness-lens check` runs here with no --backend/--forward. */
+  isDefault: boolean;
   workers: number;
+}
+
+/** How far our results and PyTorch's agree, image by image (matched by file). */
+export interface Agreement extends OurConfiguration {
   images: number;
   samePrediction: number;
   /** Images susceptible in both. */
@@ -73,8 +80,10 @@ export interface PyTorchComparison {
   model: string;
   run: PyTorchRun | null;
   error: string | null;
-  /** Our images/s over PyTorch's, per backend and worker count. */
-  ratios: { backend: string; workers: number; ratio: number }[];
+  /** Our images/s over PyTorch's, per backend, forward engine and worker count. */
+  ratios: (OurConfiguration & { ratio: number })[];
+  /** The default configuration's ratio with as many workers as PyTorch has threads (the like-for-like one); null when not measured. */
+  defaultRatio: (OurConfiguration & { ratio: number }) | null;
   agreement: Agreement[];
 }
 
@@ -97,8 +106,8 @@ export function pytorchAvailability(python: string = pythonPath()): { torch: str
 }
 
 /** Where runProtocol writes a run's report (shared by main.ts and the comparison). */
-export function runOutDir(workDir: string, model: string, backend: string, workers: number): string {
-  return join(workDir, 'runs', `${model}-${backend}-${workers}`);
+export function runOutDir(workDir: string, model: string, backend: string, forward: ForwardChoice, workers: number): string {
+  return join(workDir, 'runs', `${model}-${backend}-${forward}-${workers}`);
 }
 
 /** The engine's random set for this run (the same seed the workers use), as raw float32 for the script. */
@@ -184,10 +193,10 @@ export async function runPyTorch(
 }
 
 /** Compares our records with PyTorch's, image by image. */
-export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTorchRecord[], settings: ProtocolSettings): Omit<Agreement, 'backend' | 'workers'> {
+export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTorchRecord[], settings: ProtocolSettings): Omit<Agreement, keyof OurConfiguration> {
   const step = settings.maxEps / settings.scales;
   const byFile = new Map(theirs.map((record) => [record.file, record]));
-  const result: Omit<Agreement, 'backend' | 'workers'> = {
+  const result: Omit<Agreement, keyof OurConfiguration> = {
     images: 0,
     samePrediction: 0,
     bothSusceptible: 0,
@@ -224,7 +233,7 @@ export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTor
 
 /**
  * Runs the script for a fixture and compares it with our results for it: throughput ratios for
- * every run, agreement against the report of each backend's largest run.
+ * every run, agreement against the report of each configuration's largest run.
  */
 export async function comparePyTorch(
   fixture: Fixture,
@@ -234,7 +243,7 @@ export async function comparePyTorch(
   workDir: string,
   python: string = pythonPath(),
 ): Promise<PyTorchComparison> {
-  const comparison: PyTorchComparison = { model: fixture.name, run: null, error: null, ratios: [], agreement: [] };
+  const comparison: PyTorchComparison = { model: fixture.name, run: null, error: null, ratios: [], defaultRatio: null, agreement: [] };
   const measured = ours.filter((result) => result.model === fixture.name && result.runs.length > 0);
   const reference = measured[0] ?? ours.find((result) => result.model === fixture.name && result.inputShape.length > 0);
   if (!reference) {
@@ -251,19 +260,33 @@ export async function comparePyTorch(
   }
   const run = comparison.run;
   for (const result of measured) {
+    const configuration = (workers: number): OurConfiguration => ({
+      backend: result.backend,
+      forwardChoice: result.forwardChoice,
+      forward: result.forward,
+      isDefault: result.isDefault,
+      workers,
+    });
     for (const ourRun of result.runs) {
-      comparison.ratios.push({ backend: result.backend, workers: ourRun.workers, ratio: ourRun.imagesPerSecond / run.imagesPerSecond });
+      comparison.ratios.push({ ...configuration(ourRun.workers), ratio: ourRun.imagesPerSecond / run.imagesPerSecond });
     }
     const largest = result.runs[result.runs.length - 1];
-    const reportPath = join(runOutDir(workDir, fixture.name, result.backend, largest.workers), 'report.json');
+    const reportPath = join(runOutDir(workDir, fixture.name, result.backend, result.forwardChoice, largest.workers), 'report.json');
     if (!existsSync(reportPath)) continue;
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
-    comparison.agreement.push({ backend: result.backend, workers: largest.workers, ...agreementOf(report.images, run.records, settings) });
+    comparison.agreement.push({ ...configuration(largest.workers), ...agreementOf(report.images, run.records, settings) });
   }
+  comparison.defaultRatio = comparison.ratios.find((ratio) => ratio.isDefault && ratio.workers === threads) ?? null;
   return comparison;
 }
 
 const percent = (part: number, whole: number) => `${whole > 0 ? ((part / whole) * 100).toFixed(0) : '0'}%`;
+
+const plural = (workers: number) => `${workers} worker${workers === 1 ? '' : 's'}`;
+
+function configurationName(c: Omit<OurConfiguration, 'workers'>, marked = true): string {
+  return `${c.backend} · forward ${forwardLabel(c)}${marked && c.isDefault ? ` ${defaultMark}` : ''}`;
+}
 
 /** The comparison's lines for the terminal table. */
 export function formatPyTorch(section: PyTorchSection | undefined): string {
@@ -279,14 +302,24 @@ export function formatPyTorch(section: PyTorchSection | undefined): string {
     const s = r.stageSeconds;
     const total = s.decode + s.classify + s.gradient + s.lineSearch + s.random;
     lines.push(
-      `  ${c.model}: ${r.threads} threads, ${r.images} images (${r.susceptible} susceptible), ${r.imagesPerSecond.toFixed(3)} images/s, ${r.forwardPassesPerSecond.toFixed(0)} forwards/s, ${r.gflops.toFixed(1)} GFLOP/s, ${r.analysisSeconds.toFixed(1)} s (process ${r.processSeconds.toFixed(1)} s), gradient/line-search/random/decode ${[s.gradient, s.lineSearch, s.random, s.decode].map((v) => percent(v, total)).join('/')}`,
+      `  ${c.model} in PyTorch: ${r.threads} thread${r.threads === 1 ? '' : 's'}, ${r.images} images (${r.susceptible} susceptible), ${r.imagesPerSecond.toFixed(3)} images/s, ${r.forwardPassesPerSecond.toFixed(0)} forwards/s, ${r.gflops.toFixed(1)} GFLOP/s, ${r.analysisSeconds.toFixed(1)} s (process ${r.processSeconds.toFixed(1)} s), gradient/line-search/random/decode ${[s.gradient, s.lineSearch, s.random, s.decode].map((v) => percent(v, total)).join('/')}`,
     );
-    if (c.ratios.length) lines.push(`    ours / PyTorch images/s: ${c.ratios.map((q) => `${q.backend} ${q.workers} worker${q.workers === 1 ? '' : 's'} ${q.ratio.toFixed(2)}x`).join(', ')}`);
-    for (const a of c.agreement) {
-      lines.push(
-        `    agreement with ${a.backend} (${a.workers} worker${a.workers === 1 ? '' : 's'}): ${a.samePrediction}/${a.images} same class, ε* ${a.sameEps}/${a.bothSusceptible} equal, ${a.oneStepApart} one step apart, ${a.moreApart} further, ${a.susceptibleInOneOnly} susceptible in one only; flips at equal ε* (ours vs PyTorch) ${a.flips.map((f) => `α=${f.alpha} ${f.ours}/${f.pytorch}`).join(', ')}`,
-      );
+    const names = [...new Set([...c.ratios, ...c.agreement].map((q) => configurationName(q)))];
+    for (const name of names) {
+      const ratios = c.ratios.filter((q) => configurationName(q) === name);
+      lines.push(`    ${name}: ours / PyTorch images/s ${ratios.map((q) => `${plural(q.workers)} ${q.ratio.toFixed(2)}x`).join(', ') || '–'}`);
+      for (const a of c.agreement.filter((q) => configurationName(q) === name)) {
+        lines.push(
+          `      agreement (${plural(a.workers)}): ${a.samePrediction}/${a.images} same class, ε* ${a.sameEps}/${a.bothSusceptible} equal, ${a.oneStepApart} one step apart, ${a.moreApart} further, ${a.susceptibleInOneOnly} susceptible in one only; flips at equal ε* (ours vs PyTorch) ${a.flips.map((f) => `α=${f.alpha} ${f.ours}/${f.pytorch}`).join(', ')}`,
+        );
+      }
     }
+  }
+  const defaults = section.comparisons.filter((c) => c.run);
+  if (defaults.length) {
+    const threads = defaults[0].run?.threads ?? 0;
+    const parts = defaults.map((c) => (c.defaultRatio ? `${c.model} ${c.defaultRatio.ratio.toFixed(2)}x (${configurationName(c.defaultRatio, false)})` : `${c.model} not measured`));
+    lines.push(`  default configuration, ${plural(threads)} against ${threads} PyTorch thread${threads === 1 ? '' : 's'}, ours / PyTorch images/s: ${parts.join(', ')}`);
   }
   return lines.join('\n');
 }

@@ -107,7 +107,7 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
     seed: choice.seed,
     clip: choice.clip,
     backend: choice.backend,
-    forward: deps.settings.forward,
+    forward: choice.forward,
     details: deps.settings.detailImages,
     workerScript: join(deps.distDir, 'worker.js'),
     reportAssetsDir: deps.distDir,

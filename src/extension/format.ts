@@ -1,5 +1,6 @@
 /** Short texts for the progress notification, the status bar and the runs view. */
-import type { BackendName } from '../protocol/report';
+import type { BackendName, ForwardName } from '../protocol/report';
+import { forwardEngineNames } from '../report/engine';
 import type { Headline } from './run-storage';
 
 /** "45 s", "3 min 20 s", "1 h 05 min". */
@@ -34,8 +35,13 @@ export function progressMessage(done: number, total: number, stage: string | nul
   return parts.join(' · ');
 }
 
-/** The status bar's name for where the compute runs: `wasm ×2`, `GPU`, `CPU`. */
-export function backendLabel(backend: BackendName, workers: number): string {
+/** The status bar's name for where the compute runs: `wasm ×2`, `GPU`, `CPU`, `wasm ×2 + ONNX Runtime`. */
+export function backendLabel(backend: BackendName, workers: number, forward?: ForwardName): string {
+  const onBackend = backendOnlyLabel(backend, workers);
+  return forward === 'onnxruntime' ? `${onBackend} + ${forwardEngineNames.onnxruntime}` : onBackend;
+}
+
+function backendOnlyLabel(backend: BackendName, workers: number): string {
   switch (backend) {
     case 'tensorflow-gpu':
       return 'GPU';

@@ -3,10 +3,11 @@
  * (every option of the command line, asked one by one, prefilled from the settings).
  */
 import type { AttackName } from '../engine/attacks/names';
-import type { BackendChoice } from '../protocol/report';
+import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import {
   backendChoices,
+  forwardChoices,
   formatAlphas,
   parseAlphas,
   parseNonNegativeInteger,
@@ -29,6 +30,7 @@ export const paperProtocol = { attack: 'fgm-line', alphas: [1, 2, 5, 10], sample
 /** The engine options a preset decides; host settings (workers, node) come from the settings. */
 export type EngineChoice = Pick<CheckOptions, 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'backend' | 'workers' | 'labels'> & {
   attack: AttackName;
+  forward: ForwardChoice;
 };
 
 export function fromSettings(s: ExtensionSettings): EngineChoice {
@@ -42,6 +44,7 @@ export function fromSettings(s: ExtensionSettings): EngineChoice {
     seed: s.seed,
     clip: s.clip,
     backend: s.backend,
+    forward: s.forward,
     workers: s.workers > 0 ? s.workers : undefined,
   };
 }
@@ -72,7 +75,7 @@ export async function pickPreset(ui: Ui, state: KeyValueStore, s: ExtensionSetti
     {
       label: presetLabels.custom,
       description: 'every option',
-      detail: 'α values, samples, line-search steps, largest ε, image limit, seed, clipping, backend, workers, labels file.',
+      detail: 'α values, samples, line-search steps, largest ε, image limit, seed, clipping, backend, forward passes, workers, labels file.',
       value: 'custom',
     },
   ];
@@ -116,6 +119,12 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
     'Which TensorFlow.js backend runs the model',
   );
   if (backend === undefined) return undefined;
+  const forward = await ui.pick<ForwardChoice>(
+    'Robustness Lens: forward passes',
+    [base.forward, ...forwardChoices.filter((f) => f !== base.forward)].map((f) => ({ label: f, description: forwardDescriptions[f], value: f })),
+    'What runs the forward passes (the gradients run on the backend)',
+  );
+  if (forward === undefined) return undefined;
   const workers = await ask('workers', 'Compute processes (0: one per core)', String(base.workers ?? 0), parseNonNegativeInteger);
   if (workers === undefined) return undefined;
   const labelsChoice = await ui.pick<'folders' | 'file'>(
@@ -132,7 +141,7 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
     labels = await pickLabelsFile(ui, dataDir);
     if (!labels) return undefined;
   }
-  return { attack: base.attack, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, workers: workers > 0 ? workers : undefined, labels };
+  return { attack: base.attack, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, forward, workers: workers > 0 ? workers : undefined, labels };
 }
 
 export const backendDescriptions: Record<BackendChoice, string> = {
@@ -141,6 +150,12 @@ export const backendDescriptions: Record<BackendChoice, string> = {
   tensorflow: 'native TensorFlow on the CPU (install it with "Install Native TensorFlow Backend")',
   wasm: 'WebAssembly, bundled, one core per worker',
   cpu: 'plain JavaScript, slow, for checking',
+};
+
+export const forwardDescriptions: Record<ForwardChoice, string> = {
+  auto: "ONNX Runtime's CPU kernels on the wasm and cpu backends when the model translates, else the backend",
+  onnxruntime: "ONNX Runtime's CPU kernels; the run fails with the reason if the model does not translate",
+  tfjs: 'the backend runs the forward passes too',
 };
 
 function failure<T>(parsed: Parsed<T>): string | undefined {

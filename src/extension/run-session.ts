@@ -72,7 +72,7 @@ export class RunSession {
     this.current = current;
     const title = `${modelName(options.model)} on ${basename(options.data)}`;
     log.line(`Run ${plan.runId}: ${options.model} on ${options.data} (${plan.preset}) → ${options.out}`);
-    log.line(`  α ${options.alphas.join(',')} · ${options.samples} samples · ${options.scales} steps to ε ${options.maxEps} · seed ${options.seed}${options.clip ? ' · clip' : ''}${options.limit ? ` · first ${options.limit} images` : ''}${options.sample ? ` · ${options.sample} images spread over the dataset` : ''} · backend ${options.backend}`);
+    log.line(`  α ${options.alphas.join(',')} · ${options.samples} samples · ${options.scales} steps to ε ${options.maxEps} · seed ${options.seed}${options.clip ? ' · clip' : ''}${options.limit ? ` · first ${options.limit} images` : ''}${options.sample ? ` · ${options.sample} images spread over the dataset` : ''} · backend ${options.backend}${options.forward ? ` · forward ${options.forward}` : ''}`);
     status.running(this.lastBackend, 0, null);
     const startedAt = this.deps.now();
     let live: LiveReport | null = null;
@@ -96,7 +96,7 @@ export class RunSession {
         const onEvent = (event: RunEvent): void => {
           switch (event.type) {
             case 'started': {
-              this.lastBackend = backendLabel(event.model.backend, event.workers);
+              this.lastBackend = backendLabel(event.model.backend, event.workers, event.model.forward);
               status.running(this.lastBackend, event.resumed, event.total);
               log.line(`  ${event.model.format} model, input ${event.model.inputShape.join('×')}, ${event.model.classCount} classes, ${event.model.outputActivation} output; ${this.lastBackend}; ${event.total} images${event.resumed ? `, ${event.resumed} already done (resuming)` : ''}`);
               advance(event.resumed, event.total, progressMessage(event.resumed, event.total, null, null) + (event.resumed ? ' (resumed)' : ''));

@@ -7,7 +7,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { isAttackName } from '../engine/attacks/names';
-import type { BackendChoice, Report, Summary } from '../protocol/report';
+import type { BackendChoice, BackendName, ForwardName, Report, Summary } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 
 export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'run.json', html: 'report.html' } as const;
@@ -26,6 +26,12 @@ export interface Headline {
   random: { alpha: number; rate: number }[];
 }
 
+/** What a run computed on: the TF.js backend and, when recorded, what ran the forward passes. */
+export interface RunEngine {
+  backend: BackendName;
+  forward?: ForwardName;
+}
+
 export interface RunInfo {
   id: string;
   dir: string;
@@ -35,6 +41,8 @@ export interface RunInfo {
   done: number;
   settings: RunSettings | null;
   headline: Headline | null;
+  /** From report.json, else run.json's model info; null until a worker has loaded the model. */
+  engine: RunEngine | null;
   hasHtml: boolean;
 }
 
@@ -93,6 +101,7 @@ export async function readRun(dir: string): Promise<RunInfo | null> {
     done: typedReport ? typedReport.images.length : lines ?? 0,
     settings: settingsOf(runJson) ?? settingsOf(typedReport?.config),
     headline: typedReport ? headlineOf(typedReport.summary) : null,
+    engine: engineOf(typedReport?.config) ?? engineOf(field(runJson, 'modelInfo')),
     hasHtml: existsSync(join(dir, runFiles.html)),
   };
 }
@@ -180,6 +189,18 @@ function settingsOf(source: unknown): RunSettings | null {
   if (sample !== undefined) settings.sample = sample;
   if (typeof s.backend === 'string') settings.backend = s.backend as BackendChoice;
   return settings;
+}
+
+const backendNames: readonly string[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] satisfies BackendName[];
+const forwardNames: readonly string[] = ['onnxruntime', 'tfjs'] satisfies ForwardName[];
+
+function engineOf(source: unknown): RunEngine | null {
+  const backend = field(source, 'backend');
+  const forward = field(source, 'forward');
+  if (typeof backend !== 'string' || !backendNames.includes(backend)) return null;
+  const engine: RunEngine = { backend: backend as BackendName };
+  if (typeof forward === 'string' && forwardNames.includes(forward)) engine.forward = forward as ForwardName;
+  return engine;
 }
 
 function field(source: unknown, key: string): unknown {

@@ -1,5 +1,6 @@
 /** How a stored run appears in the Runs view: label, description, tooltip, icon and context value. */
 import { basename } from 'node:path';
+import { engineText } from '../report/engine';
 import { formatDate, formatPercent, headlineText } from './format';
 import { modelName, type RunInfo } from './run-storage';
 
@@ -32,6 +33,7 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
     tooltip.push(`Model: ${settings.model}`, `Dataset: ${settings.data}`);
     tooltip.push(`α ${settings.alphas.join(', ')} · ${settings.samples} samples · ${settings.scales} steps to ε ${settings.maxEps} · seed ${settings.seed}${settings.clip ? ' · clipped' : ''}${settings.limit ? ` · first ${settings.limit} images` : ''}${settings.sample ? ` · ${settings.sample} images spread over the dataset` : ''}`);
   }
+  if (run.engine) tooltip.push(`Ran on ${engineText(run.engine.backend, run.engine.forward)}`);
   if (run.headline) {
     const h = run.headline;
     tooltip.push(`${h.images} images · accuracy ${formatPercent(h.accuracy)} · adversarial susceptibility ${formatPercent(h.adversarialRate)}`);

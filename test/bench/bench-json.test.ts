@@ -1,5 +1,6 @@
 // The built bench (dist/bench.js) on a tiny model and a few images made here: its JSON has every
-// field, with the right types and consistent values. No timing is asserted.
+// field, with the right types and consistent values, for every (backend, forward engine)
+// configuration, and the default configuration is named. No timing is asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { syntheticImage } from '../../src/bench/fixtures';
 import { countFlops } from '../../src/bench/flops';
 import { layerShapesOf } from '../../src/bench/layer-shapes';
 import { paperNetwork } from '../../src/bench/paper-network';
-import type { BenchResults } from '../../src/bench/results';
+import type { BenchResults, ModelResult } from '../../src/bench/results';
 import { fileSystemHandler } from '../../src/worker/model/file-io';
 
 const root = join(__dirname, '..', '..');
@@ -45,73 +46,114 @@ function runBench(args: string[]) {
 
 const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 
-test('a tiny run on wasm and cpu with 1 and 2 workers writes every field', () => {
+function readResults(out: string): BenchResults {
+  const files = readdirSync(out).filter((f) => f.endsWith('.json'));
+  assert.equal(files.length, 1);
+  return JSON.parse(readFileSync(join(out, files[0]), 'utf8')) as BenchResults;
+}
+
+function checkConfiguration(r: ModelResult, workers: number[], images: number, samples: number): void {
+  assert.equal(r.error, null);
+  assert.equal(r.model, 'custom');
+  assert.ok(r.description.endsWith('model.json'));
+  assert.deepEqual(r.inputShape, [8, 8, 3]);
+  assert.ok(r.parameters > 0);
+  assert.equal(r.flopsPerForward, expectedFlops);
+  assert.deepEqual(r.uncountedLayers, []);
+  assert.deepEqual(r.skipped, []);
+  assert.equal(r.forwardNote, null, 'the tiny model translates to ONNX');
+  const micro = r.micro!;
+  assert.equal(micro.forward, r.forward);
+  assert.ok(micro.batch >= 1 && micro.batch <= samples);
+  for (const key of ['forwardMsPerImage', 'forwardMsBatch1', 'gradientMs', 'gradientForwardRatio'] as const) assert.ok(isNumber(micro[key]) && micro[key] > 0, key);
+  if (r.backend === 'wasm') {
+    assert.ok(isNumber(micro.naiveGradientMs) && isNumber(micro.naiveGradientForwardRatio));
+    assert.ok((micro.naiveGradientMaxAbsDiff as number) < 1e-4, 'our kernel and TF.js\'s give the same gradient');
+  } else {
+    assert.deepEqual([micro.naiveGradientMs, micro.naiveGradientForwardRatio, micro.naiveGradientMaxAbsDiff], [null, null, null]);
+  }
+  assert.ok(isNumber(r.forwardGflops));
+
+  assert.deepEqual(r.runs.map((run) => run.workers), workers);
+  for (const run of r.runs) {
+    assert.equal(run.forward, r.forward, 'the workers ran the forward passes on the engine timed');
+    assert.equal(run.images, images);
+    assert.ok(run.correct >= 0 && run.correct <= images && run.susceptible <= run.correct);
+    for (const key of ['wallSeconds', 'analysisSeconds', 'imagesPerSecond', 'forwardPasses', 'forwardPassesPerSecond', 'gflops', 'speedup'] as const) {
+      assert.ok(isNumber(run[key]), `${key} is ${String(run[key])}`);
+    }
+    assert.ok(run.forwardPasses >= images, 'at least one forward pass per image');
+    assert.deepEqual(Object.keys(run.stageSeconds).sort(), ['decode', 'gradient', 'lineSearch', 'random']);
+    const shares = Object.values(run.stageShare);
+    assert.ok(shares.every(isNumber));
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    if (process.platform === 'linux') {
+      assert.equal(run.peakRssMB.length, run.workers, 'one peak per worker');
+      assert.ok(run.peakRssMB.every((mb) => mb > 10));
+    }
+  }
+  assert.equal(r.runs[0].speedup, 1);
+}
+
+test('a tiny run on wasm with 1 and 2 workers measures both forward engines and marks the default', () => {
   const out = join(work, 'out');
   const run = runBench([
     '--model', join(work, 'model', 'model.json'), '--data', join(work, 'data'),
-    '--backends', 'wasm,cpu', '--images', '3', '--samples', '6', '--scales', '16', '--alphas', '1,10',
-    '--workers', '2,1', '--min-seconds', '0.01', '--out', out,
+    '--backends', 'wasm', '--images', '3', '--samples', '6', '--scales', '16', '--alphas', '1,10',
+    '--workers', '2,1', '--min-seconds', '0.01', '--no-pytorch', '--out', out,
   ]);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /custom on wasm/);
+  assert.match(run.stdout, /custom on wasm · forward onnxruntime/);
+  assert.match(run.stdout, /custom on wasm · forward tfjs/);
+  assert.match(run.stdout, /input gradient \(TF\.js wasm\): .* a one-image forward pass on ONNX Runtime, 1 thread/);
+  assert.match(run.stdout, /onnxruntime over tfjs .*\n {2}custom on wasm: forward [\d.]+x, 1 worker [\d.]+x images\/s, 2 workers [\d.]+x images\/s/);
   assert.match(run.stdout, /written to .*\.json/);
-  const files = readdirSync(out).filter((f) => f.endsWith('.json'));
-  assert.equal(files.length, 1);
-  const bench = JSON.parse(readFileSync(join(out, files[0]), 'utf8')) as BenchResults;
+  const bench = readResults(out);
 
   assert.equal(bench.tool, 'robustness-lens bench');
   assert.match(bench.version, /^\d+\.\d+\.\d+/);
   assert.ok(!Number.isNaN(Date.parse(bench.date)));
-  assert.match(bench.command, /^npm run bench -- --model .* --workers 2,1 --min-seconds 0\.01 --out /);
+  assert.match(bench.command, /^npm run bench -- --model .* --workers 2,1 --min-seconds 0\.01 --no-pytorch --out /);
   const m = bench.machine;
   assert.ok(typeof m.cpuModel === 'string' && m.cores >= 1 && m.memoryGB > 0 && m.platform && m.node.startsWith('v'));
   assert.equal(m.gpu, null);
+  assert.match(m.onnxRuntime ?? '', /^\d+\.\d+\.\d+/, 'onnxruntime-node is a dependency');
   assert.deepEqual(
     { ...bench.settings, batchMegabytes: undefined },
-    { images: 3, samples: 6, scales: 16, maxEps: 10, alphas: [1, 10], seed: 0, workers: [1, 2], maxRunSeconds: 120, batchMegabytes: undefined },
+    { images: 3, samples: 6, scales: 16, maxEps: 10, alphas: [1, 10], seed: 0, workers: [1, 2], forwards: null, maxRunSeconds: 120, batchMegabytes: undefined },
   );
   assert.ok(isNumber(bench.settings.batchMegabytes));
+  assert.equal(bench.pytorch, undefined);
 
-  assert.deepEqual(bench.results.map((r) => r.backend), ['wasm', 'cpu']);
+  // With no native TensorFlow installed, auto loads wasm, and auto runs a translatable model on ONNX Runtime.
+  const defaults = bench.defaultConfiguration;
+  assert.ok(defaults.backend !== null);
+  const autoForward = defaults.backend === 'wasm' || defaults.backend === 'cpu' ? 'onnxruntime' : 'tfjs';
+  assert.deepEqual(defaults.forward, [{ model: 'custom', forward: autoForward, note: null }]);
+  assert.match(run.stdout, new RegExp(`default configuration \\(robustness-lens check with no --backend/--forward\\): backend auto → ${defaults.backend}, forward auto → ${autoForward}`));
+
+  assert.deepEqual(bench.results.map((r) => [r.backend, r.forwardChoice, r.forward]), [['wasm', 'onnxruntime', 'onnxruntime'], ['wasm', 'tfjs', 'tfjs']]);
   for (const r of bench.results) {
-    assert.equal(r.error, null);
-    assert.equal(r.model, 'custom');
-    assert.ok(r.description.endsWith('model.json'));
-    assert.deepEqual(r.inputShape, [8, 8, 3]);
-    assert.ok(r.parameters > 0);
-    assert.equal(r.flopsPerForward, expectedFlops);
-    assert.deepEqual(r.uncountedLayers, []);
-    assert.deepEqual(r.skipped, []);
-    const micro = r.micro!;
-    assert.ok(micro.batch >= 1 && micro.batch <= 6);
-    for (const key of ['forwardMsPerImage', 'forwardMsBatch1', 'gradientMs', 'gradientForwardRatio'] as const) assert.ok(isNumber(micro[key]) && micro[key] > 0, key);
-    if (r.backend === 'wasm') {
-      assert.ok(isNumber(micro.naiveGradientMs) && isNumber(micro.naiveGradientForwardRatio));
-      assert.ok((micro.naiveGradientMaxAbsDiff as number) < 1e-4, 'our kernel and TF.js\'s give the same gradient');
-    } else {
-      assert.deepEqual([micro.naiveGradientMs, micro.naiveGradientForwardRatio, micro.naiveGradientMaxAbsDiff], [null, null, null]);
-    }
-    assert.ok(isNumber(r.forwardGflops));
-
-    assert.deepEqual(r.runs.map((run) => run.workers), [1, 2]);
-    for (const run of r.runs) {
-      assert.equal(run.images, 3);
-      assert.ok(run.correct >= 0 && run.correct <= 3 && run.susceptible <= run.correct);
-      for (const key of ['wallSeconds', 'analysisSeconds', 'imagesPerSecond', 'forwardPasses', 'forwardPassesPerSecond', 'gflops', 'speedup'] as const) {
-        assert.ok(isNumber(run[key]), `${key} is ${String(run[key])}`);
-      }
-      assert.ok(run.forwardPasses >= 3, 'at least one forward pass per image');
-      assert.deepEqual(Object.keys(run.stageSeconds).sort(), ['decode', 'gradient', 'lineSearch', 'random']);
-      const shares = Object.values(run.stageShare);
-      assert.ok(shares.every(isNumber));
-      assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
-      if (process.platform === 'linux') {
-        assert.equal(run.peakRssMB.length, run.workers, 'one peak per worker');
-        assert.ok(run.peakRssMB.every((mb) => mb > 10));
-      }
-    }
-    assert.equal(r.runs[0].speedup, 1);
+    checkConfiguration(r, [1, 2], 3, 6);
+    assert.equal(r.isDefault, defaults.backend === 'wasm' && r.forward === autoForward);
   }
+  if (defaults.backend === 'wasm') assert.match(run.stdout, /custom on wasm · forward onnxruntime {2}\[DEFAULT\]/);
+  assert.doesNotMatch(run.stdout, /forward tfjs {2}\[DEFAULT\]/);
+});
+
+test('--forward auto on cpu names what auto chose; the cpu backend is not the default', () => {
+  const out = join(work, 'out-cpu');
+  const run = runBench([
+    '--model', join(work, 'model', 'model.json'), '--data', join(work, 'data'),
+    '--backends', 'cpu', '--forward', 'auto', '--images', '2', '--samples', '4', '--scales', '8', '--alphas', '10',
+    '--workers', '1', '--min-seconds', '0.01', '--no-pytorch', '--out', out,
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /custom on cpu · forward auto → onnxruntime — /);
+  const bench = readResults(out);
+  assert.deepEqual(bench.settings.forwards, ['auto']);
+  assert.deepEqual(bench.results.map((r) => [r.backend, r.forwardChoice, r.forward, r.isDefault]), [['cpu', 'auto', 'onnxruntime', bench.defaultConfiguration.backend === 'cpu']]);
+  checkConfiguration(bench.results[0], [1], 2, 4);
 });
 
 test('bad arguments: exit 2 with a one-line reason', () => {
@@ -121,4 +163,7 @@ test('bad arguments: exit 2 with a one-line reason', () => {
   const unknown = runBench(['--models', 'mnist']);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown model mnist \(one of demo, fashion-vgg, cifar-vgg\)/);
+  const forward = runBench(['--forward', 'tfjs,onnx']);
+  assert.equal(forward.status, 2);
+  assert.equal(forward.stderr.trim(), 'bench: unknown forward engine onnx (one of auto, onnxruntime, tfjs)');
 });

@@ -1,6 +1,7 @@
 // bench/pytorch/protocol.py against the engine: the TF.js -> PyTorch weight layouts (same outputs on
 // models built here, with every layer kind the script reads), and the whole protocol on the demo
-// model and 4 demo images (same eps*, same flips on the engine's random set). Needs /usr/bin/python3 with
+// model and 4 demo images (same eps*, same flips on the engine's random set), with the forward passes
+// on TF.js and on ONNX Runtime. Needs /usr/bin/python3 with
 // python3-torch and python3-pil; skipped with the reason where they are missing. agreementOf runs always.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +15,9 @@ import { sampleDataset, syntheticImage } from '../../src/bench/fixtures';
 import { agreementOf, pytorchAvailability, pythonPath, writeRandomSet, type PyTorchRecord } from '../../src/bench/pytorch';
 import { analyseImage } from '../../src/engine/protocol';
 import { unitBallSamples } from '../../src/engine/sampling';
-import type { ImageRecord } from '../../src/protocol/report';
+import type { ForwardName, ImageRecord } from '../../src/protocol/report';
 import { loadBackend } from '../../src/worker/backends';
+import { forwardEngine } from '../../src/worker/forward-engine';
 import { readModelImage } from '../../src/worker/images/model-image';
 import { fileSystemHandler } from '../../src/worker/model/file-io';
 import { loadModel } from '../../src/worker/model/load-model';
@@ -125,7 +127,7 @@ test('the script rebuilds TF.js layers models with the same outputs', { skip }, 
   }
 });
 
-test('the script finds the engine\'s eps* and flips on the engine\'s random set (demo model, 4 images)', { skip }, async () => {
+test('the script finds the engine\'s eps* and flips on the engine\'s random set, with either forward engine (demo model, 4 images)', { skip }, async () => {
   const work = mkdtempSync(join(tmpdir(), 'pytorch-protocol-'));
   try {
     const runtime = await loadBackend('wasm');
@@ -133,36 +135,44 @@ test('the script finds the engine\'s eps* and flips on the engine\'s random set 
     const data = join(work, 'data');
     sampleDataset(join(root, 'media', 'demo', 'data'), data, 4);
     const settings = { images: 4, samples: 100, scales: 256, maxEps: 10, alphas: [1, 5], seed: 5 };
-    const model = await loadModel(runtime.tf, modelPath);
-    const classifier = new TfClassifier(runtime.tf, model, 100);
-    const randomSet = unitBallSamples(settings.samples, classifier.dimension, settings.seed);
-    const ours: ImageRecord[] = [];
-    try {
-      for (const [label, name] of ['7_Sneaker', '8_Bag'].entries()) {
-        for (const file of readdirSync(join(data, name)).sort()) {
-          const { pixels } = await readModelImage(join(data, name, file), model.geometry);
-          const analysed = await analyseImage(classifier, pixels, label, { attack: 'fgm-line', ...settings, clip: false, batchSize: 100 }, randomSet);
-          ours.push({ ...analysed, file: `${name}/${file}`, label, index: ours.length } as ImageRecord);
+    let dimension = 0;
+    const ours = new Map<ForwardName, ImageRecord[]>();
+    for (const forward of ['tfjs', 'onnxruntime'] as const) {
+      const model = await loadModel(runtime.tf, modelPath);
+      dimension = model.geometry.shape.reduce((a, b) => a * b, 1);
+      const randomSet = unitBallSamples(settings.samples, dimension, settings.seed);
+      const engine = await forwardEngine(forward, 'wasm', model, new TfClassifier(runtime.tf, model, 100));
+      const records: ImageRecord[] = [];
+      try {
+        for (const [label, name] of ['7_Sneaker', '8_Bag'].entries()) {
+          for (const file of readdirSync(join(data, name)).sort()) {
+            const { pixels } = await readModelImage(join(data, name, file), model.geometry);
+            const analysed = await analyseImage(engine.classifier, pixels, label, { attack: 'fgm-line', ...settings, clip: false, batchSize: 100 }, randomSet);
+            records.push({ ...analysed, file: `${name}/${file}`, label, index: records.length } as ImageRecord);
+          }
         }
+      } finally {
+        engine.classifier.dispose();
       }
-    } finally {
-      classifier.dispose();
+      ours.set(forward, records);
     }
-    const setFile = writeRandomSet(work, settings.samples, classifier.dimension, settings.seed);
+    const setFile = writeRandomSet(work, settings.samples, dimension, settings.seed);
     const stdout = execFileSync(pythonPath(), [
       script, '--model', modelPath, '--data', data, '--samples', '100', '--alphas', '1,5', '--seed', '5', '--random-set', setFile, '--threads', '1',
     ], { encoding: 'utf8' });
     const output = JSON.parse(stdout) as { images: number; records: PyTorchRecord[] };
     assert.equal(output.images, 4);
-    const agreement = agreementOf(ours, output.records, settings);
-    const detail = JSON.stringify(agreement);
-    assert.equal(agreement.images, 4, detail);
-    assert.equal(agreement.samePrediction, 4, detail);
-    assert.equal(agreement.susceptibleInOneOnly, 0, detail);
-    assert.ok(agreement.bothSusceptible >= 3, detail);
-    assert.equal(agreement.sameEps + agreement.oneStepApart, agreement.bothSusceptible, detail);
-    assert.ok(agreement.flips.some((row) => row.ours > 0), `some random perturbation should flip: ${detail}`);
-    for (const row of agreement.flips) assert.ok(Math.abs(row.ours - row.pytorch) <= 1, `α=${row.alpha}: ${detail}`);
+    for (const [forward, records] of ours) {
+      const agreement = agreementOf(records, output.records, settings);
+      const detail = `${forward}: ${JSON.stringify(agreement)}`;
+      assert.equal(agreement.images, 4, detail);
+      assert.equal(agreement.samePrediction, 4, detail);
+      assert.equal(agreement.susceptibleInOneOnly, 0, detail);
+      assert.ok(agreement.bothSusceptible >= 3, detail);
+      assert.equal(agreement.sameEps + agreement.oneStepApart, agreement.bothSusceptible, detail);
+      assert.ok(agreement.flips.some((row) => row.ours > 0), `some random perturbation should flip: ${detail}`);
+      for (const row of agreement.flips) assert.ok(Math.abs(row.ours - row.pytorch) <= 1, `α=${row.alpha}: ${detail}`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

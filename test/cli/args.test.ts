@@ -21,7 +21,7 @@ describe('parseArgs: check', () => {
       verbose: false,
       options: {
         model: 'm/model.json', data: 'data', out: 'out', attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 0,
-        clip: false, backend: 'auto', fresh: false,
+        clip: false, backend: 'auto', forward: 'auto', fresh: false,
       },
     });
   });
@@ -29,14 +29,14 @@ describe('parseArgs: check', () => {
   it('reads every option, in both --flag value and --flag=value forms', () => {
     const command = check(
       '--labels', 'labels.txt', '--attack', 'deepfool', '--alphas=0.5,1,2e1', '--samples', '200', '--scales=64', '--max-eps', '2.5', '--limit', '12',
-      '--seed=42', '--clip', '--backend', 'wasm', '--workers', '3', '--shard', '1/4', '--details=5', '--fresh', '--verbose',
+      '--seed=42', '--clip', '--backend', 'wasm', '--forward=tfjs', '--workers', '3', '--shard', '1/4', '--details=5', '--fresh', '--verbose',
     );
     assert.deepEqual(command, {
       kind: 'check',
       verbose: true,
       options: {
         model: 'm/model.json', data: 'data', out: 'out', labels: 'labels.txt', attack: 'deepfool', alphas: [0.5, 1, 20], samples: 200, scales: 64, maxEps: 2.5,
-        limit: 12, seed: 42, clip: true, backend: 'wasm', workers: 3, shard: { index: 1, count: 4 }, details: 5, fresh: true,
+        limit: 12, seed: 42, clip: true, backend: 'wasm', forward: 'tfjs', workers: 3, shard: { index: 1, count: 4 }, details: 5, fresh: true,
       },
     });
   });
@@ -52,6 +52,11 @@ describe('parseArgs: check', () => {
 
   it('accepts every backend of the contract', () => {
     for (const backend of ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']) assert.equal(check('--backend', backend).options.backend, backend);
+  });
+
+  it('accepts every forward engine and rejects others', () => {
+    for (const forward of ['auto', 'onnxruntime', 'tfjs']) assert.equal(check('--forward', forward).options.forward, forward);
+    usageError(['check', '--model', 'm', '--data', 'd', '--out', 'o', '--forward', 'onnx'], '--forward must be one of auto, onnxruntime, tfjs, got "onnx"');
   });
 
   it('rejects bad arguments with one line naming the flag', () => {

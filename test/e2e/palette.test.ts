@@ -112,13 +112,20 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
       }
     });
 
-  step('packages a .vsix with the bundles, wasm binaries and media, without sources or node_modules', () => {
+  step('packages a .vsix with the bundles, wasm binaries, media and this platform\'s ONNX Runtime, without sources or other node_modules', () => {
     const files = zipEntries(vsixPath).filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
-    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'media/icon.png', 'media/demo/model/model.json']) {
+    const onnxBinaries = `node_modules/onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/`;
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'media/icon.png', 'media/demo/model/model.json', 'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js', `${onnxBinaries}onnxruntime_binding.node`]) {
       assert.ok(files.includes(needed), `${needed} is missing from the .vsix`);
     }
-    const unwanted = files.filter((f) => /^(src|test|node_modules|scripts|webview|\.ci|\.vscode)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
-    assert.deepEqual(unwanted, [], 'the .vsix holds development files');
+    const unwanted = files.filter(
+      (f) =>
+        /^(src|test|scripts|webview|\.ci|\.vscode)\//.test(f) ||
+        (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\/(package\.json|dist\/)/.test(f) && !f.startsWith(onnxBinaries)) ||
+        f.endsWith('.map') ||
+        f.endsWith('.ts'),
+    );
+    assert.deepEqual(unwanted, [], 'the .vsix holds development files, install scripts or other platforms\' binaries');
   });
 
   let firstRun = '';

@@ -71,6 +71,7 @@ describe('the check command asks only what it does not know', () => {
       seed: 0,
       clip: false,
       backend: 'auto',
+      forward: 'auto',
       details: 24,
       workerScript: '/ext/dist/worker.js',
       reportAssetsDir: '/ext/dist',
@@ -139,13 +140,18 @@ describe('the check command asks only what it does not know', () => {
       { input: '7', title: 'Robustness Lens: seed' },
       { pick: 'Clip to [0,1]', title: 'Robustness Lens: clipping' },
       { pick: 'wasm', title: 'Robustness Lens: backend' },
+      { pick: 'onnxruntime', title: 'Robustness Lens: forward passes' },
       { input: '2', title: 'Robustness Lens: workers' },
       { pick: 'Sorted folder names', title: 'Robustness Lens: class order' },
     ]);
-    const plan = await planCheck(deps(ui, new MemoryStore(), [ws], { samples: 300 }), { model: paths.model, data: paths.data });
+    const plan = await planCheck(deps(ui, new MemoryStore(), [ws], { samples: 300, forward: 'tfjs' }), { model: paths.model, data: paths.data });
     assert.ok(plan);
     const o = plan.options;
-    assert.deepEqual([o.alphas, o.samples, o.scales, o.maxEps, o.limit, o.seed, o.clip, o.backend, o.workers, o.labels], [[1, 3], 100, 64, 5, 4, 7, true, 'wasm', 2, undefined]);
+    assert.deepEqual([o.alphas, o.samples, o.scales, o.maxEps, o.limit, o.seed, o.clip, o.backend, o.forward, o.workers, o.labels], [[1, 3], 100, 64, 5, 4, 7, true, 'wasm', 'onnxruntime', 2, undefined]);
+    // The forward pick offers the setting's value first, each choice with what it does.
+    const forward = ui.asked.find((q) => q.kind === 'pick' && q.title === 'Robustness Lens: forward passes');
+    assert.deepEqual(forward?.kind === 'pick' && forward.labels, ['tfjs', 'auto', 'onnxruntime']);
+    assert.ok(forward?.kind === 'pick' && forward.descriptions.every((d) => typeof d === 'string' && d.length > 0));
     const inputs = ui.asked.filter((q) => q.kind === 'input');
     assert.deepEqual(inputs.map((q) => q.kind === 'input' && q.value), ['1, 2, 5, 10', '300', '256', '10', '0', '0', '0']);
     const validate = (title: string, text: string) => {
@@ -189,13 +195,13 @@ describe('resume and re-run a stored run', () => {
     });
     const run = await readRun(runDir);
     assert.ok(run);
-    const flow = deps(new FakeUi(), new MemoryStore(), [ws], { backend: 'cpu', workers: 1 });
+    const flow = deps(new FakeUi(), new MemoryStore(), [ws], { backend: 'cpu', forward: 'tfjs', workers: 1 });
     const resumed = await planFromRun(flow, run, 'resume');
     assert.equal(resumed.options.out, runDir);
     assert.equal(resumed.runId, 'old-run');
     assert.deepEqual(
-      [resumed.options.alphas, resumed.options.samples, resumed.options.scales, resumed.options.maxEps, resumed.options.seed, resumed.options.clip, resumed.options.limit, resumed.options.backend, resumed.options.workers],
-      [[2, 4], 77, 32, 4, 9, true, 3, 'cpu', 1],
+      [resumed.options.alphas, resumed.options.samples, resumed.options.scales, resumed.options.maxEps, resumed.options.seed, resumed.options.clip, resumed.options.limit, resumed.options.backend, resumed.options.forward, resumed.options.workers],
+      [[2, 4], 77, 32, 4, 9, true, 3, 'cpu', 'tfjs', 1],
     );
     const rerun = await planFromRun(flow, run, 'rerun');
     assert.equal(rerun.options.out, join(ws, '.robustness', '2025-01-02_03-04-05_cnn'));

@@ -166,6 +166,23 @@ describe('a check driven from the extension host', () => {
     assert.equal(recorder.live.at(-1), 'end cancelled 1');
   });
 
+  it('names ONNX Runtime beside the backend when it ran the forward passes', async () => {
+    const out = join(tmp.path, 'onnx');
+    const onOnnx: ModelInfo = { ...model, forward: 'onnxruntime' };
+    const events: RunEvent[] = [
+      { type: 'started', outDir: out, total: 1, resumed: 0, model: onOnnx, workers: 2 },
+      { type: 'image', record: images[0], summary: summaryAfter(1), done: 1, total: 1 },
+    ];
+    const host = scriptedHost(events, () => ({ report: { ...recorded, images: images.slice(0, 1), status: 'complete' }, outDir: out, status: 'complete' }));
+    const recorder = new Recorder();
+    const { s, log } = session(new FakeUi(), host.start, recorder);
+    await s.run({ ...plan(out), options: { ...plan(out).options, forward: 'auto' } });
+    assert.deepEqual(recorder.status.slice(1), ['running wasm ×2 + ONNX Runtime 0/1', 'running wasm ×2 + ONNX Runtime 1/1', 'idle wasm ×2 + ONNX Runtime']);
+    assert.equal(recorder.begun?.config.forward, 'onnxruntime');
+    assert.match(log.text(), /· backend auto · forward auto$/m);
+    assert.match(log.text(), /; wasm ×2 \+ ONNX Runtime; 1 images/);
+  });
+
   it('runs one check at a time', async () => {
     const out = join(tmp.path, 'busy');
     const host = scriptedHost([{ type: 'started', outDir: out, total: 1, resumed: 0, model, workers: 1 }], () => ({ report: { ...recorded, images: [] }, outDir: out, status: 'cancelled' }), true);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { ModelInfo } from '../../src/protocol/messages';
 import type { Report } from '../../src/protocol/report';
 import { deleteRun, listRuns, modelName, newRunId, readReport, readReportFile, readRun, resolveRunsDirectory } from '../../src/extension/run-storage';
 import { formatReportJson } from '../../src/run/reportFiles';
@@ -15,7 +16,7 @@ after(() => tmp.remove());
 const recorded: Report = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'reports', 'report.json'), 'utf8'));
 
 /** A run folder as the CLI leaves it: run.json always, images.jsonl per image, report.json at the end. */
-function writeRun(dir: string, options: { report?: Report; images?: number; limit?: number | null; brokenLine?: boolean }) {
+function writeRun(dir: string, options: { report?: Report; images?: number; limit?: number | null; brokenLine?: boolean; modelInfo?: ModelInfo }) {
   mkdirSync(dir, { recursive: true });
   writeRunFile(join(dir, 'run.json'), {
     tool: { name: 'robustness-lens', version: '0.1.0' },
@@ -34,7 +35,7 @@ function writeRun(dir: string, options: { report?: Report; images?: number; limi
       clip: false,
     },
     selection: { limit: options.limit ?? null, shard: null },
-    modelInfo: null,
+    modelInfo: options.modelInfo ?? null,
   });
   const lines = recorded.images.slice(0, options.images ?? 0).map((r) => JSON.stringify(r));
   if (options.brokenLine) lines.push('{"file": "cut sho');
@@ -75,6 +76,17 @@ describe('run folders', () => {
     assert.deepEqual(listed[2].settings, { model: '/models/sneaker-bag/model.json', data: '/data/fashion', attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 3, clip: false, limit: 20 });
     assert.equal(listed[2].headline, null);
     assert.equal(listed[2].startedAt.toISOString(), '2025-01-01T00:00:00.000Z');
+  });
+
+  it('knows what a run computed on: report.json, else the model info in run.json', async () => {
+    const modelInfo: ModelInfo = { backend: 'cpu', forward: 'onnxruntime', inputShape: [28, 28, 3], dimension: 2352, classCount: 2, outputActivation: 'softmax', format: 'layers-model' };
+    writeRun(join(runs, 'e-onnx'), { report: { ...recorded, config: { ...recorded.config, backend: 'wasm', forward: 'onnxruntime' } }, modelInfo });
+    writeRun(join(runs, 'f-unfinished'), { images: 2, modelInfo });
+    assert.deepEqual((await readRun(join(runs, 'e-onnx')))?.engine, { backend: 'wasm', forward: 'onnxruntime' });
+    assert.deepEqual((await readRun(join(runs, 'f-unfinished')))?.engine, { backend: 'cpu', forward: 'onnxruntime' });
+    // Reports from before config.forward; runs stopped before a worker loaded the model.
+    assert.deepEqual((await readRun(join(runs, 'a-complete')))?.engine, { backend: 'wasm' });
+    assert.equal((await readRun(join(runs, 'c-killed')))?.engine, null);
   });
 
   it('lists nothing for a missing folder', async () => {

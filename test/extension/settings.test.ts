@@ -22,6 +22,7 @@ describe('settings resolution', () => {
       seed: 0,
       clip: false,
       backend: 'auto',
+      forward: 'auto',
       workers: 0,
       nodePath: '',
       batchMemoryMb: 256,
@@ -33,8 +34,8 @@ describe('settings resolution', () => {
   });
 
   it('takes set values, trimmed where they are paths', () => {
-    const s = resolveSettings(source({ attack: 'deepfool', alphas: [0.5, 3], samples: 10, backend: 'wasm', workers: 2, nodePath: ' /usr/bin/node ', outputDirectory: 'runs', 'quickLook.images': 7 }));
-    assert.deepEqual([s.attack, s.alphas, s.samples, s.backend, s.workers, s.nodePath, s.outputDirectory, s.quickLookImages], ['deepfool', [0.5, 3], 10, 'wasm', 2, '/usr/bin/node', 'runs', 7]);
+    const s = resolveSettings(source({ attack: 'deepfool', alphas: [0.5, 3], samples: 10, backend: 'wasm', forward: 'onnxruntime', workers: 2, nodePath: ' /usr/bin/node ', outputDirectory: 'runs', 'quickLook.images': 7 }));
+    assert.deepEqual([s.attack, s.alphas, s.samples, s.backend, s.forward, s.workers, s.nodePath, s.outputDirectory, s.quickLookImages], ['deepfool', [0.5, 3], 10, 'wasm', 'onnxruntime', 2, '/usr/bin/node', 'runs', 7]);
   });
 
   it('names the setting and the bad value', () => {
@@ -47,6 +48,7 @@ describe('settings resolution', () => {
       [{ maxEps: 0 }, /robustnessLens\.maxEps must be a number above 0/],
       [{ attack: 'pgd' }, /^Setting robustnessLens\.attack must be one of fgm-line, deepfool \(got "pgd"\)$/],
       [{ backend: 'cuda' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu \(got "cuda"\)/],
+      [{ forward: 'onnx' }, /^Setting robustnessLens\.forward must be one of auto, onnxruntime, tfjs \(got "onnx"\)$/],
       [{ clip: 'yes' }, /robustnessLens\.clip must be true or false/],
       [{ outputDirectory: '  ' }, /robustnessLens\.outputDirectory must be a folder path/],
     ];
@@ -66,6 +68,7 @@ describe('settings resolution', () => {
     };
     for (const key of keys) assert.deepEqual(properties[`robustnessLens.${key}`].default, byKey[key], key);
     assert.deepEqual(properties['robustnessLens.backend'] && (properties['robustnessLens.backend'] as unknown as { enum: string[] }).enum, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual((properties['robustnessLens.forward'] as unknown as { enum: string[] }).enum, ['auto', 'onnxruntime', 'tfjs']);
     assert.equal(contractDefaults.samples, 2000);
   });
 });

@@ -56,6 +56,8 @@ describe('short texts', () => {
       [backendLabel('wasm', 2), backendLabel('tensorflow-gpu', 1), backendLabel('tensorflow', 1), backendLabel('tensorflow', 4), backendLabel('cpu', 1)],
       ['wasm ×2', 'GPU', 'CPU', 'CPU ×4', 'js-cpu ×1'],
     );
+    assert.deepEqual([backendLabel('wasm', 2, 'onnxruntime'), backendLabel('cpu', 1, 'onnxruntime'), backendLabel('wasm', 2, 'tfjs')], ['wasm ×2 + ONNX Runtime', 'js-cpu ×1 + ONNX Runtime', 'wasm ×2']);
+    assert.equal(statusText(true, 'wasm ×2 + ONNX Runtime', 3, 10), '$(sync~spin) Robustness: 3/10 · wasm ×2 + ONNX Runtime');
     assert.equal(statusText(false, 'wasm ×2', 0, null), '$(beaker) Robustness: wasm ×2');
     assert.equal(statusText(true, null, 0, null), '$(sync~spin) Robustness: starting');
     assert.equal(statusText(true, 'GPU', 3, 10), '$(sync~spin) Robustness: 3/10 · GPU');
@@ -70,6 +72,7 @@ describe('short texts', () => {
       done: 200,
       settings: { model: '/ws/models/cnn/model.json', data: '/ws/data/test', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 0, clip: false },
       headline: { images: 200, accuracy: 0.995, adversarialRate: 0.5377, random: [{ alpha: 1, rate: 0 }, { alpha: 10, rate: 0.0371 }] },
+      engine: { backend: 'wasm', forward: 'onnxruntime' },
       hasHtml: true,
     };
     assert.equal(headlineText(run.headline!), 'acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
@@ -81,6 +84,9 @@ describe('short texts', () => {
     assert.equal(item.contextValue, 'run.complete.html');
     assert.equal(item.icon, 'pass');
     assert.match(item.tooltip, /Random susceptibility: α 1: 0 % · α 10: 3.7 %/);
+    assert.match(item.tooltip, /^Ran on wasm · forward passes on ONNX Runtime$/m);
+    assert.match(runItemModel({ ...run, engine: { backend: 'tensorflow', forward: 'tfjs' } }, null).tooltip, /^Ran on tensorflow$/m);
+    assert.doesNotMatch(runItemModel({ ...run, engine: null }, null).tooltip, /Ran on/);
     const stopped = runItemModel({ ...run, status: 'cancelled', hasHtml: false, done: 12 }, null, new Date(2025, 0, 2, 18, 0));
     assert.equal(stopped.contextValue, 'run.cancelled');
     assert.equal(stopped.description, '03:04 · cancelled, 12 images done · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');

@@ -66,7 +66,7 @@ describe('startCheck', () => {
       { ...report.config },
       {
         model, data, attack: 'fgm-line', scales: 16, maxEps: 4, alphas: [1, 2, 5], samples: 50, seed: 0, clip: false,
-        backend: 'cpu', inputShape: [8, 8, 1], dimension: 64, classes: ['cat', 'dog'], labels: null, limit: null, sample: null,
+        backend: 'cpu', forward: 'tfjs', inputShape: [8, 8, 1], dimension: 64, classes: ['cat', 'dog'], labels: null, limit: null, sample: null,
         resized: [], skipped: ['cat/notes.txt'], shard: null,
       },
     );

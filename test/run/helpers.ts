@@ -111,7 +111,7 @@ process.on('message', (message) => {
     if (message.type === 'init') {
       if (behaviour.fatalOnInit) { send({ type: 'error', message: behaviour.fatalOnInit, fatal: true }); process.exit(1); }
       settings = message.settings;
-      send({ type: 'ready', model: { backend: 'cpu', inputShape: [8, 8, 1], dimension: 64, classCount, outputActivation: behaviour.outputActivation ?? 'sigmoid', format: 'fake' } });
+      send({ type: 'ready', model: { backend: 'cpu', forward: 'tfjs', inputShape: [8, 8, 1], dimension: 64, classCount, outputActivation: behaviour.outputActivation ?? 'sigmoid', format: 'fake' } });
     } else if (message.type === 'analyse') {
       await analyse(message.tasks);
     } else if (message.type === 'detail' && message.task.file === behaviour.detailFailsOn) {

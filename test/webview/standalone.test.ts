@@ -219,6 +219,29 @@ describe('standalone report', () => {
     await page.context().close();
   });
 
+  it('names what ran the forward passes in the header and the settings, when the report records it', async () => {
+    const settingsOf = (page: Page) =>
+      page.locator('[data-testid=settings]').evaluate((dl) => Object.fromEntries([...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
+    const onnx: Report = { ...report, config: { ...report.config, backend: 'wasm', forward: 'onnxruntime' } };
+    const onTfjs: Report = { ...report, config: { ...report.config, backend: 'cpu', forward: 'tfjs' } };
+    const expected = [
+      { url, subtitle: / · wasm$/, forward: undefined },
+      { url: writeStandalone(onnx, assets), subtitle: / · wasm · forward passes on ONNX Runtime$/, forward: 'ONNX Runtime, CPU kernels (gradients on wasm)' },
+      { url: writeStandalone(onTfjs, assets), subtitle: / · cpu$/, forward: 'TF.js cpu, like the gradients' },
+    ];
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    for (const { url: at, subtitle, forward } of expected) {
+      await page.goto(at);
+      await page.waitForSelector('[data-testid=summary-table]');
+      assert.match(await text(page, 'subtitle'), subtitle);
+      const settings = await settingsOf(page);
+      assert.equal(settings['Forward passes'], forward);
+      assert.equal(Object.keys(settings)[Object.keys(settings).indexOf('Backend') + 1], forward ? 'Forward passes' : 'Input shape');
+    }
+    await context.close();
+  });
+
   it('loads nothing but its own file, in light and dark', async () => {
     for (const scheme of ['light', 'dark'] as const) {
       const { page, problems } = await open(scheme);

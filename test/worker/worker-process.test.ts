@@ -66,6 +66,7 @@ test('init → ready, analyse → a result per image (as the engine computes it 
   const ready = await worker.next(isType('ready'));
   assert.deepEqual(ready.model, {
     backend: 'wasm',
+    forward: 'onnxruntime',
     inputShape: [8, 8, 1],
     dimension: 64,
     classCount: 3,

@@ -1,5 +1,6 @@
 /** The page's title bar: what was checked, the run's state (with progress while live) and the exports. */
 import type { Report } from '../../src/protocol/report';
+import { engineText } from '../../src/report/engine';
 import { h, replaceChildren } from '../dom';
 import type { Progress } from '../store';
 
@@ -13,7 +14,7 @@ export class HeaderView {
   private readonly notice: HTMLElement;
 
   constructor(onExport: (kind: ExportKind) => void) {
-    this.subtitle = h('p', { class: 'rl-subtitle' });
+    this.subtitle = h('p', { class: 'rl-subtitle', 'data-testid': 'subtitle' });
     this.status = h('span', { class: 'rl-pill', 'data-testid': 'run-status' });
     this.progress = h('vscode-progress-bar', { hidden: true, 'aria-label': 'Analysis progress' }) as HTMLElement & { value?: number; max: number };
     this.notice = h('p', { class: 'rl-notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
@@ -49,7 +50,7 @@ export class HeaderView {
 
   update(report: Report, progress: Progress | null): void {
     const c = report.config;
-    replaceChildren(this.subtitle, h('span', { class: 'rl-model', text: c.model, title: c.model }), ` · ${c.attack} · d = ${c.dimension.toLocaleString('en-US')} · ${c.classes.length} classes · ${c.backend}`);
+    replaceChildren(this.subtitle, h('span', { class: 'rl-model', text: c.model, title: c.model }), ` · ${c.attack} · d = ${c.dimension.toLocaleString('en-US')} · ${c.classes.length} classes · ${engineText(c.backend, c.forward)}`);
     const state = progress ? 'running' : (report.status ?? 'complete');
     this.status.textContent = progress ? `running ${progress.done.toLocaleString('en-US')} / ${progress.total.toLocaleString('en-US')}` : state;
     this.status.className = `rl-pill ${state === 'complete' ? 'rl-pill-good' : state === 'cancelled' ? 'rl-pill-warn' : 'rl-pill-info'}`;

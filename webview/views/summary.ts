@@ -4,6 +4,7 @@
  * beside it the settings that produced it. Zero counts appear as upper bounds, never as 0.
  */
 import type { Report } from '../../src/protocol/report';
+import { forwardPassesText } from '../../src/report/engine';
 import { intervalText, meanStd, percent, plainNumber, rateText } from '../../src/report/format';
 import { h, replaceChildren } from '../dom';
 
@@ -116,8 +117,10 @@ export class SummaryView {
       ['α', c.alphas.join(', ')],
       ['Clipping to [0, 1]', c.clip ? 'on' : 'off (paper protocol)'],
       ['Backend', c.backend + (c.workers ? ` · ${c.workers} worker${c.workers === 1 ? '' : 's'}` : '')],
-      ['Input shape', c.inputShape.join(' × ')],
     ];
+    const forwardPasses = forwardPassesText(c);
+    if (forwardPasses) settings.push(['Forward passes', forwardPasses]);
+    settings.push(['Input shape', c.inputShape.join(' × ')]);
     if (c.resized?.length) settings.push(['Resized', c.resized.join('; ')]);
     if (c.skipped?.length) settings.push(['Skipped files', `${count(c.skipped.length)} (not decodable images)`]);
     if (c.shard) settings.push(['Shard', `${c.shard.index + 1} of ${c.shard.count}`]);

@@ -79,7 +79,7 @@ function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[], output: S
       return { name: graph.node('Flatten', [pooled], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
     }
     case 'Flatten':
-      return { name: graph.node('Flatten', [inKerasLayout(graph, single()).name], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
+      return { name: graph.node('Flatten', [single().name], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
     case 'Reshape': {
       const target = (config.targetShape as number[]).map((d) => (d === null ? -1 : d));
       const shape = graph.int64Constant(`${layer.name}/shape`, [0, ...target]);
@@ -155,11 +155,16 @@ function convolution(
   }
   const names = [inNchw(graph, input).name, graph.constant(`${layer.name}/kernel`, [outChannels, depthwise ? 1 : inChannels, kh, kw], oihw)];
   if (config.useBias !== false && bias) names.push(graph.constant(`${layer.name}/bias`, [outChannels], bias.values));
+  const strides = pair(config.strides ?? 1);
+  const dilations = pair(config.dilationRate ?? 1);
+  // TF.js's DepthwiseConv2D layer runs without its dilation rate (tfjs-layers 4.x): a dilated
+  // translation would not compute what the audit's gradients see.
+  if (depthwise && dilations.some((d) => d !== 1)) throw new UnsupportedLayer(`layer ${layer.name}: TF.js runs DepthwiseConv2D without its dilation rate`);
   const attributes: Record<string, AttributeValue> = {
     kernel_shape: [kh, kw],
-    strides: pair(config.strides ?? 1),
-    dilations: pair(config.dilationRate ?? 1),
-    auto_pad: autoPad(layer, config.padding),
+    strides,
+    dilations,
+    pads: pads(layer, config.padding, [kh, kw], strides, dilations),
   };
   if (depthwise) attributes.group = inChannels;
   const conv = graph.node('Conv', names, attributes, layer.name);
@@ -169,10 +174,11 @@ function convolution(
 function pooling(graph: OnnxGraph, layer: Layer, op: string, config: Config, input: Value): Value {
   channelsLast(layer, config);
   const kernel = pair(config.poolSize ?? 2);
+  const strides = pair(config.strides ?? kernel);
   const attributes: Record<string, AttributeValue> = {
     kernel_shape: kernel,
-    strides: pair(config.strides ?? kernel),
-    auto_pad: autoPad(layer, config.padding),
+    strides,
+    pads: pads(layer, config.padding, kernel, strides, [1, 1]),
   };
   // TF's 'same' average pooling divides by the values inside the image, ONNX's default.
   return { name: graph.node(op, [inNchw(graph, input).name], attributes, layer.name), layout: 'nchw', rank: 4 };
@@ -285,11 +291,26 @@ function channelsLast(layer: Layer, config: Config): void {
   }
 }
 
-function autoPad(layer: Layer, padding: unknown): string {
-  // TF's 'same' puts the odd padding pixel at the end: ONNX's SAME_UPPER.
-  if (padding === 'same') return 'SAME_UPPER';
-  if (padding === 'valid' || padding === undefined) return 'VALID';
-  throw new UnsupportedLayer(`layer ${layer.name}: padding '${String(padding)}' is not translated`);
+/**
+ * ONNX `pads` [top, left, bottom, right] for a window over the layer's (fully known) input.
+ * TF's 'same' puts the odd padding pixel at the end, as ONNX's SAME_UPPER would, but ONNX
+ * Runtime refuses SAME_UPPER with dilations, so the pads are written out.
+ */
+function pads(layer: Layer, padding: unknown, kernel: number[], strides: number[], dilations: number[]): number[] {
+  if (padding === 'valid' || padding === undefined) return [0, 0, 0, 0];
+  if (padding !== 'same') throw new UnsupportedLayer(`layer ${layer.name}: padding '${String(padding)}' is not translated`);
+  const shape = layer.inboundNodes[0].inputTensors[0].shape;
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const axis of [0, 1]) {
+    const size = shape[axis + 1];
+    if (size === null) throw new UnsupportedLayer(`layer ${layer.name}: 'same' padding over an input of unknown size`);
+    const span = (kernel[axis] - 1) * dilations[axis] + 1;
+    const total = Math.max((Math.ceil(size / strides[axis]) - 1) * strides[axis] + span - size, 0);
+    before.push(Math.floor(total / 2));
+    after.push(total - Math.floor(total / 2));
+  }
+  return [...before, ...after];
 }
 
 function pair(value: unknown): number[] {
