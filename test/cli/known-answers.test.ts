@@ -309,6 +309,7 @@ function assertConfig(c: Case, report: Report, backend: string): void {
   assert.equal(report.config.dimension, dimensionOf(c.model));
   assert.deepEqual(report.config.classes, classes);
   assert.equal(report.config.backend, backend);
+  assert.equal(report.config.forward, 'onnxruntime', "--forward auto runs this model's forward passes on ONNX Runtime");
   assert.equal(report.config.attack, 'fgm-line');
   assert.equal(report.config.seed, seed);
 }

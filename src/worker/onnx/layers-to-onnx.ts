@@ -79,7 +79,7 @@ function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[], output: S
       return { name: graph.node('Flatten', [pooled], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
     }
     case 'Flatten':
-      return { name: graph.node('Flatten', [single().name], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
+      return { name: graph.node('Flatten', [inKerasLayout(graph, single()).name], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
     case 'Reshape': {
       const target = (config.targetShape as number[]).map((d) => (d === null ? -1 : d));
       const shape = graph.int64Constant(`${layer.name}/shape`, [0, ...target]);
@@ -209,6 +209,15 @@ function batchNormalization(graph: OnnxGraph, layer: Layer, config: Config, inpu
   const gamma = config.scale === false ? new Float32Array(channels).fill(1) : list.shift()!.values;
   const beta = config.center === false ? new Float32Array(channels) : list.shift()!.values;
   const [mean, variance] = list.map((w) => w.values);
+  const epsilon = Number(config.epsilon ?? 1e-3);
+  if (input.rank !== 2 && input.rank !== 4) {
+    // ONNX normalises axis 1: over Keras's last axis of another rank, x·scale + shift broadcasts.
+    const scale = gamma.map((g, c) => g / Math.sqrt(variance[c] + epsilon));
+    const shift = beta.map((b, c) => b - mean[c] * scale[c]);
+    const keras = inKerasLayout(graph, input);
+    const scaled = graph.node('Mul', [keras.name, graph.constant(`${layer.name}/scale`, [channels], scale)], {}, layer.name);
+    return { ...keras, name: graph.node('Add', [scaled, graph.constant(`${layer.name}/shift`, [channels], shift)], {}, layer.name) };
+  }
   const value = input.rank === 4 ? inNchw(graph, input) : inKerasLayout(graph, input);
   const names = [
     value.name,
@@ -217,7 +226,7 @@ function batchNormalization(graph: OnnxGraph, layer: Layer, config: Config, inpu
     graph.constant(`${layer.name}/mean`, [channels], mean),
     graph.constant(`${layer.name}/variance`, [channels], variance),
   ];
-  return { ...value, name: graph.node('BatchNormalization', names, { epsilon: { float: Number(config.epsilon ?? 1e-3) } }, layer.name) };
+  return { ...value, name: graph.node('BatchNormalization', names, { epsilon: { float: epsilon } }, layer.name) };
 }
 
 function activation(graph: OnnxGraph, layer: Layer, name: string, input: Value): Value {

@@ -131,12 +131,14 @@ const cases: Case[] = [
   { name: 'BatchNormalization after a conv', build: () => chain([9, 9, 2], conv({ filters: 4 }), () => tfl.layers.batchNormalization({}), flatten) },
   { name: 'BatchNormalization on the input', build: () => chain([5, 5, 3], () => tfl.layers.batchNormalization({ epsilon: 0.01 }), flatten) },
   { name: 'BatchNormalization after a dense', build: () => chain([6], () => tfl.layers.dense({ units: 5 }), () => tfl.layers.batchNormalization({}), () => tfl.layers.dense({ units: 2 })) },
+  { name: 'BatchNormalization after a dense on 3-D input (over the last axis)', build: () => chain([4, 5], () => tfl.layers.dense({ units: 3 }), () => tfl.layers.batchNormalization({}), flatten) },
   { name: 'BatchNormalization center false', build: () => chain([9, 9, 2], conv(), () => tfl.layers.batchNormalization({ center: false }), flatten) },
   { name: 'BatchNormalization scale false', build: () => chain([9, 9, 2], conv(), () => tfl.layers.batchNormalization({ scale: false }), flatten) },
   { name: 'BatchNormalization center and scale false, after a dense', build: () => chain([6], () => tfl.layers.dense({ units: 4 }), () => tfl.layers.batchNormalization({ center: false, scale: false })) },
 
   // ZeroPadding2D
   { name: 'ZeroPadding2D [[1, 2], [0, 3]] then a valid conv', build: () => chain([5, 6, 2], () => tfl.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }), conv({ padding: 'valid' }), flatten) },
+  { name: 'ZeroPadding2D [2, 1] (per axis)', build: () => chain([4, 5, 1], () => tfl.layers.zeroPadding2d({ padding: [2, 1] }), conv({ padding: 'valid', strides: 2 }), flatten) },
   { name: 'ZeroPadding2D default (1) after a conv, then max pooling', build: () => chain([7, 7, 1], conv(), () => tfl.layers.zeroPadding2d({}), () => tfl.layers.maxPooling2d({ poolSize: 3, strides: 2 }), flatten) },
 
   // Activation layers
@@ -211,6 +213,17 @@ test('a residual block: conv → batch norm → relu → conv, added to the shor
   await assertSameOutputs(tfl.model({ inputs: input, outputs: tfl.layers.dense({ units: 3, activation: 'softmax' }).apply(pooled) as tfl.SymbolicTensor }), 8);
 });
 
+test('a squeeze-and-excitation block: pooled channel weights, reshaped to [1, 1, C], multiply the conv output', async () => {
+  const input = tfl.input({ shape: [9, 9, 2] });
+  const features = conv({ filters: 4, activation: 'relu' })().apply(input) as tfl.SymbolicTensor;
+  let weights = tfl.layers.globalAveragePooling2d({}).apply(features) as tfl.SymbolicTensor;
+  weights = tfl.layers.dense({ units: 2, activation: 'relu' }).apply(weights) as tfl.SymbolicTensor;
+  weights = tfl.layers.dense({ units: 4, activation: 'sigmoid' }).apply(weights) as tfl.SymbolicTensor;
+  weights = tfl.layers.reshape({ targetShape: [1, 1, 4] }).apply(weights) as tfl.SymbolicTensor;
+  const scaled = tfl.layers.multiply({}).apply([features, weights]) as tfl.SymbolicTensor;
+  await assertSameOutputs(tfl.model({ inputs: input, outputs: tfl.layers.flatten().apply(scaled) as tfl.SymbolicTensor }), 12);
+});
+
 test('a sequential CNN like the demo model: conv, pool, conv, pool, flatten, dense, dense sigmoid', async () => {
   const model = tfl.sequential();
   model.add(tfl.layers.conv2d({ inputShape: [9, 9, 3], filters: 4, kernelSize: 3, activation: 'relu' }));
@@ -227,7 +240,7 @@ test('Flatten keeps Keras\'s H·W·C order: the C·H·W order would give other o
   const [height, width, channels] = [5, 4, 3];
   const model = chain([height, width, 2], conv({ filters: channels }), flatten);
   const { expected, actual } = await bothOutputs(model, 10);
-  assert.ok(worstDifference(actual, expected) < tolerance);
+  assert.ok(worstDifference(actual, expected) < tolerance, 'ONNX Runtime gives TF.js\'s outputs');
   // The same values in C·H·W order, as a translation that flattened NCHW directly would return.
   const chw = new Float32Array(expected.length);
   const size = height * width * channels;
@@ -249,7 +262,7 @@ test('the ONNX model takes any batch size: 1 and 7 images give TF.js\'s outputs'
     const expected = tf.tidy(() => (model.predict(tf.tensor(images, [count, 8, 8, 3])) as tf.Tensor).dataSync());
     const actual = await forward.run(images, count);
     assert.equal(actual.length, count * 3);
-    assert.ok(worstDifference(actual, expected) < tolerance);
+    assert.ok(worstDifference(actual, expected) < tolerance, `${count} images`);
   }
   await forward.dispose();
   model.dispose();

@@ -1,0 +1,215 @@
+// Choosing what runs the forward passes: `tfjs` never uses ONNX Runtime, `auto` takes it on the
+// wasm and cpu backends when the model translates and matches TF.js (else TF.js with a note),
+// `onnxruntime` insists with a one-line error.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { BackendName } from '../../src/protocol/report';
+import { loadBackend } from '../../src/worker/backends';
+import { forwardEngine } from '../../src/worker/forward-engine';
+import { layersLoadedModel } from '../../src/worker/model/layers-model';
+import { loadModel } from '../../src/worker/model/load-model';
+import type { LoadedModel } from '../../src/worker/model/loaded-model';
+import { OnnxClassifier } from '../../src/worker/model/onnx-classifier';
+import { TfClassifier } from '../../src/worker/model/tf-classifier';
+import { layersModelToOnnx } from '../../src/worker/onnx/layers-to-onnx';
+import { OnnxForward, OnnxRuntimeNotInstalled } from '../../src/worker/onnx/onnx-forward';
+import type { Tf } from '../../src/worker/tf';
+import { smallCnn, temporaryFolder } from './models';
+import { seedWeights } from './onnx/seeded';
+
+let runtimeTf: Tf;
+const folder = temporaryFolder('forward-engine');
+
+before(async () => {
+  runtimeTf = (await loadBackend('wasm')).tf;
+});
+
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+function translatable(): LoadedModel {
+  return layersLoadedModel(runtimeTf, smallCnn([8, 8, 3], 3, 'softmax'));
+}
+
+/** conv → UpSampling2D (not translated) → flatten → dense softmax. */
+function untranslatable(): LoadedModel {
+  const model = tfl.sequential();
+  model.add(tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, padding: 'same' }));
+  model.add(tfl.layers.upSampling2d({ name: 'bigger' }));
+  model.add(tfl.layers.flatten());
+  model.add(tfl.layers.dense({ units: 3, activation: 'softmax' }));
+  return layersLoadedModel(runtimeTf, model);
+}
+
+const classifierOf = (model: LoadedModel) => new TfClassifier(runtimeTf, model, 16);
+
+test('tfjs: the TF.js classifier itself, whatever the backend', async () => {
+  for (const backend of ['wasm', 'cpu', 'tensorflow'] as BackendName[]) {
+    const tfjs = classifierOf(translatable());
+    const engine = await forwardEngine('tfjs', backend, tfjs.model, tfjs);
+    assert.deepEqual(engine, { classifier: tfjs, forward: 'tfjs' }, backend);
+    tfjs.dispose();
+  }
+});
+
+test('auto on wasm: ONNX Runtime, with the TF.js classifier kept for gradients', async () => {
+  const tfjs = classifierOf(translatable());
+  const engine = await forwardEngine('auto', 'wasm', tfjs.model, tfjs);
+  assert.equal(engine.forward, 'onnxruntime');
+  assert.equal(engine.note, undefined);
+  assert.ok(engine.classifier instanceof OnnxClassifier, 'an OnnxClassifier');
+  assert.equal((engine.classifier as OnnxClassifier).maxBatch, 16);
+  const x = new Float32Array(tfjs.dimension).fill(0.5);
+  assert.deepEqual(await engine.classifier.lossGradient(x, 1), await tfjs.lossGradient(x, 1));
+  engine.classifier.dispose();
+});
+
+test('auto on cpu: ONNX Runtime', async () => {
+  await loadBackend('cpu');
+  try {
+    const tfjs = classifierOf(translatable());
+    const engine = await forwardEngine('auto', 'cpu', tfjs.model, tfjs);
+    assert.equal(engine.forward, 'onnxruntime');
+    assert.ok(engine.classifier instanceof OnnxClassifier, 'an OnnxClassifier');
+    engine.classifier.dispose();
+  } finally {
+    await loadBackend('wasm');
+  }
+});
+
+test('auto on the native TensorFlow backends: TF.js, without trying ONNX Runtime', async () => {
+  for (const backend of ['tensorflow', 'tensorflow-gpu'] as BackendName[]) {
+    const tfjs = classifierOf(translatable());
+    const model: LoadedModel = { ...tfjs.model, toOnnx: () => assert.fail('the model is not translated on a native backend') };
+    assert.deepEqual(await forwardEngine('auto', backend, model, tfjs), { classifier: tfjs, forward: 'tfjs' });
+    tfjs.dispose();
+  }
+});
+
+test('a model that does not translate: auto keeps TF.js with a note naming the layer; onnxruntime fails in one line', async () => {
+  const tfjs = classifierOf(untranslatable());
+  const engine = await forwardEngine('auto', 'wasm', tfjs.model, tfjs);
+  assert.equal(engine.forward, 'tfjs');
+  assert.equal(engine.classifier, tfjs);
+  assert.equal(engine.note, 'forward passes on TF.js wasm: layer bigger: UpSampling2D is not translated to ONNX');
+
+  await assert.rejects(forwardEngine('onnxruntime', 'wasm', tfjs.model, tfjs), (error: Error) => {
+    assert.equal(error.message, 'forward passes on ONNX Runtime: layer bigger: UpSampling2D is not translated to ONNX');
+    return true;
+  });
+  tfjs.dispose();
+});
+
+test('a graph model is not translated: a note for auto, an error for onnxruntime', async () => {
+  const tfjs = classifierOf(await loadModel(runtimeTf, writeGraphModel(join(folder, 'graph'))));
+  assert.equal(tfjs.model.format, 'graph-model');
+  const engine = await forwardEngine('auto', 'cpu', tfjs.model, tfjs);
+  assert.deepEqual(engine, { classifier: tfjs, forward: 'tfjs', note: 'forward passes on TF.js cpu: a graph-model is not translated to ONNX' });
+  await assert.rejects(forwardEngine('onnxruntime', 'wasm', tfjs.model, tfjs), /^Error: forward passes on ONNX Runtime: a graph-model is not translated to ONNX$/);
+  tfjs.dispose();
+});
+
+test('the check against TF.js: another model\'s ONNX bytes are caught, auto falls back with a note', async () => {
+  const tfjs = classifierOf(translatable());
+  const other = seedWeights(smallCnn([8, 8, 3], 3, 'softmax'), 99);
+  const impostor: LoadedModel = { ...tfjs.model, toOnnx: () => layersModelToOnnx(other) };
+  const engine = await forwardEngine('auto', 'wasm', impostor, tfjs);
+  assert.equal(engine.forward, 'tfjs');
+  assert.equal(engine.classifier, tfjs);
+  assert.match(engine.note ?? '', /^forward passes on TF.js wasm: the translated model's outputs differ from TF\.js's \(by up to \d\.\de[-+]\d+\)$/);
+  await assert.rejects(forwardEngine('onnxruntime', 'wasm', impostor, tfjs), /^Error: forward passes on ONNX Runtime: the translated model's outputs differ from TF\.js's/);
+  other.dispose();
+  tfjs.dispose();
+});
+
+test('the check against TF.js: an ONNX model with another output count is caught', async () => {
+  const tfjs = classifierOf(translatable());
+  const wider = smallCnn([8, 8, 3], 4, 'softmax');
+  const impostor: LoadedModel = { ...tfjs.model, toOnnx: () => layersModelToOnnx(wider) };
+  const engine = await forwardEngine('auto', 'wasm', impostor, tfjs);
+  assert.equal(engine.forward, 'tfjs');
+  assert.match(engine.note ?? '', /outputs differ from TF\.js's/);
+  wider.dispose();
+  tfjs.dispose();
+});
+
+test('bytes ONNX Runtime cannot load: auto falls back with a one-line note', async () => {
+  const tfjs = classifierOf(translatable());
+  const broken: LoadedModel = { ...tfjs.model, toOnnx: () => Uint8Array.of(1, 2, 3, 4) };
+  const engine = await forwardEngine('auto', 'wasm', broken, tfjs);
+  assert.equal(engine.forward, 'tfjs');
+  assert.match(engine.note ?? '', /^forward passes on TF\.js wasm: \S.*$/);
+  assert.ok(!engine.note!.includes('\n'), 'one line');
+  await assert.rejects(forwardEngine('onnxruntime', 'wasm', broken, tfjs), (error: Error) => /^forward passes on ONNX Runtime: /.test(error.message) && !error.message.includes('\n'));
+  tfjs.dispose();
+});
+
+test('ONNX Runtime not installed: auto keeps TF.js silently, onnxruntime says so', async () => {
+  const create = OnnxForward.create;
+  OnnxForward.create = () => Promise.reject(new OnnxRuntimeNotInstalled('onnxruntime-node is not installed'));
+  try {
+    const tfjs = classifierOf(translatable());
+    assert.deepEqual(await forwardEngine('auto', 'wasm', tfjs.model, tfjs), { classifier: tfjs, forward: 'tfjs' });
+    await assert.rejects(forwardEngine('onnxruntime', 'wasm', tfjs.model, tfjs), /^Error: forward passes on ONNX Runtime: onnxruntime-node is not installed$/);
+    tfjs.dispose();
+  } finally {
+    OnnxForward.create = create;
+  }
+});
+
+test('an unknown choice is refused', async () => {
+  const tfjs = classifierOf(translatable());
+  await assert.rejects(forwardEngine('fast' as never, 'wasm', tfjs.model, tfjs), /unknown forward engine "fast" \(one of auto, onnxruntime, tfjs\)/);
+  tfjs.dispose();
+});
+
+/** The hand-written graph model of model.test.ts: Reshape → MatMul → BiasAdd → Softmax on 2x2x1. */
+function writeGraphModel(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const float = { type: 'DT_FLOAT' };
+  const constant = (name: string, dtype: string, dims: number[]) => ({
+    name,
+    op: 'Const',
+    attr: { value: { tensor: { dtype, tensorShape: { dim: dims.map((size) => ({ size: String(size) })) } } }, dtype: { type: dtype } },
+  });
+  const json = {
+    format: 'graph-model',
+    generatedBy: 'robustness-lens test',
+    convertedBy: 'hand',
+    modelTopology: {
+      node: [
+        { name: 'image', op: 'Placeholder', attr: { dtype: float, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }, { size: '2' }, { size: '1' }] } } } },
+        constant('flat_shape', 'DT_INT32', [2]),
+        constant('kernel', 'DT_FLOAT', [4, 3]),
+        constant('bias', 'DT_FLOAT', [3]),
+        { name: 'flat', op: 'Reshape', input: ['image', 'flat_shape'], attr: { T: float, Tshape: { type: 'DT_INT32' } } },
+        { name: 'product', op: 'MatMul', input: ['flat', 'kernel'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
+        { name: 'logits', op: 'BiasAdd', input: ['product', 'bias'], attr: { T: float, data_format: { s: 'TkhXQw==' } } },
+        { name: 'probabilities', op: 'Softmax', input: ['logits'], attr: { T: float } },
+        { name: 'Identity', op: 'Identity', input: ['probabilities'], attr: { T: float } },
+      ],
+      library: {},
+      versions: { producer: 1 },
+    },
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: [
+          { name: 'flat_shape', shape: [2], dtype: 'int32' },
+          { name: 'kernel', shape: [4, 3], dtype: 'float32' },
+          { name: 'bias', shape: [3], dtype: 'float32' },
+        ],
+      },
+    ],
+  };
+  const kernel = [0.5, -0.5, 0.1, 0.2, 0.3, -0.4, -0.1, 0.2, 0.3, 0.4, -0.2, 0.1];
+  writeFileSync(
+    join(dir, 'weights.bin'),
+    Buffer.concat([Buffer.from(new Int32Array([-1, 4]).buffer), Buffer.from(new Float32Array(kernel).buffer), Buffer.from(new Float32Array([0.05, -0.05, 0]).buffer)]),
+  );
+  const path = join(dir, 'model.json');
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+}
