@@ -78,7 +78,16 @@ export type Stage = 'decode' | 'gradient' | 'line-search' | 'random';
 // ---------------------------------------------------------------------------------------------
 export type HostToWorker =
   /** First message: load the model on a backend and build the shared random set. Answered by `ready` or `error`. */
-  | { type: 'init'; modelPath: string; backend: BackendChoice; forward: ForwardChoice; settings: EngineSettings; classNames: string[] }
+  | {
+      type: 'init';
+      modelPath: string;
+      backend: BackendChoice;
+      forward: ForwardChoice;
+      /** CPU threads of the worker's ONNX Runtime session: the cores the pool leaves to each worker (default 1). */
+      forwardThreads?: number;
+      settings: EngineSettings;
+      classNames: string[];
+    }
   /** Analyse these images; one `result` comes back per image, then `idle`. */
   | { type: 'analyse'; tasks: ImageTask[] }
   /** Draw the detail view of one analysed image (panel / standalone report). Answered by `detail`. */

@@ -112,7 +112,16 @@ class CheckRun {
             nodePath: options.nodePath,
             size: workers,
             batchMemoryMb: options.batchMemoryMb,
-            init: { type: 'init', modelPath: settings.model, backend: options.backend, forward: options.forward ?? 'auto', settings: engineSettings(settings), classNames: listing.classes },
+            init: {
+              type: 'init',
+              modelPath: settings.model,
+              backend: options.backend,
+              forward: options.forward ?? 'auto',
+              // Fewer workers than cores (--workers, or few images left): each worker's ONNX Runtime takes a share of the rest.
+              forwardThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
+              settings: engineSettings(settings),
+              classNames: listing.classes,
+            },
           },
           listener,
         );

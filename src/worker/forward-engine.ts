@@ -27,12 +27,13 @@ export interface ForwardEngine {
 const tolerance = 1e-4;
 const checkImages = 4;
 
-export async function forwardEngine(choice: ForwardChoice, backend: BackendName, model: LoadedModel, tfClassifier: TfClassifier): Promise<ForwardEngine> {
+/** @param threads ONNX Runtime's CPU threads (the worker's share of the cores). */
+export async function forwardEngine(choice: ForwardChoice, backend: BackendName, model: LoadedModel, tfClassifier: TfClassifier, threads = 1): Promise<ForwardEngine> {
   if (!forwardChoices.includes(choice)) throw new Error(`unknown forward engine "${String(choice)}" (one of ${forwardChoices.join(', ')})`);
   const tfjs: ForwardEngine = { classifier: tfClassifier, forward: 'tfjs' };
   if (choice === 'tfjs' || (choice === 'auto' && (backend === 'tensorflow' || backend === 'tensorflow-gpu'))) return tfjs;
   try {
-    return { classifier: await onnxClassifier(model, tfClassifier), forward: 'onnxruntime' };
+    return { classifier: await onnxClassifier(model, tfClassifier, threads), forward: 'onnxruntime' };
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     if (choice === 'onnxruntime') throw new Error(`forward passes on ONNX Runtime: ${reason}`);
@@ -41,10 +42,10 @@ export async function forwardEngine(choice: ForwardChoice, backend: BackendName,
   }
 }
 
-async function onnxClassifier(model: LoadedModel, tfClassifier: TfClassifier): Promise<OnnxClassifier> {
+async function onnxClassifier(model: LoadedModel, tfClassifier: TfClassifier, threads: number): Promise<OnnxClassifier> {
   if (!model.toOnnx) throw new Error(`a ${model.format} is not translated to ONNX`);
   const bytes = model.toOnnx();
-  const forward = await OnnxForward.create(bytes, model.geometry.shape);
+  const forward = await OnnxForward.create(bytes, model.geometry.shape, threads);
   const classifier = new OnnxClassifier(forward, tfClassifier, model.outputCount, model.outputActivation, tfClassifier.maxBatch);
   try {
     await checkAgainstTfjs(forward, tfClassifier);

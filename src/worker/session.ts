@@ -74,7 +74,7 @@ export class WorkerSession {
     const model = await loadModel(runtime.tf, message.modelPath);
     const batchSize = batchSizeFor(model.floatsPerImage, megabytes, message.settings.samples);
     const tfClassifier = new TfClassifier(runtime.tf, model, batchSize);
-    const engine = await forwardEngine(message.forward, runtime.backend, model, tfClassifier).catch((error: unknown) => {
+    const engine = await forwardEngine(message.forward, runtime.backend, model, tfClassifier, message.forwardThreads ?? 1).catch((error: unknown) => {
       tfClassifier.dispose();
       throw error;
     });

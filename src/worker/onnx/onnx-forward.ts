@@ -22,9 +22,10 @@ export class OnnxForward {
 
   /**
    * A session over `model` (ONNX bytes with one input [batch, ...inputShape] and one output) on
-   * `threads` CPU threads: 1 per worker process, as the pool spreads work over processes.
+   * `threads` CPU threads: the worker's share of the cores (1 when there is a worker per core).
    */
   static async create(model: Uint8Array, inputShape: readonly number[], threads = 1): Promise<OnnxForward> {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`ONNX Runtime threads must be a positive integer, got ${threads}`);
     const ort = loadOnnxRuntime();
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ['cpu'],
