@@ -5,10 +5,10 @@
  * ε* and on the flip counts. Skipped, and said so, where torch cannot be imported.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ForwardChoice, ForwardName, ImageRecord, Report } from '../protocol/report';
-import { unitBallSamples } from '../engine/sampling';
+import { unitBallSamplesWithin } from '../engine/sampling';
 import type { Fixture } from './fixtures';
 import { repositoryRoot } from './fixtures';
 import type { ProtocolSettings, StageSeconds } from './protocol-run';
@@ -110,13 +110,28 @@ export function runOutDir(workDir: string, model: string, backend: string, forwa
   return join(workDir, 'runs', `${model}-${backend}-${forward}-${workers}`);
 }
 
+/** Most bytes of the random set in memory while it is written (224×224×3 sets are 1.2 GB). */
+const randomSetWriteBytes = 16 * 1024 * 1024;
+
 /** The engine's random set for this run (the same seed the workers use), as raw float32 for the script. */
 export function writeRandomSet(workDir: string, samples: number, dimension: number, seed: number): string {
   const path = join(workDir, `random-set-${samples}x${dimension}-seed${seed}.f32`);
-  if (!existsSync(path)) {
-    const set = unitBallSamples(samples, dimension, seed);
-    writeFileSync(path, new Uint8Array(set.directions.buffer, set.directions.byteOffset, set.directions.byteLength));
+  if (existsSync(path)) return path;
+  const chunkRows = Math.max(1, Math.floor(randomSetWriteBytes / (4 * dimension)));
+  const set = unitBallSamplesWithin(samples, dimension, seed, { budgetBytes: randomSetWriteBytes, chunkRows });
+  // Written under another name first, so an interrupted write is never taken for the set.
+  const partial = `${path}.partial`;
+  const file = openSync(partial, 'w');
+  try {
+    for (let start = 0; start < samples; start += chunkRows) {
+      const rows = set.rows(start, Math.min(chunkRows, samples - start));
+      const bytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
+      for (let written = 0; written < bytes.length; ) written += writeSync(file, bytes, written);
+    }
+  } finally {
+    closeSync(file);
   }
+  renameSync(partial, path);
   return path;
 }
 

@@ -9,36 +9,6 @@ export interface RandomFlipOptions {
   batchSize: number;
 }
 
-interface DirectionChunk {
-  /** Index of the chunk's first row in the set. */
-  start: number;
-  count: number;
-  /** A subarray view of set.directions, the same object for every image and α. */
-  rows: Float32Array;
-}
-
-const chunkCache = new WeakMap<RandomSet, Map<number, DirectionChunk[]>>();
-
-/** The set cut into views of `batchSize` rows, built once per set and batch size. */
-function directionChunks(set: RandomSet, batchSize: number): DirectionChunk[] {
-  let bySize = chunkCache.get(set);
-  if (!bySize) {
-    bySize = new Map();
-    chunkCache.set(set, bySize);
-  }
-  let chunks = bySize.get(batchSize);
-  if (!chunks) {
-    chunks = [];
-    for (let start = 0; start < set.count; start += batchSize) {
-      const count = Math.min(batchSize, set.count - start);
-      const rows = set.directions.subarray(start * set.dimension, (start + count) * set.dimension);
-      chunks.push({ start, count, rows });
-    }
-    bySize.set(batchSize, chunks);
-  }
-  return chunks;
-}
-
 /**
  * PROTOCOL.md "Random perturbations" steps 2–3: for each α, how many of x + α·ε*·u_j change the
  * prediction away from `label`, and the smallest (by L2) flipping perturbation's norms.
@@ -64,39 +34,50 @@ export async function randomFlips(
     if (!(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`alpha must be a positive number, got ${alpha}`);
   }
 
-  const chunks = directionChunks(set, options.batchSize);
-  const results: RandomResult[] = [];
-  for (const alpha of alphas) {
-    const radius = alpha * eps;
-    const flipping: number[] = [];
-    for (const chunk of chunks) {
-      const scales = new Float32Array(chunk.count).fill(radius);
-      const predictions = await classifier.predictPerturbed(x, chunk.rows, chunk.count, scales, options.clip);
-      for (let i = 0; i < chunk.count; i++) {
-        if (predictions[i] !== label) flipping.push(chunk.start + i);
+  // Chunk by chunk, every α on each: a regenerated set draws each chunk once per image.
+  const tallies = alphas.map((alpha) => new FlipTally(alpha * eps, options.clip, x, set));
+  const d = set.dimension;
+  for (let start = 0; start < set.count; start += options.batchSize) {
+    const count = Math.min(options.batchSize, set.count - start);
+    const rows = set.rows(start, count);
+    for (const tally of tallies) {
+      const scales = new Float32Array(count).fill(tally.radius);
+      const predictions = await classifier.predictPerturbed(x, rows, count, scales, options.clip);
+      for (let i = 0; i < count; i++) {
+        if (predictions[i] !== label) tally.flip(start + i, rows.subarray(i * d, (i + 1) * d));
       }
     }
-    const minFlip = options.clip
-      ? smallestClippedFlip(x, set, flipping, radius)
-      : smallestFlip(set, flipping, radius);
-    results.push({ alpha, flips: flipping.length, samples: set.count, minFlip });
   }
-  return results;
+  return alphas.map((alpha, k) => ({ alpha, flips: tallies[k].flips, samples: set.count, minFlip: tallies[k].smallest() }));
 }
 
-function smallestFlip(set: RandomSet, flipping: number[], radius: number): Norms | null {
-  let best = -1;
-  for (const j of flipping) if (best < 0 || set.l2[j] < set.l2[best]) best = j;
-  if (best < 0) return null;
-  return { l2: radius * set.l2[best], l1: radius * set.l1[best], linf: radius * set.linf[best] };
-}
+/** One α's flips in row order, and the smallest (by L2) flipping perturbation, clipped or not. */
+class FlipTally {
+  flips = 0;
+  private bestRow = -1;
+  private bestClipped: Norms | null = null;
 
-function smallestClippedFlip(x: Float32Array, set: RandomSet, flipping: number[], radius: number): Norms | null {
-  let best: Norms | null = null;
-  for (const j of flipping) {
-    const row = set.directions.subarray(j * set.dimension, (j + 1) * set.dimension);
-    const candidate = clippedPerturbationNorms(x, row, radius);
-    if (best === null || candidate.l2 < best.l2) best = candidate;
+  constructor(
+    readonly radius: number,
+    private readonly clip: boolean,
+    private readonly x: Float32Array,
+    private readonly set: RandomSet,
+  ) {}
+
+  flip(j: number, row: Float32Array): void {
+    this.flips++;
+    if (this.clip) {
+      const candidate = clippedPerturbationNorms(this.x, row, this.radius);
+      if (this.bestClipped === null || candidate.l2 < this.bestClipped.l2) this.bestClipped = candidate;
+    } else if (this.bestRow < 0 || this.set.l2[j] < this.set.l2[this.bestRow]) {
+      this.bestRow = j;
+    }
   }
-  return best;
+
+  smallest(): Norms | null {
+    if (this.clip) return this.bestClipped;
+    if (this.bestRow < 0) return null;
+    const { radius, set, bestRow: j } = this;
+    return { l2: radius * set.l2[j], l1: radius * set.l1[j], linf: radius * set.linf[j] };
+  }
 }

@@ -1,3 +1,12 @@
+/** Everything a generator's future output depends on: sfc32's four words and the cached spare normal. */
+export interface RandomState {
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly d: number;
+  readonly spareNormal: number | null;
+}
+
 /**
  * Seeded pseudo-random numbers, identical on every platform: sfc32 (32-bit integer arithmetic
  * only) seeded through splitmix32, doubles with 53 random bits, and normals by Marsaglia's polar
@@ -28,6 +37,27 @@ export class SeededRandom {
     this.d = splitmix32();
     // Discard the first outputs so that nearby seeds decorrelate (the sfc32 author's advice).
     for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A generator that continues exactly where the one that saved `state` was. */
+  static fromState(state: RandomState): SeededRandom {
+    const random = new SeededRandom(0);
+    random.restore(state);
+    return random;
+  }
+
+  /** A snapshot of the generator: restoring it replays the same numbers from here on. */
+  state(): RandomState {
+    return { a: this.a, b: this.b, c: this.c, d: this.d, spareNormal: this.spareNormal };
+  }
+
+  /** Continues from a saved state. */
+  restore(state: RandomState): void {
+    this.a = state.a;
+    this.b = state.b;
+    this.c = state.c;
+    this.d = state.d;
+    this.spareNormal = state.spareNormal;
   }
 
   /** Uniform 32-bit unsigned integer. */

@@ -1,35 +1,85 @@
-import { SeededRandom } from './rng';
+import { SeededRandom, type RandomState } from './rng';
 
 /**
  * The random perturbation directions of a run (PROTOCOL.md, "Random perturbations" step 1),
- * drawn once and shared by every image. Row j of `directions` is u_j; `l2`, `l1`, `linf` are the
- * norms of the stored float32 rows, so scaled norms describe exactly what the classifier sees.
+ * drawn once and shared by every image. `l2`, `l1`, `linf` are the norms of the float32 rows, so
+ * scaled norms describe exactly what the classifier sees.
+ *
+ * A set is either resident (every row in memory) or regenerated: only the generator's state at
+ * each chunk start is kept, and `rows` draws the asked rows again. Both give the same bits.
  */
 export interface RandomSet {
-  count: number;
-  dimension: number;
-  /** count·dimension values, row-major. Never mutated once built (classifiers cache it by identity). */
-  directions: Float32Array;
-  l2: Float64Array;
-  l1: Float64Array;
-  linf: Float64Array;
+  readonly count: number;
+  readonly dimension: number;
+  readonly l2: Float64Array;
+  readonly l1: Float64Array;
+  readonly linf: Float64Array;
+  /** True when every row is held in memory, false when `rows` regenerates them. */
+  readonly resident: boolean;
+  /**
+   * Rows start … start+count−1, row-major (count·dimension values); never mutate it.
+   * Resident: a view of the one array, the same object for the same range, so a classifier can
+   * cache it by identity. Regenerated: a fresh array, so let go of it once used.
+   */
+  rows(start: number, count: number): Float32Array;
+}
+
+/** A set held in memory, its rows also as one array. */
+export interface ResidentRandomSet extends RandomSet {
+  readonly resident: true;
+  /** count·dimension values, row-major. */
+  readonly directions: Float32Array;
+}
+
+export interface RandomSetMemory {
+  /** Most bytes of rows kept in memory; a larger set is regenerated chunk by chunk. */
+  budgetBytes: number;
+  /** Rows per regenerated chunk: the generator's state is saved at every chunk start. */
+  chunkRows: number;
 }
 
 /**
  * `count` vectors uniform in the unit `dimension`-ball: u = g/‖g‖₂ · U^{1/d}, g ~ N(0, I_d),
  * U ~ Uniform(0,1). Per vector the generator draws d normals, then U, so a seed fixes the set.
+ * The whole set is held in memory (count·dimension·4 bytes).
  */
-export function unitBallSamples(count: number, dimension: number, seed: number): RandomSet {
+export function unitBallSamples(count: number, dimension: number, seed: number): ResidentRandomSet {
+  checkShape(count, dimension);
+  return new InMemorySet(count, dimension, seed);
+}
+
+/**
+ * The same vectors as `unitBallSamples`, held in memory when count·dimension·4 bytes fit
+ * `memory.budgetBytes`, else regenerated on demand (memory: a chunk's rows and 3 norms per row).
+ */
+export function unitBallSamplesWithin(count: number, dimension: number, seed: number, memory: RandomSetMemory): RandomSet {
+  checkShape(count, dimension);
+  if (!(memory.budgetBytes >= 0) || !Number.isFinite(memory.budgetBytes)) {
+    throw new Error(`random set budget must be a non-negative number of bytes, got ${memory.budgetBytes}`);
+  }
+  if (!Number.isInteger(memory.chunkRows) || memory.chunkRows < 1) {
+    throw new Error(`chunkRows must be a positive integer, got ${memory.chunkRows}`);
+  }
+  if (count * dimension * 4 <= memory.budgetBytes) return new InMemorySet(count, dimension, seed);
+  return new RegeneratedSet(count, dimension, seed, memory.chunkRows);
+}
+
+function checkShape(count: number, dimension: number): void {
   if (!Number.isInteger(count) || count < 1) throw new Error(`sample count must be a positive integer, got ${count}`);
   if (!Number.isInteger(dimension) || dimension < 1) throw new Error(`dimension must be a positive integer, got ${dimension}`);
-  const random = new SeededRandom(seed);
-  const directions = new Float32Array(count * dimension);
-  const l2 = new Float64Array(count);
-  const l1 = new Float64Array(count);
-  const linf = new Float64Array(count);
-  const gaussian = new Float64Array(dimension);
+}
 
-  for (let j = 0; j < count; j++) {
+/** The one definition of a row: both kinds of set draw through it, so their bits agree. */
+class RowDrawer {
+  private readonly gaussian: Float64Array;
+
+  constructor(private readonly dimension: number) {
+    this.gaussian = new Float64Array(dimension);
+  }
+
+  /** The next row from `random` into `row`. */
+  draw(random: SeededRandom, row: Float32Array): void {
+    const { dimension, gaussian } = this;
     let squares = 0;
     for (let i = 0; i < dimension; i++) {
       const g = random.normal();
@@ -38,21 +88,128 @@ export function unitBallSamples(count: number, dimension: number, seed: number):
     }
     const radius = Math.pow(random.next(), 1 / dimension);
     const factor = radius / Math.sqrt(squares);
-    const row = directions.subarray(j * dimension, (j + 1) * dimension);
-    let rowSquares = 0;
-    let rowAbsolute = 0;
-    let rowLargest = 0;
-    for (let i = 0; i < dimension; i++) {
-      const value = Math.fround(gaussian[i] * factor);
-      row[i] = value;
-      const magnitude = Math.abs(value);
-      rowSquares += value * value;
-      rowAbsolute += magnitude;
-      if (magnitude > rowLargest) rowLargest = magnitude;
-    }
-    l2[j] = Math.sqrt(rowSquares);
-    l1[j] = rowAbsolute;
-    linf[j] = rowLargest;
+    for (let i = 0; i < dimension; i++) row[i] = Math.fround(gaussian[i] * factor);
   }
-  return { count, dimension, directions, l2, l1, linf };
+
+  /** Advances `random` past one row without building it. */
+  skip(random: SeededRandom): void {
+    for (let i = 0; i < this.dimension; i++) random.normal();
+    random.next();
+  }
+}
+
+class RowNorms {
+  readonly l2: Float64Array;
+  readonly l1: Float64Array;
+  readonly linf: Float64Array;
+
+  constructor(count: number) {
+    this.l2 = new Float64Array(count);
+    this.l1 = new Float64Array(count);
+    this.linf = new Float64Array(count);
+  }
+
+  record(j: number, row: Float32Array): void {
+    let squares = 0;
+    let absolute = 0;
+    let largest = 0;
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      const magnitude = Math.abs(value);
+      squares += value * value;
+      absolute += magnitude;
+      if (magnitude > largest) largest = magnitude;
+    }
+    this.l2[j] = Math.sqrt(squares);
+    this.l1[j] = absolute;
+    this.linf[j] = largest;
+  }
+}
+
+class InMemorySet implements ResidentRandomSet {
+  readonly resident = true;
+  readonly directions: Float32Array;
+  readonly l2: Float64Array;
+  readonly l1: Float64Array;
+  readonly linf: Float64Array;
+  private readonly views = new Map<string, Float32Array>();
+
+  constructor(
+    readonly count: number,
+    readonly dimension: number,
+    seed: number,
+  ) {
+    const random = new SeededRandom(seed);
+    const drawer = new RowDrawer(dimension);
+    const norms = new RowNorms(count);
+    this.directions = new Float32Array(count * dimension);
+    for (let j = 0; j < count; j++) {
+      const row = this.directions.subarray(j * dimension, (j + 1) * dimension);
+      drawer.draw(random, row);
+      norms.record(j, row);
+    }
+    ({ l2: this.l2, l1: this.l1, linf: this.linf } = norms);
+  }
+
+  rows(start: number, count: number): Float32Array {
+    checkRange(this, start, count);
+    const key = `${start}+${count}`;
+    let view = this.views.get(key);
+    if (!view) {
+      view = this.directions.subarray(start * this.dimension, (start + count) * this.dimension);
+      this.views.set(key, view);
+    }
+    return view;
+  }
+}
+
+class RegeneratedSet implements RandomSet {
+  readonly resident = false;
+  readonly l2: Float64Array;
+  readonly l1: Float64Array;
+  readonly linf: Float64Array;
+  /** The generator's state before row k·chunkRows. */
+  private readonly chunkStarts: RandomState[] = [];
+  private readonly drawer: RowDrawer;
+  /** Where the last `rows` call stopped, so that reading on from there skips nothing. */
+  private cursor: { row: number; state: RandomState } | null = null;
+
+  constructor(
+    readonly count: number,
+    readonly dimension: number,
+    seed: number,
+    private readonly chunkRows: number,
+  ) {
+    const random = new SeededRandom(seed);
+    this.drawer = new RowDrawer(dimension);
+    const norms = new RowNorms(count);
+    const row = new Float32Array(dimension);
+    for (let j = 0; j < count; j++) {
+      if (j % chunkRows === 0) this.chunkStarts.push(random.state());
+      this.drawer.draw(random, row);
+      norms.record(j, row);
+    }
+    ({ l2: this.l2, l1: this.l1, linf: this.linf } = norms);
+  }
+
+  rows(start: number, count: number): Float32Array {
+    checkRange(this, start, count);
+    const chunk = Math.floor(start / this.chunkRows);
+    let row = chunk * this.chunkRows;
+    let state = this.chunkStarts[chunk];
+    if (this.cursor && this.cursor.row >= row && this.cursor.row <= start) ({ row, state } = this.cursor);
+    const random = SeededRandom.fromState(state);
+    for (; row < start; row++) this.drawer.skip(random);
+    const d = this.dimension;
+    const out = new Float32Array(count * d);
+    for (let j = 0; j < count; j++) this.drawer.draw(random, out.subarray(j * d, (j + 1) * d));
+    this.cursor = { row: start + count, state: random.state() };
+    return out;
+  }
+}
+
+function checkRange(set: RandomSet, start: number, count: number): void {
+  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > set.count) {
+    throw new Error(`rows ${start}…${start + count - 1} are outside the random set's ${set.count} rows`);
+  }
 }

@@ -125,9 +125,10 @@ async function firstNonFlipping(
   const d = set.dimension;
   for (let start = 0; start < set.count; start += settings.batchSize) {
     const count = Math.min(settings.batchSize, set.count - start);
+    const rows = set.rows(start, count);
     const batch = new Float32Array(count * d);
     for (let j = 0; j < count; j++) {
-      const row = set.directions.subarray((start + j) * d, (start + j + 1) * d);
+      const row = rows.subarray(j * d, (j + 1) * d);
       batch.set(perturb(x, row, eps / set.l2[start + j], settings.clip), j * d);
     }
     const predictions = await classifier.predict(batch, count);

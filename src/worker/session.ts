@@ -7,7 +7,7 @@
 import { attackNames, isAttackName } from '../engine/attacks/names';
 import type { Classifier } from '../engine/classifier';
 import { analyseImage, type ProtocolSettings } from '../engine/protocol';
-import { unitBallSamples, type RandomSet } from '../engine/sampling';
+import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
 import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
 import { loadBackend } from './backends';
@@ -18,6 +18,7 @@ import { readModelImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
 import { loadModel } from './model/load-model';
 import { TfClassifier } from './model/tf-classifier';
+import { randomSetBudgetBytes, randomSetBudgetEnv } from './random-set-budget';
 import { yieldingClassifier } from './yielding-classifier';
 
 export interface WorkerPort {
@@ -69,6 +70,7 @@ export class WorkerSession {
     if (this.loaded) throw new Error('the worker was initialised twice');
     validateSettings(message.settings);
     const megabytes = batchMegabytes();
+    const randomSetBudget = randomSetBudgetBytes();
     const runtime = await loadBackend(message.backend);
     for (const note of runtime.notes) this.port.log(`backend passed over: ${note}`);
     const model = await loadModel(runtime.tf, message.modelPath);
@@ -87,7 +89,17 @@ export class WorkerSession {
         `the model has ${classifier.classCount} classes (${model.outputCount} output${model.outputCount === 1 ? '' : 's'}) but the dataset has ${classNames.length}: ${classNames.join(', ')}`,
       );
     }
-    const randomSet = unitBallSamples(message.settings.samples, classifier.dimension, message.settings.seed);
+    // A chunk of a regenerated set is one forward batch: drawn, used for every α, dropped.
+    const randomSet = unitBallSamplesWithin(message.settings.samples, classifier.dimension, message.settings.seed, {
+      budgetBytes: randomSetBudget,
+      chunkRows: batchSize,
+    });
+    if (!randomSet.resident) {
+      const inMegabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+      this.port.log(
+        `random set regenerated in chunks of ${batchSize} rows: its ${inMegabytes(randomSet.count * randomSet.dimension * 4)} exceed ${randomSetBudgetEnv} (${inMegabytes(randomSetBudget)})`,
+      );
+    }
     const { attack, scales, maxEps, alphas, clip } = message.settings;
     this.loaded = {
       classifier: yieldingClassifier(classifier),

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { unitBallSamples, type RandomSet } from '../../src/engine/sampling';
+import { unitBallSamples, type ResidentRandomSet } from '../../src/engine/sampling';
 import { capFraction } from '../../src/engine/theory';
 import type { ImageRecord, Report } from '../../src/protocol/report';
 import { temporaryFolder } from '../run/helpers';
@@ -185,7 +185,7 @@ const classOf = (c: Case, image: KnownImage) => (logit(c.model, decodedPixels(c.
  * logit is clearly on the other side (`certain`), and those too close to the boundary for float32
  * to decide (`undecided`); the smallest certain flip's L2 when nothing is undecided.
  */
-function recomputedFlips(c: Case, image: KnownImage, radius: number, set: RandomSet) {
+function recomputedFlips(c: Case, image: KnownImage, radius: number, set: ResidentRandomSet) {
   const x = decodedPixels(c.model, image.gray);
   const w = c.model.weights;
   const d = set.dimension;

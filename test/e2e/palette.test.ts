@@ -17,7 +17,7 @@ import { Workbench } from './workbench';
 import { demoWorkspace, type E2eWorkspace } from './workspace';
 import { packageExtension } from './vsix';
 import { artifactsDir, repoRoot } from './paths';
-import { zipEntries } from './zip-entries';
+import { zipEntries } from '../fixtures/zip';
 
 const checkCommand = 'Robustness Lens: Check Random vs Adversarial Robustness';
 const imagesPerClass = 4;

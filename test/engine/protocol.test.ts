@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseImage, type ProtocolSettings } from '../../src/engine/protocol';
 import { SeededRandom } from '../../src/engine/rng';
-import { unitBallSamples } from '../../src/engine/sampling';
+import { unitBallSamples, unitBallSamplesWithin } from '../../src/engine/sampling';
 import { capFraction } from '../../src/engine/theory';
 import type { Stage } from '../../src/protocol/messages';
 import { LinearClassifier, linearProblem } from './linear-classifier';
@@ -89,6 +89,23 @@ test('clipping reaches every forward pass', async () => {
   await analyseImage(classifier, x, 1, { ...settings, clip: true, alphas: [2] }, unitBallSamples(50, 3, 0));
   assert.ok(classifier.perturbedCalls.length > 0);
   assert.ok(classifier.perturbedCalls.every((call) => call.clip));
+});
+
+test('the same records whether the random set is resident or regenerated', async () => {
+  for (const [dimension, clip] of [[5, false], [5, true], [48, false]] as const) {
+    const { classifier, x } = linearProblem(dimension, 0.3, 1, new SeededRandom(47 + dimension));
+    const samples = 700;
+    const memory = (budgetBytes: number) => ({ budgetBytes, chunkRows: 96 });
+    const large = unitBallSamplesWithin(samples, dimension, 48, memory(64 * 1024 * 1024));
+    const tiny = unitBallSamplesWithin(samples, dimension, 48, memory(1024));
+    assert.deepEqual([large.resident, tiny.resident], [true, false]);
+    const protocol = { ...settings, clip, batchSize: 128 };
+    const expected = await analyseImage(classifier, x, 1, protocol, large);
+    const other = new LinearClassifier(classifier.weights, classifier.bias);
+    assert.deepEqual(await analyseImage(other, x, 1, protocol, tiny), expected, `d=${dimension}, clip ${clip}`);
+    assert.ok(expected.adversarial, 'the image is attacked');
+    assert.ok(expected.random.some((r) => r.flips > 0 && r.minFlip !== null), `d=${dimension}: some α flips rows`);
+  }
 });
 
 test('refuses a bad label, a wrong image size and an unknown attack', async () => {

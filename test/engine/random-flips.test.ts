@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomFlips } from '../../src/engine/random-flips';
 import { SeededRandom } from '../../src/engine/rng';
-import { unitBallSamples, type RandomSet } from '../../src/engine/sampling';
+import { unitBallSamples, unitBallSamplesWithin, type RandomSet, type ResidentRandomSet } from '../../src/engine/sampling';
 import { capFraction } from '../../src/engine/theory';
 import { clippedPerturbationNorms } from '../../src/engine/norms';
 import type { Norms } from '../../src/protocol/report';
@@ -15,7 +15,7 @@ function firstGridStepPast(distance: number): number {
   return Math.ceil(distance / step) * step;
 }
 
-function row(set: RandomSet, j: number): Float32Array {
+function row(set: ResidentRandomSet, j: number): Float32Array {
   return set.directions.subarray(j * set.dimension, (j + 1) * set.dimension);
 }
 
@@ -27,7 +27,7 @@ function assertBinomial(observed: number, trials: number, p: number, sigmas: num
 }
 
 /** Which rows flip a linear model, and the smallest flipping perturbation, straight from the set. */
-function bruteForce(classifier: LinearClassifier, x: Float32Array, label: number, radius: number, set: RandomSet, clip: boolean) {
+function bruteForce(classifier: LinearClassifier, x: Float32Array, label: number, radius: number, set: ResidentRandomSet, clip: boolean) {
   let flips = 0;
   let minFlip: Norms | null = null;
   for (let j = 0; j < set.count; j++) {
@@ -120,6 +120,37 @@ test('the batch size changes nothing but the calls; chunk views are reused by id
     assert.equal(call.directions.buffer, set.directions.buffer);
     assert.equal(call.directionCount * 5, call.directions.length);
     assert.ok(call.scales.every((s) => s === call.scales[0]));
+  }
+});
+
+/** Counts the rows each `rows` call hands out. */
+function countingRows(set: RandomSet): { set: RandomSet; drawn: number[] } {
+  const drawn: number[] = [];
+  const counted = Object.create(set) as RandomSet;
+  counted.rows = (start, count) => {
+    drawn.push(count);
+    return set.rows(start, count);
+  };
+  return { set: counted, drawn };
+}
+
+test('a regenerated set gives the same results, drawing each row once per image', async () => {
+  for (const clip of [false, true]) {
+    const { classifier, x } = linearProblem(7, 0.35, 1, new SeededRandom(36));
+    const resident = unitBallSamples(500, 7, 37);
+    const eps = firstGridStepPast(classifier.distance(x));
+    const expected = await randomFlips(classifier, x, 1, eps, alphas, resident, { clip, batchSize: 64 });
+    assert.ok(expected[3].flips > 0 && expected[3].minFlip !== null, 'α=10 flips some rows');
+    // Chunks of 48 rows while the flips go 64 at a time: ranges straddle the saved chunk starts.
+    for (const chunkRows of [64, 48]) {
+      const regenerated = unitBallSamplesWithin(500, 7, 37, { budgetBytes: 1000, chunkRows });
+      assert.equal(regenerated.resident, false);
+      const counting = countingRows(regenerated);
+      const other = new LinearClassifier(classifier.weights, classifier.bias);
+      assert.deepEqual(await randomFlips(other, x, 1, eps, alphas, counting.set, { clip, batchSize: 64 }), expected, `clip ${clip}, chunks of ${chunkRows}`);
+      assert.equal(counting.drawn.reduce((a, b) => a + b, 0), 500, 'every row drawn once for all α');
+      assert.equal(other.perturbedCalls.length, 8 * alphas.length);
+    }
   }
 });
 

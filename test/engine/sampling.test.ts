@@ -1,11 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unitBallSamples, type RandomSet } from '../../src/engine/sampling';
+import { unitBallSamples, unitBallSamplesWithin, type RandomSet, type ResidentRandomSet } from '../../src/engine/sampling';
 import { capFraction } from '../../src/engine/theory';
 import { norms } from '../../src/engine/norms';
 
-function row(set: RandomSet, j: number): Float32Array {
+function row(set: ResidentRandomSet, j: number): Float32Array {
   return set.directions.subarray(j * set.dimension, (j + 1) * set.dimension);
+}
+
+/** The float32 values' bits, so that equality means bit for bit (−0 ≠ 0, every NaN payload). */
+function bits(values: Float32Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length);
+}
+
+/** A set that is never resident: only generator states are kept. */
+function regenerated(count: number, dimension: number, seed: number, chunkRows: number): RandomSet {
+  const set = unitBallSamplesWithin(count, dimension, seed, { budgetBytes: 0, chunkRows });
+  assert.equal(set.resident, false);
+  return set;
 }
 
 /** Within `sigmas` binomial standard deviations (+1 count for discreteness). */
@@ -76,4 +88,65 @@ test('stored norms are those of the stored rows', () => {
 test('rejects bad counts and dimensions', () => {
   assert.throws(() => unitBallSamples(0, 3, 0), /sample count must be a positive integer/);
   assert.throws(() => unitBallSamples(3, 2.5, 0), /dimension must be a positive integer/);
+});
+
+test('a regenerated set gives the resident rows bit for bit, in any order and any range', () => {
+  // Odd dimensions leave a spare normal across row and chunk boundaries; chunk sizes not dividing count.
+  for (const [count, dimension, seed, chunkRows] of [[50, 7, 3, 8], [37, 1, 12, 5], [64, 16, 0, 64], [90, 33, 2 ** 40 + 5, 7], [13, 3, -4, 1]]) {
+    const what = `${count}×${dimension}, seed ${seed}, chunks of ${chunkRows}`;
+    const resident = unitBallSamples(count, dimension, seed);
+    const set = regenerated(count, dimension, seed, chunkRows);
+    assert.deepEqual(set.l2, resident.l2, what);
+    assert.deepEqual(set.l1, resident.l1, what);
+    assert.deepEqual(set.linf, resident.linf, what);
+    const expect = (start: number, rows: number) =>
+      assert.deepEqual(bits(set.rows(start, rows)), bits(resident.rows(start, rows)), `${what}: rows ${start}+${rows}`);
+    for (let start = 0; start < count; start += chunkRows) expect(start, Math.min(chunkRows, count - start));
+    for (let start = 0; start < count; start += 4) expect(start, Math.min(4, count - start)); // reading on across chunks
+    for (let j = count - 1; j >= 0; j -= 3) expect(j, 1); // backwards, mid-chunk
+    expect(0, count);
+    expect(Math.floor(count / 2), count - Math.floor(count / 2));
+  }
+});
+
+test('resident when the rows fit the budget, with one view object per range', () => {
+  const exact = unitBallSamplesWithin(20, 6, 1, { budgetBytes: 20 * 6 * 4, chunkRows: 8 });
+  const over = unitBallSamplesWithin(20, 6, 1, { budgetBytes: 20 * 6 * 4 - 1, chunkRows: 8 });
+  assert.equal(exact.resident, true);
+  assert.equal(over.resident, false);
+  const resident = exact as ResidentRandomSet;
+  assert.equal(resident.rows(8, 8), resident.rows(8, 8));
+  assert.equal(resident.rows(8, 8).buffer, resident.directions.buffer);
+  assert.deepEqual(bits(resident.rows(8, 8)), bits(resident.directions.subarray(48, 96)));
+  assert.notEqual(over.rows(8, 8), over.rows(8, 8), 'a regenerated set hands out fresh arrays');
+});
+
+test('a large set within a small budget keeps no array of all its rows', () => {
+  const count = 400;
+  const dimension = 224 * 224 * 3;
+  const chunkRows = 50;
+  const before = process.memoryUsage().arrayBuffers;
+  const set = unitBallSamplesWithin(count, dimension, 0, { budgetBytes: 16 * 1024 * 1024, chunkRows });
+  const last = set.rows(count - chunkRows, chunkRows);
+  const grown = process.memoryUsage().arrayBuffers - before;
+  const allRows = count * dimension * 4;
+  assert.ok(grown < allRows / 4, `array buffers grew by ${(grown / 2 ** 20).toFixed(0)} MB; all ${count} rows would be ${(allRows / 2 ** 20).toFixed(0)} MB`);
+  assert.equal(set.resident, false);
+  // The regenerated rows are those whose norms were recorded while drawing the set.
+  for (let j = 0; j < chunkRows; j++) {
+    const row = last.subarray(j * dimension, (j + 1) * dimension);
+    let squares = 0;
+    for (const value of row) squares += value * value;
+    assert.equal(Math.sqrt(squares), set.l2[count - chunkRows + j]);
+  }
+});
+
+test('rejects rows outside the set and bad budgets', () => {
+  for (const set of [unitBallSamples(10, 3, 0), regenerated(10, 3, 0, 4)]) {
+    assert.throws(() => set.rows(8, 3), /rows 8…10 are outside the random set's 10 rows/);
+    assert.throws(() => set.rows(-1, 2), /outside the random set/);
+    assert.throws(() => set.rows(0, 0), /outside the random set/);
+  }
+  assert.throws(() => unitBallSamplesWithin(10, 3, 0, { budgetBytes: -1, chunkRows: 4 }), /random set budget must be a non-negative number of bytes, got -1/);
+  assert.throws(() => unitBallSamplesWithin(10, 3, 0, { budgetBytes: 0, chunkRows: 0 }), /chunkRows must be a positive integer, got 0/);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/protocol/report';
 import { tempFolder } from './fixtures';
-import { unzip } from './unzip';
+import { unzip } from '../fixtures/zip';
 
 const root = join(import.meta.dirname, '..', '..');
 const tmp = tempFolder('package');

@@ -102,13 +102,17 @@ test('a model that does not translate: auto keeps TF.js with a note naming the l
   tfjs.dispose();
 });
 
-test('a graph model is not translated: a note for auto, an error for onnxruntime', async () => {
-  const tfjs = classifierOf(await loadModel(runtimeTf, writeGraphModel(join(folder, 'graph'))));
-  assert.equal(tfjs.model.format, 'graph-model');
-  const engine = await forwardEngine('auto', 'cpu', tfjs.model, tfjs);
-  assert.deepEqual(engine, { classifier: tfjs, forward: 'tfjs', note: 'forward passes on TF.js cpu: a graph-model is not translated to ONNX' });
-  await assert.rejects(forwardEngine('onnxruntime', 'wasm', tfjs.model, tfjs), /^Error: forward passes on ONNX Runtime: a graph-model is not translated to ONNX$/);
-  tfjs.dispose();
+test('a graph model translates too: auto and onnxruntime take ONNX Runtime (test/worker/onnx/graph-to-onnx.test.ts has more)', async () => {
+  const path = writeGraphModel(join(folder, 'graph'));
+  for (const [choice, backend] of [['auto', 'cpu'], ['onnxruntime', 'wasm']] as const) {
+    const tfjs = classifierOf(await loadModel(runtimeTf, path));
+    assert.equal(tfjs.model.format, 'graph-model');
+    const engine = await forwardEngine(choice, backend, tfjs.model, tfjs);
+    assert.equal(engine.forward, 'onnxruntime', choice);
+    assert.equal(engine.note, undefined, choice);
+    assert.ok(engine.classifier instanceof OnnxClassifier, choice);
+    engine.classifier.dispose();
+  }
 });
 
 test('the check against TF.js: another model\'s ONNX bytes are caught, auto falls back with a note', async () => {

@@ -1,12 +1,15 @@
 /**
  * A TF.js graph model (tfjs-converter) as a LoadedModel. The logits are the input of the final
  * Softmax/Sigmoid node when the output node is one (through any Identity nodes); the graph is
- * executed up to that node for gradients.
+ * executed up to that node for gradients. Its forward passes translate to ONNX (src/worker/onnx/).
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { io } from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tf } from '../tf';
+import type { GraphNodeDef } from '../onnx/graph-def';
+import { graphModelToOnnx, type GraphModelSource } from '../onnx/graph-to-onnx';
+import { UnsupportedLayer } from '../onnx/layers-to-onnx';
 import { imageGeometry } from './input-shape';
 import type { LoadedModel, OutputActivation } from './loaded-model';
 
@@ -36,7 +39,26 @@ export function graphLoadedModel(tf: Tf, model: GraphModel, json: io.ModelJSON):
     floatsPerImage: geometry.height * geometry.width * geometry.channels * activationFactor,
     outputs,
     logits: head.logitsNode === null ? outputs : (batch) => toMatrix(tf, model.execute(batch, head.logitsNode!) as Tensor),
+    toOnnx: () => graphModelToOnnx(onnxSource(model, json, geometry.shape)),
     dispose: () => model.dispose(),
+  };
+}
+
+/** The graph, its constants (the loaded model's weight map) and its input and output nodes. */
+function onnxSource(model: GraphModel, json: io.ModelJSON, inputShape: readonly number[]): GraphModelSource {
+  const topology = json.modelTopology as { node?: GraphNodeDef[] } | undefined;
+  // outputNodes may name a signature key; outputs name the node itself, whose output 0 it must be.
+  const outputIndex = /:(\d+)$/.exec(model.outputNodes[0])?.[1] ?? '0';
+  if (outputIndex !== '0') throw new UnsupportedLayer(`the output is output ${outputIndex} of node ${model.outputs[0].name}`);
+  return {
+    nodes: topology?.node ?? [],
+    inputNode: nodeName(model.inputs[0].name),
+    inputShape,
+    outputNode: nodeName(model.outputs[0].name),
+    constant: (name) => {
+      const tensor = model.weights[name]?.[0];
+      return tensor && { shape: tensor.shape, dtype: tensor.dtype, values: tensor.dataSync() as ArrayLike<number> };
+    },
   };
 }
 
