@@ -3,7 +3,7 @@
 // `onnxruntime` insists with a one-line error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendName } from '../../src/protocol/report';
@@ -19,6 +19,7 @@ import { OnnxForward, OnnxRuntimeNotInstalled } from '../../src/worker/onnx/onnx
 import type { Tf } from '../../src/worker/tf';
 import { smallCnn, temporaryFolder } from './models';
 import { seedWeights } from './onnx/seeded';
+import { writeGraphModel } from '../fixtures/graph-model';
 
 let runtimeTf: Tf;
 const folder = temporaryFolder('forward-engine');
@@ -168,52 +169,3 @@ test('an unknown choice is refused', async () => {
   await assert.rejects(forwardEngine('fast' as never, 'wasm', tfjs.model, tfjs), /unknown forward engine "fast" \(one of auto, onnxruntime, tfjs\)/);
   tfjs.dispose();
 });
-
-/** The hand-written graph model of model.test.ts: Reshape → MatMul → BiasAdd → Softmax on 2x2x1. */
-function writeGraphModel(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  const float = { type: 'DT_FLOAT' };
-  const constant = (name: string, dtype: string, dims: number[]) => ({
-    name,
-    op: 'Const',
-    attr: { value: { tensor: { dtype, tensorShape: { dim: dims.map((size) => ({ size: String(size) })) } } }, dtype: { type: dtype } },
-  });
-  const json = {
-    format: 'graph-model',
-    generatedBy: 'robustness-lens test',
-    convertedBy: 'hand',
-    modelTopology: {
-      node: [
-        { name: 'image', op: 'Placeholder', attr: { dtype: float, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }, { size: '2' }, { size: '1' }] } } } },
-        constant('flat_shape', 'DT_INT32', [2]),
-        constant('kernel', 'DT_FLOAT', [4, 3]),
-        constant('bias', 'DT_FLOAT', [3]),
-        { name: 'flat', op: 'Reshape', input: ['image', 'flat_shape'], attr: { T: float, Tshape: { type: 'DT_INT32' } } },
-        { name: 'product', op: 'MatMul', input: ['flat', 'kernel'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
-        { name: 'logits', op: 'BiasAdd', input: ['product', 'bias'], attr: { T: float, data_format: { s: 'TkhXQw==' } } },
-        { name: 'probabilities', op: 'Softmax', input: ['logits'], attr: { T: float } },
-        { name: 'Identity', op: 'Identity', input: ['probabilities'], attr: { T: float } },
-      ],
-      library: {},
-      versions: { producer: 1 },
-    },
-    weightsManifest: [
-      {
-        paths: ['weights.bin'],
-        weights: [
-          { name: 'flat_shape', shape: [2], dtype: 'int32' },
-          { name: 'kernel', shape: [4, 3], dtype: 'float32' },
-          { name: 'bias', shape: [3], dtype: 'float32' },
-        ],
-      },
-    ],
-  };
-  const kernel = [0.5, -0.5, 0.1, 0.2, 0.3, -0.4, -0.1, 0.2, 0.3, 0.4, -0.2, 0.1];
-  writeFileSync(
-    join(dir, 'weights.bin'),
-    Buffer.concat([Buffer.from(new Int32Array([-1, 4]).buffer), Buffer.from(new Float32Array(kernel).buffer), Buffer.from(new Float32Array([0.05, -0.05, 0]).buffer)]),
-  );
-  const path = join(dir, 'model.json');
-  writeFileSync(path, JSON.stringify(json));
-  return path;
-}

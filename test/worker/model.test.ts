@@ -2,7 +2,7 @@
 // a hand-written graph model, and the errors a user sees for models the worker cannot audit.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -13,6 +13,7 @@ import { loadModel } from '../../src/worker/model/load-model';
 import { TfClassifier } from '../../src/worker/model/tf-classifier';
 import type { Tf } from '../../src/worker/tf';
 import { denseModel, kernelFromUnits, saveModel, smallCnn, temporaryFolder } from './models';
+import { graphModelBias, graphModelKernel, writeGraphModel } from '../fixtures/graph-model';
 
 let runtimeTf: Tf;
 const folder = temporaryFolder('model');
@@ -106,57 +107,9 @@ test('input shapes: NHWC and gray [h, w] are images; channels-first and odd chan
 
 test('a graph model (tfjs-converter format) loads; its logits are the input of its Softmax node', async () => {
   const dir = join(folder, 'graph');
-  mkdirSync(dir, { recursive: true });
-  const kernel = [
-    [0.5, -0.5, 0.1],
-    [0.2, 0.3, -0.4],
-    [-0.1, 0.2, 0.3],
-    [0.4, -0.2, 0.1],
-  ];
-  const bias = [0.05, -0.05, 0];
-  const float = { type: 'DT_FLOAT' };
-  const constant = (name: string, dtype: string, dims: number[]) => ({
-    name,
-    op: 'Const',
-    attr: { value: { tensor: { dtype, tensorShape: { dim: dims.map((size) => ({ size: String(size) })) } } }, dtype: { type: dtype } },
-  });
-  const json = {
-    format: 'graph-model',
-    generatedBy: 'robustness-lens test',
-    convertedBy: 'hand',
-    modelTopology: {
-      node: [
-        { name: 'image', op: 'Placeholder', attr: { dtype: float, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }, { size: '2' }, { size: '1' }] } } } },
-        constant('flat_shape', 'DT_INT32', [2]),
-        constant('kernel', 'DT_FLOAT', [4, 3]),
-        constant('bias', 'DT_FLOAT', [3]),
-        { name: 'flat', op: 'Reshape', input: ['image', 'flat_shape'], attr: { T: float, Tshape: { type: 'DT_INT32' } } },
-        { name: 'product', op: 'MatMul', input: ['flat', 'kernel'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
-        { name: 'logits', op: 'BiasAdd', input: ['product', 'bias'], attr: { T: float, data_format: { s: 'TkhXQw==' } } },
-        { name: 'probabilities', op: 'Softmax', input: ['logits'], attr: { T: float } },
-        { name: 'Identity', op: 'Identity', input: ['probabilities'], attr: { T: float } },
-      ],
-      library: {},
-      versions: { producer: 1 },
-    },
-    weightsManifest: [
-      {
-        paths: ['weights.bin'],
-        weights: [
-          { name: 'flat_shape', shape: [2], dtype: 'int32' },
-          { name: 'kernel', shape: [4, 3], dtype: 'float32' },
-          { name: 'bias', shape: [3], dtype: 'float32' },
-        ],
-      },
-    ],
-  };
-  const weights = Buffer.concat([
-    Buffer.from(new Int32Array([-1, 4]).buffer),
-    Buffer.from(new Float32Array(kernel.flat()).buffer),
-    Buffer.from(new Float32Array(bias).buffer),
-  ]);
-  writeFileSync(join(dir, 'weights.bin'), weights);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  writeGraphModel(dir);
+  const kernel = graphModelKernel;
+  const bias = graphModelBias;
 
   const loaded = await loadModel(runtimeTf, join(dir, 'model.json'));
   assert.equal(loaded.format, 'graph-model');

@@ -8,6 +8,7 @@ import type { LossKind } from '../../protocol/report';
 import type { OnnxForward } from '../onnx/onnx-forward';
 import type { OutputActivation } from './loaded-model';
 import { classesFromOutputs, probabilitiesFromOutputs } from './output-decoding';
+import { checkBatch, checkImage, checkMaxBatch, checkPerturbed } from './classifier-arguments';
 
 export class OnnxClassifier implements Classifier {
   readonly inputShape: readonly number[];
@@ -25,7 +26,7 @@ export class OnnxClassifier implements Classifier {
     private readonly outputActivation: OutputActivation,
     readonly maxBatch: number,
   ) {
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
+    checkMaxBatch(maxBatch);
     this.inputShape = gradients.inputShape;
     this.dimension = gradients.dimension;
     this.classCount = gradients.classCount;
@@ -33,9 +34,7 @@ export class OnnxClassifier implements Classifier {
 
   async predict(batch: Float32Array, count: number): Promise<Int32Array> {
     const d = this.dimension;
-    if (!Number.isInteger(count) || count < 0 || batch.length !== count * d) {
-      throw new Error(`predict: ${batch.length} values are not ${count} images of ${d}`);
-    }
+    checkBatch(batch, count, d);
     const classes = new Int32Array(count);
     for (let start = 0; start < count; start += this.maxBatch) {
       const rows = Math.min(this.maxBatch, count - start);
@@ -45,20 +44,14 @@ export class OnnxClassifier implements Classifier {
   }
 
   async probabilities(x: Float32Array): Promise<Float32Array> {
-    this.checkImage(x);
+    checkImage(x, this.dimension);
     return probabilitiesFromOutputs(await this.forward.run(x, 1), this.outputActivation);
   }
 
   async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Int32Array> {
-    this.checkImage(x);
     const d = this.dimension;
     const count = scales.length;
-    if (directionCount !== 1 && directionCount !== count) {
-      throw new Error(`predictPerturbed: ${directionCount} directions for ${count} scales (expected 1 or ${count})`);
-    }
-    if (directions.length !== directionCount * d) {
-      throw new Error(`predictPerturbed: ${directions.length} direction values are not ${directionCount} rows of ${d}`);
-    }
+    checkPerturbed(x, directions, directionCount, count, d);
     const classes = new Int32Array(count);
     const batch = new Float32Array(Math.min(this.maxBatch, count) * d);
     for (let start = 0; start < count; start += this.maxBatch) {
@@ -94,9 +87,5 @@ export class OnnxClassifier implements Classifier {
 
   private async classes(batch: Float32Array, rows: number): Promise<Int32Array> {
     return classesFromOutputs(await this.forward.run(batch, rows), rows, this.outputCount, this.outputActivation);
-  }
-
-  private checkImage(x: Float32Array): void {
-    if (x.length !== this.dimension) throw new Error(`image has ${x.length} values, the model expects ${this.dimension}`);
   }
 }

@@ -9,6 +9,7 @@ import type { Classifier, MarginGradients } from '../../engine/classifier';
 import type { LossKind } from '../../protocol/report';
 import type { Tf } from '../tf';
 import type { LoadedModel } from './loaded-model';
+import { checkBatch, checkImage, checkMaxBatch, checkPerturbed } from './classifier-arguments';
 
 export class TfClassifier implements Classifier {
   readonly inputShape: readonly number[];
@@ -31,7 +32,7 @@ export class TfClassifier implements Classifier {
     /** Most bytes of direction rows kept on the device between calls. */
     private readonly deviceCacheBytes: number = defaultDeviceCacheBytes(),
   ) {
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
+    checkMaxBatch(maxBatch);
     this.inputShape = model.geometry.shape;
     this.dimension = model.geometry.shape.reduce((a, b) => a * b, 1);
     this.classCount = model.outputCount === 1 ? 2 : model.outputCount;
@@ -39,9 +40,7 @@ export class TfClassifier implements Classifier {
 
   async predict(batch: Float32Array, count: number): Promise<Int32Array> {
     const d = this.dimension;
-    if (!Number.isInteger(count) || count < 0 || batch.length !== count * d) {
-      throw new Error(`predict: ${batch.length} values are not ${count} images of ${d}`);
-    }
+    checkBatch(batch, count, d);
     const classes = new Int32Array(count);
     for (let start = 0; start < count; start += this.maxBatch) {
       const rows = Math.min(this.maxBatch, count - start);
@@ -64,7 +63,7 @@ export class TfClassifier implements Classifier {
   }
 
   async probabilities(x: Float32Array): Promise<Float32Array> {
-    this.checkImage(x);
+    checkImage(x, this.dimension);
     const result = this.tf.tidy(() => {
       const outputs = this.model.outputs(this.tf.tensor(x, [1, ...this.inputShape]));
       return this.probabilitiesOf(outputs);
@@ -81,15 +80,9 @@ export class TfClassifier implements Classifier {
     scales: Float32Array,
     clip: boolean,
   ): Promise<Int32Array> {
-    this.checkImage(x);
     const d = this.dimension;
     const count = scales.length;
-    if (directionCount !== 1 && directionCount !== count) {
-      throw new Error(`predictPerturbed: ${directionCount} directions for ${count} scales (expected 1 or ${count})`);
-    }
-    if (directions.length !== directionCount * d) {
-      throw new Error(`predictPerturbed: ${directions.length} direction values are not ${directionCount} rows of ${d}`);
-    }
+    checkPerturbed(x, directions, directionCount, count, d);
     const upload = directionCount === 1 ? null : this.upload(directions, directionCount);
     const shared = upload?.tensor ?? null;
     const classes = new Int32Array(count);
@@ -120,7 +113,7 @@ export class TfClassifier implements Classifier {
   }
 
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
-    this.checkImage(x);
+    checkImage(x, this.dimension);
     this.checkLabel(label);
     const losses: LossKind[] = this.model.outputCount === 1 ? ['logit'] : ['cross-entropy', 'margin'];
     for (const loss of losses) {
@@ -136,7 +129,7 @@ export class TfClassifier implements Classifier {
   }
 
   async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
-    this.checkImage(x);
+    checkImage(x, this.dimension);
     this.checkLabel(label);
     for (const other of others) {
       if (!Number.isInteger(other) || other < 0 || other >= this.classCount || other === label) {
@@ -254,9 +247,6 @@ export class TfClassifier implements Classifier {
     return Int32Array.from(values);
   }
 
-  private checkImage(x: Float32Array): void {
-    if (x.length !== this.dimension) throw new Error(`image has ${x.length} values, the model expects ${this.dimension}`);
-  }
 
   private checkLabel(label: number): void {
     if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
