@@ -9,7 +9,7 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tf } from '../tf';
 import type { GraphNodeDef } from '../onnx/graph-def';
 import { graphModelToOnnx, type GraphModelSource } from '../onnx/graph-to-onnx';
-import { UnsupportedLayer } from '../onnx/layers-to-onnx';
+import { NotTranslatable } from '../onnx/onnx-graph';
 import { imageGeometry } from './input-shape';
 import type { LoadedModel, OutputActivation } from './loaded-model';
 
@@ -49,7 +49,7 @@ function onnxSource(model: GraphModel, json: io.ModelJSON, inputShape: readonly 
   const topology = json.modelTopology as { node?: GraphNodeDef[] } | undefined;
   // outputNodes may name a signature key; outputs name the node itself, whose output 0 it must be.
   const outputIndex = /:(\d+)$/.exec(model.outputNodes[0])?.[1] ?? '0';
-  if (outputIndex !== '0') throw new UnsupportedLayer(`the output is output ${outputIndex} of node ${model.outputs[0].name}`);
+  if (outputIndex !== '0') throw new NotTranslatable(`the output is output ${outputIndex} of node ${model.outputs[0].name}`);
   return {
     nodes: topology?.node ?? [],
     inputNode: nodeName(model.inputs[0].name),

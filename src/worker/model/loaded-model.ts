@@ -19,7 +19,7 @@ export interface LoadedModel {
   outputs(batch: Tensor): Tensor2D;
   /** The outputs before the final sigmoid/softmax (the logits): [n, outputCount]. Differentiable. */
   logits(batch: Tensor): Tensor2D;
-  /** The model as ONNX bytes for ONNX Runtime's forward passes; absent where it is not translated. Throws UnsupportedLayer. */
+  /** The model as ONNX bytes for ONNX Runtime's forward passes; absent where it is not translated. Throws NotTranslatable. */
   toOnnx?(): Uint8Array;
   dispose(): void;
 }

@@ -4,11 +4,10 @@
  * ONNX's NCHW from the first spatial node on and are transposed back only where TensorFlow's
  * axis order matters (Reshape, a reduction that keeps some spatial axes, the output). Static
  * shapes are tracked to write out TF's 'SAME' padding. Only the nodes the output depends on are
- * translated; one it does not know throws UnsupportedLayer, and the caller keeps TF.js.
+ * translated; one it does not know throws NotTranslatable, and the caller keeps TF.js.
  */
 import { dataInputs, NodeAttributes, type GraphNodeDef } from './graph-def';
-import { UnsupportedLayer } from './layers-to-onnx';
-import { OnnxGraph, type AttributeValue } from './onnx-graph';
+import { NotTranslatable, OnnxGraph, type AttributeValue } from './onnx-graph';
 
 /** A constant of the graph (a Const node's value from the model's weights). */
 export interface GraphConstant {
@@ -91,11 +90,11 @@ class GraphTranslator {
 
   translate(): Uint8Array {
     const { inputShape, outputNode } = this.source;
-    if (inputShape.some((d) => !Number.isInteger(d) || d <= 0)) throw new UnsupportedLayer('the input shape is not fully known');
+    if (inputShape.some((d) => !Number.isInteger(d) || d <= 0)) throw new NotTranslatable('the input shape is not fully known');
     for (const node of this.dependencyOrder(outputNode)) this.values.set(node.name, this.convert(node));
     const output = this.values.get(outputNode)!;
     if (output.kind !== 'computed' || output.shape.length !== 2 || output.shape[0] !== batch || !(output.shape[1] > 0)) {
-      throw new UnsupportedLayer(`node ${outputNode}: the output is not [batch, classes]`);
+      throw new NotTranslatable(`node ${outputNode}: the output is not [batch, classes]`);
     }
     const result = this.inTf(output);
     return this.graph.toBytes({ name: this.inputName, shape: inputShape }, { name: result.name, size: output.shape[1] });
@@ -109,18 +108,18 @@ class GraphTranslator {
     while (stack.length > 0) {
       const top = stack.pop()!;
       const node = this.nodes.get(top.name);
-      if (!node) throw new UnsupportedLayer(`node ${top.name} is not in the graph`);
+      if (!node) throw new NotTranslatable(`node ${top.name} is not in the graph`);
       if (top.expanded) {
         state.set(top.name, 'done');
         order.push(node);
         continue;
       }
       if (state.get(top.name) === 'done') continue;
-      if (state.get(top.name) === 'open') throw new UnsupportedLayer(`node ${top.name} is part of a cycle`);
+      if (state.get(top.name) === 'open') throw new NotTranslatable(`node ${top.name} is part of a cycle`);
       state.set(top.name, 'open');
       stack.push({ name: top.name, expanded: true });
       for (const input of dataInputs(node)) {
-        if (input.output !== 0) throw new UnsupportedLayer(`node ${node.name}: output ${input.output} of node ${input.node} is not translated`);
+        if (input.output !== 0) throw new NotTranslatable(`node ${node.name}: output ${input.output} of node ${input.node} is not translated`);
         if (state.get(input.node) !== 'done') stack.push({ name: input.node, expanded: false });
       }
     }
@@ -139,7 +138,7 @@ class GraphTranslator {
     if (convolutionOps.has(op)) return this.convolution(node, attributes, inputs);
     switch (op) {
       case 'Placeholder':
-        if (node.name !== this.source.inputNode) throw new UnsupportedLayer(`node ${node.name}: a second input is not translated`);
+        if (node.name !== this.source.inputNode) throw new NotTranslatable(`node ${node.name}: a second input is not translated`);
         return { kind: 'computed', name: this.inputName, layout: 'tf', shape: [batch, ...this.source.inputShape] };
       case 'Const':
         return this.constant(node);
@@ -176,33 +175,33 @@ class GraphTranslator {
       case 'FusedBatchNormV3':
         return this.batchNormalization(node, attributes, this.arity(node, inputs, 5));
       default:
-        throw new UnsupportedLayer(`node ${node.name}: ${op} is not translated to ONNX`);
+        throw new NotTranslatable(`node ${node.name}: ${op} is not translated to ONNX`);
     }
   }
 
   private arity(node: GraphNodeDef, inputs: Value[], count: number): Value[] {
-    if (inputs.length !== count) throw new UnsupportedLayer(`node ${node.name}: ${node.op} with ${inputs.length} inputs is not translated`);
+    if (inputs.length !== count) throw new NotTranslatable(`node ${node.name}: ${node.op} with ${inputs.length} inputs is not translated`);
     return inputs;
   }
 
   private constant(node: GraphNodeDef): Constant {
     const value = this.source.constant(node.name);
-    if (!value) throw new UnsupportedLayer(`node ${node.name}: the weights hold no value for this constant`);
-    if (value.dtype !== 'float32' && value.dtype !== 'int32') throw new UnsupportedLayer(`node ${node.name}: ${value.dtype} constants are not translated`);
+    if (!value) throw new NotTranslatable(`node ${node.name}: the weights hold no value for this constant`);
+    if (value.dtype !== 'float32' && value.dtype !== 'int32') throw new NotTranslatable(`node ${node.name}: ${value.dtype} constants are not translated`);
     return { kind: 'constant', node: node.name, shape: [...value.shape], dtype: value.dtype, values: value.values };
   }
 
   // ---- convolutions and pooling ----
 
   private convolution(node: GraphNodeDef, attributes: NodeAttributes, inputs: Value[]): Computed {
-    if (inputs.length < 2) throw new UnsupportedLayer(`node ${node.name}: ${node.op} without a filter`);
+    if (inputs.length < 2) throw new NotTranslatable(`node ${node.name}: ${node.op} without a filter`);
     const [input, filterValue, ...args] = inputs;
     channelsLast(node, attributes);
     const x = this.spatial(node, input);
     const filter = this.floatConstant(node, filterValue, 'filter', 4);
     const depthwise = node.op.toLowerCase().includes('depthwise');
     const [kh, kw, inChannels, outPerGroup] = filter.shape;
-    if (inChannels !== x.shape[3]) throw new UnsupportedLayer(`node ${node.name}: a ${inChannels}-channel filter over ${x.shape[3]} channels`);
+    if (inChannels !== x.shape[3]) throw new NotTranslatable(`node ${node.name}: a ${inChannels}-channel filter over ${x.shape[3]} channels`);
     const outChannels = depthwise ? inChannels * outPerGroup : outPerGroup;
     // Conv2D: HWIO → OIHW. Depthwise: [h, w, C, m] → [C·m, 1, h, w], one group per channel.
     const kernel = permute(filter.values, filter.shape, depthwise ? [2, 3, 0, 1] : [3, 2, 0, 1]);
@@ -214,7 +213,7 @@ class GraphTranslator {
     const fused = fusedOperations(node, attributes, args);
     // TF.js's op mapper reads no leakyrelu_alpha for FusedDepthwiseConv2dNative: its backends
     // disagree on the slope then (0 on wasm, 0.2 on cpu), and no translation matches both.
-    if (depthwise && fused.activation === 'leakyrelu') throw new UnsupportedLayer(`node ${node.name}: TF.js runs ${node.op}'s LeakyRelu without its alpha`);
+    if (depthwise && fused.activation === 'leakyrelu') throw new NotTranslatable(`node ${node.name}: TF.js runs ${node.op}'s LeakyRelu without its alpha`);
     if (fused.bias) names.push(this.vector(node, fused.bias, outChannels, 'bias'));
     const convAttributes: Record<string, AttributeValue> = { kernel_shape: [kh, kw], strides, dilations, pads: window.pads };
     if (depthwise) convAttributes.group = inChannels;
@@ -241,7 +240,7 @@ class GraphTranslator {
 
   private spatial(node: GraphNodeDef, input: Value): Computed {
     const x = this.computed(node, input);
-    if (x.shape.length !== 4 || x.shape[0] !== batch) throw new UnsupportedLayer(`node ${node.name}: ${node.op} over a [${x.shape.join(', ')}] value is not translated`);
+    if (x.shape.length !== 4 || x.shape[0] !== batch) throw new NotTranslatable(`node ${node.name}: ${node.op} over a [${x.shape.join(', ')}] value is not translated`);
     return x;
   }
 
@@ -281,12 +280,12 @@ class GraphTranslator {
       case 'leakyrelu':
         return apply('LeakyRelu', { alpha: { float: alpha } });
       case 'prelu': {
-        if (!slope || slope.kind !== 'constant') throw new UnsupportedLayer(`node ${node.name}: a PReLU slope that is not a constant is not translated`);
+        if (!slope || slope.kind !== 'constant') throw new NotTranslatable(`node ${node.name}: a PReLU slope that is not a constant is not translated`);
         broadcastShape(node, [x.shape, slope.shape]);
         return apply('PRelu', {}, [x.layout === 'nchw' ? this.nchwConstant(node, slope) : this.tfConstant(node, slope)]);
       }
       default:
-        throw new UnsupportedLayer(`node ${node.name}: activation '${name}' is not translated to ONNX`);
+        throw new NotTranslatable(`node ${node.name}: activation '${name}' is not translated to ONNX`);
     }
   }
 
@@ -294,7 +293,7 @@ class GraphTranslator {
     channelsLast(node, attributes);
     const [input, ...parameters] = inputs;
     const x = this.computed(node, input);
-    if (x.shape.length !== 4 && x.shape.length !== 2) throw new UnsupportedLayer(`node ${node.name}: batch normalisation of a rank-${x.shape.length} value is not translated`);
+    if (x.shape.length !== 4 && x.shape.length !== 2) throw new NotTranslatable(`node ${node.name}: batch normalisation of a rank-${x.shape.length} value is not translated`);
     const channels = x.shape[x.shape.length - 1];
     const [scale, offset, mean, variance] = parameters.map((value, i) => this.vector(node, value, channels, ['scale', 'offset', 'mean', 'variance'][i]));
     const value = x.shape.length === 4 ? this.inNchw(x) : x;
@@ -305,15 +304,15 @@ class GraphTranslator {
   // ---- matrices, shapes, reductions ----
 
   private matMul(node: GraphNodeDef, attributes: NodeAttributes, inputs: Value[]): Computed {
-    if (inputs.length < 2) throw new UnsupportedLayer(`node ${node.name}: ${node.op} without two operands`);
+    if (inputs.length < 2) throw new NotTranslatable(`node ${node.name}: ${node.op} without two operands`);
     const [a, b, ...args] = inputs;
     const x = this.computed(node, a);
-    if (x.shape.length !== 2 || attributes.boolean('transpose_a', false)) throw new UnsupportedLayer(`node ${node.name}: ${node.op} of a [${x.shape.join(', ')}] value${attributes.boolean('transpose_a', false) ? ' transposed' : ''} is not translated`);
-    if (b.kind !== 'constant') throw new UnsupportedLayer(`node ${node.name}: ${node.op} of two computed values is not translated`);
+    if (x.shape.length !== 2 || attributes.boolean('transpose_a', false)) throw new NotTranslatable(`node ${node.name}: ${node.op} of a [${x.shape.join(', ')}] value${attributes.boolean('transpose_a', false) ? ' transposed' : ''} is not translated`);
+    if (b.kind !== 'constant') throw new NotTranslatable(`node ${node.name}: ${node.op} of two computed values is not translated`);
     const weights = this.floatConstant(node, b, 'weights', 2);
     const transposed = attributes.boolean('transpose_b', false);
     const [k, m] = transposed ? [weights.shape[1], weights.shape[0]] : weights.shape;
-    if (k !== x.shape[1]) throw new UnsupportedLayer(`node ${node.name}: [${x.shape.join(', ')}] times [${weights.shape.join(', ')}]`);
+    if (k !== x.shape[1]) throw new NotTranslatable(`node ${node.name}: [${x.shape.join(', ')}] times [${weights.shape.join(', ')}]`);
     const matrix = transposed ? permute(weights.values, weights.shape, [1, 0]) : Float32Array.from(weights.values);
     const names = [this.inTf(x).name, this.graph.constant(`${node.name}/weights`, [k, m], matrix)];
     const fused = fusedOperations(node, attributes, args);
@@ -329,7 +328,7 @@ class GraphTranslator {
     const rest = target.slice(1);
     // The batch stays the first axis: [-1, d…] with d… the image's size (TF flattens in its own order).
     if (x.shape[0] !== batch || target[0] !== -1 || rest.some((d) => d <= 0) || rest.reduce((a, b) => a * b, 1) !== perImage) {
-      throw new UnsupportedLayer(`node ${node.name}: reshaping [${x.shape.join(', ')}] to [${target.join(', ')}] is not translated`);
+      throw new NotTranslatable(`node ${node.name}: reshaping [${x.shape.join(', ')}] to [${target.join(', ')}] is not translated`);
     }
     const shape = this.graph.int64Constant(`${node.name}/shape`, target);
     return { kind: 'computed', name: this.graph.node('Reshape', [this.inTf(x).name, shape], {}, node.name), layout: 'tf', shape: [batch, ...rest] };
@@ -340,7 +339,7 @@ class GraphTranslator {
     const rank = x.shape.length;
     const listed = attributes.has('axis') ? attributes.ints('axis', []) : attributes.ints('squeeze_dims', []);
     const axes = listed.length > 0 ? listed.map((axis) => normaliseAxis(node, axis, rank)) : x.shape.flatMap((d, axis) => (axis > 0 && d === 1 ? [axis] : []));
-    if (axes.some((axis) => x.shape[axis] !== 1)) throw new UnsupportedLayer(`node ${node.name}: squeezing axes [${axes.join(', ')}] of [${x.shape.join(', ')}]`);
+    if (axes.some((axis) => x.shape[axis] !== 1)) throw new NotTranslatable(`node ${node.name}: squeezing axes [${axes.join(', ')}] of [${x.shape.join(', ')}]`);
     const shape = x.shape.filter((_, axis) => !axes.includes(axis));
     // From NCHW, squeezing H and W leaves [N, C]: TF's order already.
     const spatialOnly = x.layout === 'nchw' && sameSet(axes, [1, 2]);
@@ -367,13 +366,13 @@ class GraphTranslator {
   }
 
   private pad(node: GraphNodeDef, inputs: Value[]): Computed {
-    if (inputs.length !== (node.op === 'Pad' ? 2 : 3)) throw new UnsupportedLayer(`node ${node.name}: ${node.op} with ${inputs.length} inputs is not translated`);
+    if (inputs.length !== (node.op === 'Pad' ? 2 : 3)) throw new NotTranslatable(`node ${node.name}: ${node.op} with ${inputs.length} inputs is not translated`);
     const [input, paddingsValue, fillValue] = inputs;
     const x = this.computed(node, input);
     const rank = x.shape.length;
     const paddings = this.intList(node, paddingsValue, 'paddings');
-    if (paddings.length !== 2 * rank || paddings.some((p) => p < 0)) throw new UnsupportedLayer(`node ${node.name}: paddings [${paddings.join(', ')}] for a rank-${rank} value`);
-    if (paddings[0] !== 0 || paddings[1] !== 0) throw new UnsupportedLayer(`node ${node.name}: padding the batch axis is not translated`);
+    if (paddings.length !== 2 * rank || paddings.some((p) => p < 0)) throw new NotTranslatable(`node ${node.name}: paddings [${paddings.join(', ')}] for a rank-${rank} value`);
+    if (paddings[0] !== 0 || paddings[1] !== 0) throw new NotTranslatable(`node ${node.name}: padding the batch axis is not translated`);
     const before = Array.from({ length: rank }, (_, axis) => paddings[2 * axis]);
     const after = Array.from({ length: rank }, (_, axis) => paddings[2 * axis + 1]);
     const shape = x.shape.map((d, axis) => (axis === 0 ? d : d + before[axis] + after[axis]));
@@ -386,13 +385,13 @@ class GraphTranslator {
   }
 
   private concat(node: GraphNodeDef, inputs: Value[]): Computed {
-    if (inputs.length < 2) throw new UnsupportedLayer(`node ${node.name}: ConcatV2 without inputs`);
+    if (inputs.length < 2) throw new NotTranslatable(`node ${node.name}: ConcatV2 without inputs`);
     const parts = inputs.slice(0, -1);
     const rank = parts[0].shape.length;
     const [axisValue] = this.intList(node, inputs[inputs.length - 1], 'axis');
     const axis = normaliseAxis(node, axisValue, rank);
     if (parts.some((part) => part.shape.length !== rank || part.shape.some((d, i) => i !== axis && d !== parts[0].shape[i]))) {
-      throw new UnsupportedLayer(`node ${node.name}: concatenating [${parts.map((part) => part.shape.join('x')).join('], [')}] on axis ${axis}`);
+      throw new NotTranslatable(`node ${node.name}: concatenating [${parts.map((part) => part.shape.join('x')).join('], [')}] on axis ${axis}`);
     }
     const nchw = rank === 4;
     const names = parts.map((part) => {
@@ -413,7 +412,7 @@ class GraphTranslator {
 
   private inNchw(value: Computed): Computed {
     if (value.layout === 'nchw') return value;
-    if (value.shape.length !== 4) throw new UnsupportedLayer(`a spatial node got a rank-${value.shape.length} input`);
+    if (value.shape.length !== 4) throw new NotTranslatable(`a spatial node got a rank-${value.shape.length} input`);
     return { ...value, name: this.graph.node('Transpose', [value.name], { perm: toNchw }, 'to_nchw'), layout: 'nchw' };
   }
 
@@ -423,31 +422,31 @@ class GraphTranslator {
   }
 
   private floatConstant(node: GraphNodeDef, value: Value, role: string, rank: number): Constant {
-    if (value.kind !== 'constant' || value.dtype !== 'float32') throw new UnsupportedLayer(`node ${node.name}: a ${role} that is not a float constant is not translated`);
-    if (value.shape.length !== rank) throw new UnsupportedLayer(`node ${node.name}: a rank-${value.shape.length} ${role}`);
+    if (value.kind !== 'constant' || value.dtype !== 'float32') throw new NotTranslatable(`node ${node.name}: a ${role} that is not a float constant is not translated`);
+    if (value.shape.length !== rank) throw new NotTranslatable(`node ${node.name}: a rank-${value.shape.length} ${role}`);
     return value;
   }
 
   private intList(node: GraphNodeDef, value: Value, role: string): number[] {
-    if (value.kind !== 'constant' || value.dtype !== 'int32' || value.shape.length > 2) throw new UnsupportedLayer(`node ${node.name}: ${role} that are not an integer constant are not translated`);
+    if (value.kind !== 'constant' || value.dtype !== 'int32' || value.shape.length > 2) throw new NotTranslatable(`node ${node.name}: ${role} that are not an integer constant are not translated`);
     return Array.from(value.values);
   }
 
   /** A constant of `length` values (a bias, batch-norm parameter) as an initialiser [length]. */
   private vector(node: GraphNodeDef, value: Value, length: number, role: string): string {
     const constant = this.floatConstant(node, value, role, 1);
-    if (constant.shape[0] !== length) throw new UnsupportedLayer(`node ${node.name}: a ${role} of ${constant.shape[0]} values for ${length} channels`);
+    if (constant.shape[0] !== length) throw new NotTranslatable(`node ${node.name}: a ${role} of ${constant.shape[0]} values for ${length} channels`);
     return this.initializer(constant, 'vector', () => ({ dims: constant.shape, values: Float32Array.from(constant.values) }));
   }
 
   private tfConstant(node: GraphNodeDef, value: Constant): string {
-    if (value.dtype !== 'float32') throw new UnsupportedLayer(`node ${node.name}: an integer constant used as a value is not translated`);
+    if (value.dtype !== 'float32') throw new NotTranslatable(`node ${node.name}: an integer constant used as a value is not translated`);
     return this.initializer(value, 'tf', () => ({ dims: value.shape, values: Float32Array.from(value.values) }));
   }
 
   /** A constant broadcast against an NCHW value: padded to rank 4 in TF's order, then transposed. */
   private nchwConstant(node: GraphNodeDef, value: Constant): string {
-    if (value.dtype !== 'float32' || value.shape.length > 4) throw new UnsupportedLayer(`node ${node.name}: constant ${value.node} does not broadcast over an image`);
+    if (value.dtype !== 'float32' || value.shape.length > 4) throw new NotTranslatable(`node ${node.name}: constant ${value.node} does not broadcast over an image`);
     const shape = [...Array(4 - value.shape.length).fill(1), ...value.shape];
     return this.initializer(value, 'nchw', () => ({ dims: toNchw.map((axis) => shape[axis]), values: permute(value.values, shape, toNchw) }));
   }
@@ -480,29 +479,29 @@ interface FusedOperations {
  */
 function fusedOperations(node: GraphNodeDef, attributes: NodeAttributes, args: Value[]): FusedOperations {
   if (!node.op.includes('Fused')) {
-    if (args.length > 0) throw new UnsupportedLayer(`node ${node.name}: ${node.op} with ${args.length + 2} inputs is not translated`);
+    if (args.length > 0) throw new NotTranslatable(`node ${node.name}: ${node.op} with ${args.length + 2} inputs is not translated`);
     return { activation: 'linear' };
   }
   const operations = attributes.strings('fused_ops');
   const [extra, activation = 'linear'] = operations;
   if (operations.length === 0) return { activation: 'linear' };
   if (extra !== 'biasadd' || operations.length > 2 || (activation !== 'linear' && !fusedActivations.has(activation))) {
-    throw new UnsupportedLayer(`node ${node.name}: fused operations [${operations.join(', ')}] are not translated`);
+    throw new NotTranslatable(`node ${node.name}: fused operations [${operations.join(', ')}] are not translated`);
   }
   const expected = activation === 'prelu' ? 2 : 1;
-  if (args.length !== expected) throw new UnsupportedLayer(`node ${node.name}: ${args.length} arguments for fused operations [${operations.join(', ')}]`);
+  if (args.length !== expected) throw new NotTranslatable(`node ${node.name}: ${args.length} arguments for fused operations [${operations.join(', ')}]`);
   return { bias: args[0], activation, preluSlope: args[1] };
 }
 
 function channelsLast(node: GraphNodeDef, attributes: NodeAttributes): void {
   const format = attributes.string('data_format', 'NHWC');
-  if (format !== 'NHWC') throw new UnsupportedLayer(`node ${node.name}: data format ${format} is not translated`);
+  if (format !== 'NHWC') throw new NotTranslatable(`node ${node.name}: data format ${format} is not translated`);
 }
 
 /** The [height, width] entries of a TF [1, h, w, 1] attribute. */
 function spatialPair(node: GraphNodeDef, values: number[], name: string): number[] {
   if (values.length !== 4 || values[0] !== 1 || values[3] !== 1 || values.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new UnsupportedLayer(`node ${node.name}: ${name} [${values.join(', ')}] are not translated`);
+    throw new NotTranslatable(`node ${node.name}: ${name} [${values.join(', ')}] are not translated`);
   }
   return [values[1], values[2]];
 }
@@ -541,12 +540,12 @@ function windowShape(
       before.push(explicit[2 + 2 * axis]);
       after.push(explicit[3 + 2 * axis]);
     } else {
-      throw new UnsupportedLayer(`node ${node.name}: padding ${padding} is not translated`);
+      throw new NotTranslatable(`node ${node.name}: padding ${padding} is not translated`);
     }
     total = before[axis] + after[axis];
     output.push(Math.floor((size + total - span) / strides[axis]) + 1);
   }
-  if (output.some((d) => d < 1)) throw new UnsupportedLayer(`node ${node.name}: the window is larger than its [${shape.join(', ')}] input`);
+  if (output.some((d) => d < 1)) throw new NotTranslatable(`node ${node.name}: the window is larger than its [${shape.join(', ')}] input`);
   return { output, pads: [...before, ...after] };
 }
 
@@ -557,7 +556,7 @@ function broadcastShape(node: GraphNodeDef, shapes: number[][]): number[] {
   for (let i = 0; i < rank; i++) {
     const sizes = shapes.map((shape) => shape[shape.length - rank + i] ?? 1).filter((d) => d !== 1);
     const first = sizes[0] ?? 1;
-    if (sizes.some((d) => d !== first)) throw new UnsupportedLayer(`node ${node.name}: shapes [${shapes.map((shape) => shape.join(', ')).join('] and [')}] do not broadcast`);
+    if (sizes.some((d) => d !== first)) throw new NotTranslatable(`node ${node.name}: shapes [${shapes.map((shape) => shape.join(', ')).join('] and [')}] do not broadcast`);
     result.push(first);
   }
   return result;
@@ -565,7 +564,7 @@ function broadcastShape(node: GraphNodeDef, shapes: number[][]): number[] {
 
 function normaliseAxis(node: GraphNodeDef, axis: number, rank: number): number {
   const normalised = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(normalised) || normalised < 1 || normalised >= rank) throw new UnsupportedLayer(`node ${node.name}: axis ${axis} of a rank-${rank} value is not translated`);
+  if (!Number.isInteger(normalised) || normalised < 1 || normalised >= rank) throw new NotTranslatable(`node ${node.name}: axis ${axis} of a rank-${rank} value is not translated`);
   return normalised;
 }
 

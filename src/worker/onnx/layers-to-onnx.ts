@@ -2,14 +2,13 @@
  * Translates a TF.js layers model (channels-last, as Keras saves it) into an ONNX graph that
  * computes the same outputs, for ONNX Runtime's CPU kernels. Spatial layers run in ONNX's NCHW:
  * a value is transposed only where a layer needs the other layout (Flatten and Reshape keep
- * Keras's H·W·C order). A layer it does not know throws UnsupportedLayer, and the caller keeps
+ * Keras's H·W·C order). A layer it does not know throws NotTranslatable, and the caller keeps
  * the model on TF.js.
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
-import { OnnxGraph, type AttributeValue } from './onnx-graph';
+import { NotTranslatable, OnnxGraph, type AttributeValue } from './onnx-graph';
 
-export class UnsupportedLayer extends Error {}
 
 /** A value of the graph: `nchw` holds a 4-D Keras NHWC value transposed to NCHW. */
 interface Value {
@@ -26,9 +25,9 @@ const identityLayers = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D
 const mergeOps: Record<string, string> = { Add: 'Add', Multiply: 'Mul', Subtract: 'Sub', Maximum: 'Max', Minimum: 'Min' };
 
 export function layersModelToOnnx(model: LayersModel): Uint8Array {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new UnsupportedLayer('one input and one output are expected');
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new NotTranslatable('one input and one output are expected');
   const inputShape = model.inputs[0].shape.slice(1);
-  if (inputShape.some((d) => d === null)) throw new UnsupportedLayer('the input shape is not fully known');
+  if (inputShape.some((d) => d === null)) throw new NotTranslatable('the input shape is not fully known');
   const graph = new OnnxGraph();
   const values = new Map<number, Value>();
   const inputName = graph.unique('images');
@@ -36,20 +35,20 @@ export function layersModelToOnnx(model: LayersModel): Uint8Array {
 
   for (const layer of model.layers) {
     if (layer.getClassName() === 'InputLayer') continue;
-    if (layer.inboundNodes.length !== 1) throw new UnsupportedLayer(`layer ${layer.name} is used ${layer.inboundNodes.length} times`);
+    if (layer.inboundNodes.length !== 1) throw new NotTranslatable(`layer ${layer.name} is used ${layer.inboundNodes.length} times`);
     const inputs = layer.inboundNodes[0].inputTensors.map((tensor) => {
       const value = values.get(tensor.id);
-      if (!value) throw new UnsupportedLayer(`layer ${layer.name}: an input comes from outside the model`);
+      if (!value) throw new NotTranslatable(`layer ${layer.name}: an input comes from outside the model`);
       return value;
     });
     const output = layer.inboundNodes[0].outputTensors;
-    if (output.length !== 1) throw new UnsupportedLayer(`layer ${layer.name} has ${output.length} outputs`);
+    if (output.length !== 1) throw new NotTranslatable(`layer ${layer.name} has ${output.length} outputs`);
     values.set(output[0].id, convertLayer(graph, layer, inputs, output[0]));
   }
 
   const result = values.get(model.outputs[0].id);
   const outputShape = model.outputs[0].shape;
-  if (!result || outputShape.length !== 2 || outputShape[1] === null) throw new UnsupportedLayer('the output is not [batch, classes]');
+  if (!result || outputShape.length !== 2 || outputShape[1] === null) throw new NotTranslatable('the output is not [batch, classes]');
   const output = inKerasLayout(graph, result);
   return graph.toBytes({ name: inputName, shape: inputShape as number[] }, { name: output.name, size: outputShape[1] });
 }
@@ -59,7 +58,7 @@ function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[], output: S
   const config = layer.getConfig() as Config;
   const [input] = inputs;
   const single = () => {
-    if (inputs.length !== 1) throw new UnsupportedLayer(`layer ${layer.name} (${className}) takes ${inputs.length} inputs`);
+    if (inputs.length !== 1) throw new NotTranslatable(`layer ${layer.name} (${className}) takes ${inputs.length} inputs`);
     return input;
   };
   const weights = () => layer.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
@@ -74,7 +73,7 @@ function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[], output: S
     case 'GlobalMaxPooling2D':
     case 'GlobalAveragePooling2D': {
       channelsLast(layer, config);
-      if (config.keepDims === true) throw new UnsupportedLayer(`layer ${layer.name}: keepDims is not supported`);
+      if (config.keepDims === true) throw new NotTranslatable(`layer ${layer.name}: keepDims is not supported`);
       const pooled = graph.node(className === 'GlobalMaxPooling2D' ? 'GlobalMaxPool' : 'GlobalAveragePool', [inNchw(graph, single()).name], {}, layer.name);
       return { name: graph.node('Flatten', [pooled], { axis: 1 }, layer.name), layout: 'keras', rank: 2 };
     }
@@ -123,7 +122,7 @@ function convertLayer(graph: OnnxGraph, layer: Layer, inputs: Value[], output: S
     default:
       if (className in mergeOps) return merge(graph, layer, mergeOps[className], inputs);
       void output;
-      throw new UnsupportedLayer(`layer ${layer.name}: ${className} is not translated to ONNX`);
+      throw new NotTranslatable(`layer ${layer.name}: ${className} is not translated to ONNX`);
   }
 }
 
@@ -159,7 +158,7 @@ function convolution(
   const dilations = pair(config.dilationRate ?? 1);
   // TF.js's DepthwiseConv2D layer runs without its dilation rate (tfjs-layers 4.x): a dilated
   // translation would not compute what the audit's gradients see.
-  if (depthwise && dilations.some((d) => d !== 1)) throw new UnsupportedLayer(`layer ${layer.name}: TF.js runs DepthwiseConv2D without its dilation rate`);
+  if (depthwise && dilations.some((d) => d !== 1)) throw new NotTranslatable(`layer ${layer.name}: TF.js runs DepthwiseConv2D without its dilation rate`);
   const attributes: Record<string, AttributeValue> = {
     kernel_shape: [kh, kw],
     strides,
@@ -203,7 +202,7 @@ function dense(graph: OnnxGraph, layer: Layer, config: Config, input: Value, wei
 
 function batchNormalization(graph: OnnxGraph, layer: Layer, config: Config, input: Value, weights: { shape: number[]; values: Float32Array }[]): Value {
   const axis = normaliseAxis(Number(config.axis ?? -1), input.rank, layer);
-  if (axis !== input.rank - 1) throw new UnsupportedLayer(`layer ${layer.name}: batch normalisation over axis ${axis} is not translated`);
+  if (axis !== input.rank - 1) throw new NotTranslatable(`layer ${layer.name}: batch normalisation over axis ${axis} is not translated`);
   const list = [...weights];
   const channels = list[list.length - 1].shape[0];
   const gamma = config.scale === false ? new Float32Array(channels).fill(1) : list.shift()!.values;
@@ -258,7 +257,7 @@ function activation(graph: OnnxGraph, layer: Layer, name: string, input: Value):
     case 'softmax':
       return softmax(graph, layer, input, -1);
     default:
-      throw new UnsupportedLayer(`layer ${layer.name}: activation '${name}' is not translated to ONNX`);
+      throw new NotTranslatable(`layer ${layer.name}: activation '${name}' is not translated to ONNX`);
   }
 }
 
@@ -280,7 +279,7 @@ function merge(graph: OnnxGraph, layer: Layer, op: string, inputs: Value[]): Val
 }
 
 function inNchw(graph: OnnxGraph, value: Value): Value {
-  if (value.rank !== 4) throw new UnsupportedLayer(`a spatial layer got a rank-${value.rank} input`);
+  if (value.rank !== 4) throw new NotTranslatable(`a spatial layer got a rank-${value.rank} input`);
   if (value.layout === 'nchw') return value;
   return { name: graph.node('Transpose', [value.name], { perm: toNchw }, 'to_nchw'), layout: 'nchw', rank: 4 };
 }
@@ -296,7 +295,7 @@ function scalar(graph: OnnxGraph, layer: Layer, hint: string, value: number): st
 
 function channelsLast(layer: Layer, config: Config): void {
   if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') {
-    throw new UnsupportedLayer(`layer ${layer.name}: data format ${String(config.dataFormat)} is not translated`);
+    throw new NotTranslatable(`layer ${layer.name}: data format ${String(config.dataFormat)} is not translated`);
   }
 }
 
@@ -307,13 +306,13 @@ function channelsLast(layer: Layer, config: Config): void {
  */
 function pads(layer: Layer, padding: unknown, kernel: number[], strides: number[], dilations: number[]): number[] {
   if (padding === 'valid' || padding === undefined) return [0, 0, 0, 0];
-  if (padding !== 'same') throw new UnsupportedLayer(`layer ${layer.name}: padding '${String(padding)}' is not translated`);
+  if (padding !== 'same') throw new NotTranslatable(`layer ${layer.name}: padding '${String(padding)}' is not translated`);
   const shape = layer.inboundNodes[0].inputTensors[0].shape;
   const before: number[] = [];
   const after: number[] = [];
   for (const axis of [0, 1]) {
     const size = shape[axis + 1];
-    if (size === null) throw new UnsupportedLayer(`layer ${layer.name}: 'same' padding over an input of unknown size`);
+    if (size === null) throw new NotTranslatable(`layer ${layer.name}: 'same' padding over an input of unknown size`);
     const span = (kernel[axis] - 1) * dilations[axis] + 1;
     const total = Math.max((Math.ceil(size / strides[axis]) - 1) * strides[axis] + span - size, 0);
     before.push(Math.floor(total / 2));
@@ -329,7 +328,7 @@ function pair(value: unknown): number[] {
 
 function normaliseAxis(axis: number, rank: number, layer: Layer): number {
   const normalised = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(normalised) || normalised < 1 || normalised >= rank) throw new UnsupportedLayer(`layer ${layer.name}: axis ${axis} is not translated`);
+  if (!Number.isInteger(normalised) || normalised < 1 || normalised >= rank) throw new NotTranslatable(`layer ${layer.name}: axis ${axis} is not translated`);
   return normalised;
 }
 

@@ -4,6 +4,9 @@
  */
 import { ProtoWriter } from './protobuf';
 
+/** A model (a layer, a node, an option) has no ONNX translation here: the caller keeps it on TF.js. */
+export class NotTranslatable extends Error {}
+
 export type AttributeValue = number | readonly number[] | string | { float: number };
 
 interface Node {

@@ -15,7 +15,7 @@ import { OnnxClassifier } from '../../../src/worker/model/onnx-classifier';
 import { TfClassifier } from '../../../src/worker/model/tf-classifier';
 import type { GraphNodeDef } from '../../../src/worker/onnx/graph-def';
 import { graphModelToOnnx, type GraphModelSource } from '../../../src/worker/onnx/graph-to-onnx';
-import { UnsupportedLayer } from '../../../src/worker/onnx/layers-to-onnx';
+import { NotTranslatable } from '../../../src/worker/onnx/onnx-graph';
 import { OnnxForward } from '../../../src/worker/onnx/onnx-forward';
 import type { Tf } from '../../../src/worker/tf';
 import { temporaryFolder } from '../models';
@@ -286,8 +286,8 @@ function untranslatable(): GraphBuilder {
   return g;
 }
 
-test('untranslatable graphs throw UnsupportedLayer naming the node and the op', async () => {
-  const isUnsupported = (pattern: RegExp) => (error: unknown) => error instanceof UnsupportedLayer && pattern.test(error.message);
+test('untranslatable graphs throw NotTranslatable naming the node and the op', async () => {
+  const isUnsupported = (pattern: RegExp) => (error: unknown) => error instanceof NotTranslatable && pattern.test(error.message);
   const cos = await loaded(untranslatable(), 'cos');
   assert.throws(() => cos.toOnnx!(), isUnsupported(/^node wave: Cos is not translated to ONNX$/));
   cos.dispose();

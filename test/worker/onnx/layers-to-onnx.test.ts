@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { loadBackend } from '../../../src/worker/backends';
-import { layersModelToOnnx, UnsupportedLayer } from '../../../src/worker/onnx/layers-to-onnx';
+import { layersModelToOnnx } from '../../../src/worker/onnx/layers-to-onnx';
+import { NotTranslatable } from '../../../src/worker/onnx/onnx-graph';
 import { OnnxForward } from '../../../src/worker/onnx/onnx-forward';
 import { seededValues, seedWeights, worstDifference } from './seeded';
 
@@ -268,7 +269,7 @@ test('the ONNX model takes any batch size: 1 and 7 images give TF.js\'s outputs'
   model.dispose();
 });
 
-test('untranslatable models throw UnsupportedLayer naming the layer', () => {
+test('untranslatable models throw NotTranslatable naming the layer', () => {
   const refused: Array<{ layer: string; build: () => tfl.LayersModel; reason: RegExp }> = [
     {
       layer: 'first_conv',
@@ -291,7 +292,7 @@ test('untranslatable models throw UnsupportedLayer naming the layer', () => {
     const model = build();
     assert.throws(
       () => layersModelToOnnx(model),
-      (error: unknown) => error instanceof UnsupportedLayer && error.message.includes(layer) && reason.test(error.message),
+      (error: unknown) => error instanceof NotTranslatable && error.message.includes(layer) && reason.test(error.message),
       layer,
     );
     model.dispose();
@@ -303,12 +304,12 @@ test('a layer applied twice, two outputs, or a 4-D output are refused', () => {
   const shared = tfl.layers.conv2d({ name: 'shared_conv', filters: 1, kernelSize: 1 });
   const twice = shared.apply(shared.apply(input)) as tfl.SymbolicTensor;
   const sharedModel = tfl.model({ inputs: input, outputs: tfl.layers.flatten().apply(twice) as tfl.SymbolicTensor });
-  assert.throws(() => layersModelToOnnx(sharedModel), (error: unknown) => error instanceof UnsupportedLayer && /shared_conv is used 2 times/.test(error.message));
+  assert.throws(() => layersModelToOnnx(sharedModel), (error: unknown) => error instanceof NotTranslatable && /shared_conv is used 2 times/.test(error.message));
 
   const flat = tfl.layers.flatten().apply(input) as tfl.SymbolicTensor;
   const twoOutputs = tfl.model({ inputs: input, outputs: [tfl.layers.dense({ units: 2 }).apply(flat) as tfl.SymbolicTensor, flat] });
-  assert.throws(() => layersModelToOnnx(twoOutputs), (error: unknown) => error instanceof UnsupportedLayer && /one input and one output/.test(error.message));
+  assert.throws(() => layersModelToOnnx(twoOutputs), (error: unknown) => error instanceof NotTranslatable && /one input and one output/.test(error.message));
 
   const spatial = chain([4, 4, 1], conv());
-  assert.throws(() => layersModelToOnnx(spatial), (error: unknown) => error instanceof UnsupportedLayer && /not \[batch, classes\]/.test(error.message));
+  assert.throws(() => layersModelToOnnx(spatial), (error: unknown) => error instanceof NotTranslatable && /not \[batch, classes\]/.test(error.message));
 });
