@@ -23,3 +23,23 @@ export function checkPerturbed(x: Float32Array, directions: Float32Array, direct
 export function checkMaxBatch(maxBatch: number): void {
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
 }
+
+/**
+ * Classes of `count` images packed in `batch` (count·dimension values), `maxBatch` images per
+ * call of `classify`, which gets its slice of `batch` and the number of images in it.
+ */
+export async function classifyInBatches(
+  batch: Float32Array,
+  count: number,
+  dimension: number,
+  maxBatch: number,
+  classify: (images: Float32Array, rows: number) => Promise<Int32Array>,
+): Promise<Int32Array> {
+  checkBatch(batch, count, dimension);
+  const classes = new Int32Array(count);
+  for (let start = 0; start < count; start += maxBatch) {
+    const rows = Math.min(maxBatch, count - start);
+    classes.set(await classify(batch.subarray(start * dimension, (start + rows) * dimension), rows), start);
+  }
+  return classes;
+}

@@ -8,7 +8,7 @@ import type { LossKind } from '../../protocol/report';
 import type { OnnxForward } from '../onnx/onnx-forward';
 import type { OutputActivation } from './loaded-model';
 import { classesFromOutputs, probabilitiesFromOutputs } from './output-decoding';
-import { checkBatch, checkImage, checkMaxBatch, checkPerturbed } from './classifier-arguments';
+import { checkImage, checkMaxBatch, checkPerturbed, classifyInBatches } from './classifier-arguments';
 
 export class OnnxClassifier implements Classifier {
   readonly inputShape: readonly number[];
@@ -32,15 +32,8 @@ export class OnnxClassifier implements Classifier {
     this.classCount = gradients.classCount;
   }
 
-  async predict(batch: Float32Array, count: number): Promise<Int32Array> {
-    const d = this.dimension;
-    checkBatch(batch, count, d);
-    const classes = new Int32Array(count);
-    for (let start = 0; start < count; start += this.maxBatch) {
-      const rows = Math.min(this.maxBatch, count - start);
-      classes.set(await this.classes(batch.subarray(start * d, (start + rows) * d), rows), start);
-    }
-    return classes;
+  predict(batch: Float32Array, count: number): Promise<Int32Array> {
+    return classifyInBatches(batch, count, this.dimension, this.maxBatch, (images, rows) => this.classes(images, rows));
   }
 
   async probabilities(x: Float32Array): Promise<Float32Array> {

@@ -9,7 +9,7 @@ import type { Classifier, MarginGradients } from '../../engine/classifier';
 import type { LossKind } from '../../protocol/report';
 import type { Tf } from '../tf';
 import type { LoadedModel } from './loaded-model';
-import { checkBatch, checkImage, checkMaxBatch, checkPerturbed } from './classifier-arguments';
+import { checkImage, checkMaxBatch, checkPerturbed, classifyInBatches } from './classifier-arguments';
 
 export class TfClassifier implements Classifier {
   readonly inputShape: readonly number[];
@@ -38,19 +38,10 @@ export class TfClassifier implements Classifier {
     this.classCount = model.outputCount === 1 ? 2 : model.outputCount;
   }
 
-  async predict(batch: Float32Array, count: number): Promise<Int32Array> {
-    const d = this.dimension;
-    checkBatch(batch, count, d);
-    const classes = new Int32Array(count);
-    for (let start = 0; start < count; start += this.maxBatch) {
-      const rows = Math.min(this.maxBatch, count - start);
-      const result = this.tf.tidy(() => {
-        const images = this.tf.tensor(batch.subarray(start * d, (start + rows) * d), [rows, ...this.inputShape]);
-        return this.classesOf(this.model.outputs(images));
-      });
-      classes.set(await this.readInt32(result), start);
-    }
-    return classes;
+  predict(batch: Float32Array, count: number): Promise<Int32Array> {
+    return classifyInBatches(batch, count, this.dimension, this.maxBatch, (images, rows) =>
+      this.readInt32(this.tf.tidy(() => this.classesOf(this.model.outputs(this.tf.tensor(images, [rows, ...this.inputShape]))))),
+    );
   }
 
   /** The model's own outputs for `count` images: count × outputCount values. */
