@@ -8,6 +8,7 @@
  */
 import { dataInputs, NodeAttributes, type GraphNodeDef } from './graph-def';
 import { NotTranslatable, OnnxGraph, type AttributeValue } from './onnx-graph';
+import { nchwAxis, samePadding, toNchw, toNhwc, unaryActivations } from './tf-conventions';
 
 /** A constant of the graph (a Const node's value from the model's weights). */
 export interface GraphConstant {
@@ -46,8 +47,6 @@ interface Constant {
 type Value = Computed | Constant;
 
 const batch = -1;
-const toNchw = [0, 3, 1, 2];
-const toNhwc = [0, 2, 3, 1];
 const binaryOps: Record<string, string> = {
   Add: 'Add',
   AddV2: 'Add',
@@ -262,21 +261,12 @@ class GraphTranslator {
       ...x,
       name: this.graph.node(op, [x.name, ...extra], attributes, `${node.name}/${name}`),
     });
+    if (name === 'linear') return x;
+    const unary = unaryActivations.get(name);
+    if (unary) return apply(unary.op, unary.attributes);
     switch (name) {
-      case 'linear':
-        return x;
-      case 'relu':
-        return apply('Relu');
       case 'relu6':
         return apply('Clip', {}, [this.scalar(node, 'min', 0), this.scalar(node, 'max', 6)]);
-      case 'elu':
-        return apply('Elu', { alpha: { float: 1 } });
-      case 'selu':
-        return apply('Selu', { alpha: { float: 1.6732632423543772 }, gamma: { float: 1.0507009873554805 } });
-      case 'sigmoid':
-        return apply('Sigmoid');
-      case 'tanh':
-        return apply('Tanh');
       case 'leakyrelu':
         return apply('LeakyRelu', { alpha: { float: alpha } });
       case 'prelu': {
@@ -506,11 +496,7 @@ function spatialPair(node: GraphNodeDef, values: number[], name: string): number
   return [values[1], values[2]];
 }
 
-/**
- * A window's output size and ONNX `pads` [top, left, bottom, right] over an NHWC input of known
- * size. TF's 'SAME' puts the odd padding pixel at the end, as ONNX's SAME_UPPER would, but ONNX
- * Runtime refuses SAME_UPPER with dilations, so the pads are written out.
- */
+/** A window's output size and ONNX `pads` [top, left, bottom, right] over an NHWC input of known size. */
 function windowShape(
   node: GraphNodeDef,
   attributes: NodeAttributes,
@@ -528,11 +514,10 @@ function windowShape(
   for (const axis of [0, 1]) {
     const size = shape[axis + 1];
     const span = (kernel[axis] - 1) * dilations[axis] + 1;
-    let total: number;
     if (padding === 'SAME') {
-      total = Math.max((Math.ceil(size / strides[axis]) - 1) * strides[axis] + span - size, 0);
-      before.push(Math.floor(total / 2));
-      after.push(total - Math.floor(total / 2));
+      const [start, end] = samePadding(size, kernel[axis], strides[axis], dilations[axis]);
+      before.push(start);
+      after.push(end);
     } else if (padding === 'VALID') {
       before.push(0);
       after.push(0);
@@ -542,8 +527,7 @@ function windowShape(
     } else {
       throw new NotTranslatable(`node ${node.name}: padding ${padding} is not translated`);
     }
-    total = before[axis] + after[axis];
-    output.push(Math.floor((size + total - span) / strides[axis]) + 1);
+    output.push(Math.floor((size + before[axis] + after[axis] - span) / strides[axis]) + 1);
   }
   if (output.some((d) => d < 1)) throw new NotTranslatable(`node ${node.name}: the window is larger than its [${shape.join(', ')}] input`);
   return { output, pads: [...before, ...after] };
@@ -566,11 +550,6 @@ function normaliseAxis(node: GraphNodeDef, axis: number, rank: number): number {
   const normalised = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(normalised) || normalised < 1 || normalised >= rank) throw new NotTranslatable(`node ${node.name}: axis ${axis} of a rank-${rank} value is not translated`);
   return normalised;
-}
-
-/** A TF NHWC axis (1..3) as the NCHW axis. */
-function nchwAxis(axis: number): number {
-  return axis === 3 ? 1 : axis + 1;
 }
 
 function sameSet(a: number[], b: number[]): boolean {

@@ -8,6 +8,7 @@
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { NotTranslatable, OnnxGraph, type AttributeValue } from './onnx-graph';
+import { nchwAxis, samePadding, toNchw, toNhwc, unaryActivations } from './tf-conventions';
 
 
 /** A value of the graph: `nchw` holds a 4-D Keras NHWC value transposed to NCHW. */
@@ -19,8 +20,6 @@ interface Value {
 
 type Config = Record<string, unknown>;
 
-const toNchw = [0, 3, 1, 2];
-const toNhwc = [0, 2, 3, 1];
 const identityLayers = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 const mergeOps: Record<string, string> = { Add: 'Add', Multiply: 'Mul', Subtract: 'Sub', Maximum: 'Max', Minimum: 'Min' };
 
@@ -229,29 +228,10 @@ function batchNormalization(graph: OnnxGraph, layer: Layer, config: Config, inpu
 }
 
 function activation(graph: OnnxGraph, layer: Layer, name: string, input: Value): Value {
-  const apply = (op: string, attributes: Record<string, AttributeValue> = {}) => ({
-    ...input,
-    name: graph.node(op, [input.name], attributes, `${layer.name}/${name}`),
-  });
+  if (name === 'linear') return input;
+  const unary = unaryActivations.get(name);
+  if (unary) return { ...input, name: graph.node(unary.op, [input.name], unary.attributes, `${layer.name}/${name}`) };
   switch (name) {
-    case 'linear':
-      return input;
-    case 'relu':
-      return apply('Relu');
-    case 'sigmoid':
-      return apply('Sigmoid');
-    case 'tanh':
-      return apply('Tanh');
-    case 'elu':
-      return apply('Elu', { alpha: { float: 1 } });
-    case 'selu':
-      return apply('Selu', { alpha: { float: 1.6732632423543772 }, gamma: { float: 1.0507009873554805 } });
-    case 'softplus':
-      return apply('Softplus');
-    case 'softsign':
-      return apply('Softsign');
-    case 'hardSigmoid':
-      return apply('HardSigmoid', { alpha: { float: 0.2 }, beta: { float: 0.5 } });
     case 'relu6':
       return { ...input, name: graph.node('Clip', [input.name, scalar(graph, layer, 'min', 0), scalar(graph, layer, 'max', 6)], {}, layer.name) };
     case 'softmax':
@@ -299,11 +279,7 @@ function channelsLast(layer: Layer, config: Config): void {
   }
 }
 
-/**
- * ONNX `pads` [top, left, bottom, right] for a window over the layer's (fully known) input.
- * TF's 'same' puts the odd padding pixel at the end, as ONNX's SAME_UPPER would, but ONNX
- * Runtime refuses SAME_UPPER with dilations, so the pads are written out.
- */
+/** ONNX `pads` [top, left, bottom, right] for a window over the layer's (fully known) input. */
 function pads(layer: Layer, padding: unknown, kernel: number[], strides: number[], dilations: number[]): number[] {
   if (padding === 'valid' || padding === undefined) return [0, 0, 0, 0];
   if (padding !== 'same') throw new NotTranslatable(`layer ${layer.name}: padding '${String(padding)}' is not translated`);
@@ -313,10 +289,9 @@ function pads(layer: Layer, padding: unknown, kernel: number[], strides: number[
   for (const axis of [0, 1]) {
     const size = shape[axis + 1];
     if (size === null) throw new NotTranslatable(`layer ${layer.name}: 'same' padding over an input of unknown size`);
-    const span = (kernel[axis] - 1) * dilations[axis] + 1;
-    const total = Math.max((Math.ceil(size / strides[axis]) - 1) * strides[axis] + span - size, 0);
-    before.push(Math.floor(total / 2));
-    after.push(total - Math.floor(total / 2));
+    const [start, end] = samePadding(size, kernel[axis], strides[axis], dilations[axis]);
+    before.push(start);
+    after.push(end);
   }
   return [...before, ...after];
 }
@@ -330,9 +305,4 @@ function normaliseAxis(axis: number, rank: number, layer: Layer): number {
   const normalised = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(normalised) || normalised < 1 || normalised >= rank) throw new NotTranslatable(`layer ${layer.name}: axis ${axis} is not translated`);
   return normalised;
-}
-
-/** A Keras NHWC axis (1..3) as the NCHW axis. */
-function nchwAxis(axis: number): number {
-  return axis === 3 ? 1 : axis + 1;
 }
