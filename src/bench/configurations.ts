@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
 import { loadBackend, nativeModulesEnv, resolveOptionalPackage } from '../worker/backends';
 import { onnxRuntimePackage } from '../worker/onnx/onnx-forward';
-import { workerClassifier } from './worker-classifier';
+import { workerClassifier } from '../worker/worker-classifier';
 
 /** ONNX Runtime's version where its package is installed (where the workers find it), else null. */
 export function onnxRuntimeVersion(): string | null {

@@ -10,7 +10,7 @@ import { Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropInputConfig as tfjsWasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
 import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
-import { workerClassifier } from './worker-classifier';
+import { workerClassifier } from '../worker/worker-classifier';
 
 export interface MicroResult {
   /** What ran the timed forward passes (ONNX Runtime on one thread, as in a worker, or the TF.js backend). */
@@ -93,7 +93,7 @@ export async function measureMicro(
   samples: number,
   timing: TimingOptions,
 ): Promise<{ micro: MicroResult; note: string | null }> {
-  const { classifier, forward: engine, note, batch, tf } = await workerClassifier(modelPath, backend, forward, samples);
+  const { classifier, forward: engine, note, batch, runtime: { tf } } = await workerClassifier(modelPath, backend, forward, samples);
   try {
     const d = classifier.dimension;
     const image = seededValues(d, 1);

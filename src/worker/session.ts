@@ -10,15 +10,11 @@ import { analyseImage, type ProtocolSettings } from '../engine/protocol';
 import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
 import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
-import { loadBackend } from './backends';
-import { batchMegabytes, batchSizeFor } from './batch-size';
 import { imageDetail } from './detail';
-import { forwardEngine } from './forward-engine';
 import { readModelImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
-import { loadModel } from './model/load-model';
-import { TfClassifier } from './model/tf-classifier';
 import { randomSetBudgetBytes, randomSetBudgetEnv } from './random-set-budget';
+import { workerClassifier } from './worker-classifier';
 import { yieldingClassifier } from './yielding-classifier';
 
 export interface WorkerPort {
@@ -69,19 +65,12 @@ export class WorkerSession {
   private async init(message: Extract<HostToWorker, { type: 'init' }>): Promise<void> {
     if (this.loaded) throw new Error('the worker was initialised twice');
     validateSettings(message.settings);
-    const megabytes = batchMegabytes();
     const randomSetBudget = randomSetBudgetBytes();
-    const runtime = await loadBackend(message.backend);
-    for (const note of runtime.notes) this.port.log(`backend passed over: ${note}`);
-    const model = await loadModel(runtime.tf, message.modelPath);
-    const batchSize = batchSizeFor(model.floatsPerImage, megabytes, message.settings.samples);
-    const tfClassifier = new TfClassifier(runtime.tf, model, batchSize);
-    const engine = await forwardEngine(message.forward, runtime.backend, model, tfClassifier, message.forwardThreads ?? 1).catch((error: unknown) => {
-      tfClassifier.dispose();
-      throw error;
+    const built = await workerClassifier(message.modelPath, message.backend, message.forward, message.settings.samples, {
+      threads: message.forwardThreads ?? 1,
+      log: (line) => this.port.log(line),
     });
-    if (engine.note) this.port.log(engine.note);
-    const { classifier } = engine;
+    const { classifier, model, runtime, batch: batchSize } = built;
     const { classNames } = message;
     if (classNames.length > 0 && classNames.length !== classifier.classCount) {
       classifier.dispose();
@@ -109,7 +98,7 @@ export class WorkerSession {
     };
     const info: ModelInfo = {
       backend: runtime.backend,
-      forward: engine.forward,
+      forward: built.forward,
       inputShape: [...model.geometry.shape],
       dimension: classifier.dimension,
       classCount: classifier.classCount,
