@@ -8,6 +8,7 @@ export type BackendChoice = 'auto' | BackendName;
 /** What runs the forward passes: ONNX Runtime's CPU kernels, or the TF.js backend itself. */
 export type ForwardName = 'onnxruntime' | 'tfjs';
 export type ForwardChoice = 'auto' | ForwardName;
+export const forwardChoices: readonly ForwardChoice[] = ['auto', 'onnxruntime', 'tfjs'];
 
 /** What produced the attack direction (PROTOCOL.md, the paper's attack, step 1). */
 export type LossKind = 'logit' | 'cross-entropy' | 'margin';

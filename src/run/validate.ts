@@ -3,11 +3,11 @@
  * startCheck (callers such as the extension). Pure: no file system.
  */
 import { attackNames, isAttackName } from '../engine/attacks/names';
-import type { BackendChoice, ForwardChoice } from '../protocol/report';
+import { forwardChoices, type BackendChoice } from '../protocol/report';
 import type { CheckOptions } from './types';
 
 export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-export const forwardChoices: readonly ForwardChoice[] = ['auto', 'onnxruntime', 'tfjs'];
+export { forwardChoices };
 
 /** The first problem with `options`, as one line naming the flag, or null. */
 export function checkOptionsProblem(options: CheckOptions): string | null {

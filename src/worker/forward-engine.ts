@@ -8,8 +8,7 @@
  */
 import type { Classifier } from '../engine/classifier';
 import { SeededRandom } from '../engine/rng';
-import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
-import { forwardChoices } from '../run/validate';
+import { forwardChoices, type BackendName, type ForwardChoice, type ForwardName } from '../protocol/report';
 import { OnnxClassifier } from './model/onnx-classifier';
 import type { LoadedModel } from './model/loaded-model';
 import type { TfClassifier } from './model/tf-classifier';
