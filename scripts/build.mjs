@@ -14,9 +14,9 @@ const watch = args.includes('--watch');
 const wanted = args.filter((a) => !a.startsWith('--'));
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
-// The native TensorFlow backends are optional and loaded at run time from node_modules or the
-// extension's global storage; never bundled.
-const nativeExternals = ['onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// Native addons, never bundled: ONNX Runtime and sharp (libvips) are required at run time from
+// node_modules; the optional native TensorFlow backends from node_modules or the extension's global storage.
+const nativeExternals = ['onnxruntime-node', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
 const targets = {
   extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals] },

@@ -26,9 +26,40 @@ export interface ImageTask {
   index: number;
   /** Relative to --data, '/' separators. */
   file: string;
-  /** Absolute path on disk. */
+  /** Absolute path on disk (the image file, or the array file holding `source`). */
   path: string;
   label: number;
+  /** Added: set when the image is one record of an array file (IDX, CIFAR, NumPy) instead of an image file. */
+  source?: ArrayRecordSource;
+}
+
+/**
+ * Where one image's values lie in an array file, worked out by the host when it lists the dataset
+ * so that the worker reads them without knowing the file's format.
+ */
+export interface ArrayRecordSource {
+  /** The dataset format that listed it ('idx', 'cifar', 'npy', 'npz'), for messages. */
+  format: string;
+  /** Absolute path of the file. */
+  path: string;
+  /** Position of the record in its array. */
+  index: number;
+  /**
+   * How the array's bytes are stored from byte `start` of the file: as they are, a gzip stream
+   * (.gz) or a raw deflate stream (a compressed zip member, as in an .npz).
+   */
+  encoding: 'plain' | 'gzip' | 'deflate';
+  start: number;
+  /** Byte offset of the record in the decoded stream. */
+  offset: number;
+  /** Element type; integers are scaled by their maximum to [0, 1], floats are taken as pixel values in [0, 1]. */
+  dtype: 'uint8' | 'uint16' | 'float32' | 'float64';
+  littleEndian: boolean;
+  /** 'hwc': interleaved channels (NumPy, Keras); 'chw': one plane per channel (CIFAR binaries, PyTorch). */
+  layout: 'hwc' | 'chw';
+  height: number;
+  width: number;
+  channels: number;
 }
 
 /** What the worker learned about the model once loaded. */

@@ -11,7 +11,8 @@ import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
 import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
 import { imageDetail } from './detail';
-import { readModelImage } from './images/model-image';
+import { measureUniversalityWork } from './universality';
+import { readTaskImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
 import { randomSetBudgetBytes, randomSetBudgetEnv } from './random-set-budget';
 import { workerClassifier } from './worker-classifier';
@@ -132,7 +133,7 @@ export class WorkerSession {
       since = now;
     };
     this.port.send({ type: 'progress', index: task.index, stage: 'decode' });
-    const image = await readModelImage(task.path, loaded.geometry);
+    const image = await readTaskImage(task, loaded.geometry);
     finishStage();
     stage = null;
     const analysed = await analyseImage(loaded.classifier, image.pixels, task.label, loaded.protocol, loaded.randomSet, (next) => {
@@ -159,7 +160,7 @@ export class WorkerSession {
   private async detail(requestId: number, task: ImageTask, record: ImageRecord): Promise<void> {
     try {
       const loaded = this.requireLoaded();
-      const image = await readModelImage(task.path, loaded.geometry);
+      const image = await readTaskImage(task, loaded.geometry);
       const detail = await imageDetail(loaded.classifier, loaded.geometry, task.file, image.pixels, record, loaded.randomSet, {
         clip: loaded.protocol.clip,
         batchSize: Math.min(detailBatch, loaded.protocol.batchSize),

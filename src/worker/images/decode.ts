@@ -1,90 +1,73 @@
 /**
- * PNG (fast-png) and JPEG (jpeg-js) files into Rasters in [0, 1]: pure JavaScript, no native
- * code or downloads. The format is read from the file's signature, not its name. PNGs of every
- * kind decode: 1–16-bit gray, gray+alpha, RGB(A), palettes (to RGB).
+ * Image files into Rasters in [0, 1]. The format is read from the file's signature, not its name
+ * (imageFormatOf). PNG, JPEG, WebP, GIF (first frame) and TIFF (first page) are decoded by sharp
+ * (libvips, whose prebuilt binaries ship in npm packages); BMP by bmp-ts; PPM/PGM/PBM by pnm.ts,
+ * because sharp's prebuilt libvips has no Netpbm or BMP loader.
+ *
+ * Values are read as stored, the way PIL reads them for torchvision and Keras: no ICC colour
+ * conversion, no EXIF rotation, gray stays one channel, 16-bit samples keep their 16 bits
+ * (value / 65535), low-bit gray is scaled to full range (a 2-bit 1 is 1/3), palettes become RGB.
  */
-import { decode as decodePng } from 'fast-png';
-import type { DecodedPng } from 'fast-png';
-import jpeg from 'jpeg-js';
+import sharp from 'sharp';
+import { decode as decodeBmp } from 'bmp-ts';
+import { imageFormatNames, imageFormatOf } from './image-format';
+import { decodePnm } from './pnm';
 import type { Raster } from './raster';
 
-const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Refuse images whose decoded pixels would not fit comfortably in memory. */
-const maxMegapixels = 100;
+export const maxMegapixels = 100;
 
-export function decodeImage(bytes: Uint8Array): Raster {
-  if (pngSignature.every((byte, i) => bytes[i] === byte)) return decodePngRaster(bytes);
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpegRaster(bytes);
-  throw new Error('not a PNG or JPEG image');
+/** Decodes an image file's bytes; throws a one-line reason when it cannot. */
+export async function decodeImage(bytes: Uint8Array): Promise<Raster> {
+  const format = imageFormatOf(bytes);
+  if (format === null) throw new Error(`not an image this tool reads (${imageFormatNames})`);
+  let raster: Raster;
+  try {
+    raster = format === 'bmp' ? bmpRaster(bytes) : format === 'pnm' ? decodePnm(bytes) : await sharpRaster(bytes);
+  } catch (error) {
+    throw new Error(`unreadable ${format.toUpperCase()}: ${oneLine(error)}`);
+  }
+  if (raster.width * raster.height > maxMegapixels * 1e6) {
+    throw new Error(`${format.toUpperCase()} of ${raster.width}x${raster.height} is larger than ${maxMegapixels} megapixels`);
+  }
+  return raster;
 }
 
-function decodePngRaster(bytes: Uint8Array): Raster {
-  let png: DecodedPng;
-  try {
-    png = decodePng(bytes);
-  } catch (error) {
-    throw new Error(`unreadable PNG: ${(error as Error).message}`);
-  }
-  const { width, height } = png;
-  if (width * height > maxMegapixels * 1e6) throw new Error(`PNG of ${width}x${height} is larger than ${maxMegapixels} megapixels`);
-  if (png.palette) return paletteRaster(png);
-  const channels = png.channels;
-  const samples = width * height * channels;
-  const data = new Float32Array(samples);
-  if (png.depth >= 8) {
-    const scale = 1 / (2 ** png.depth - 1);
-    for (let i = 0; i < samples; i++) data[i] = png.data[i] * scale;
-  } else {
-    unpackBits(png.data, png.depth, width * channels, height, data);
+async function sharpRaster(bytes: Uint8Array): Promise<Raster> {
+  const options = { ignoreIcc: true, failOn: 'error', limitInputPixels: maxMegapixels * 1e6, page: 0, pages: 1 } as const;
+  const metadata = await sharp(bytes, options).metadata();
+  const sixteenBit = metadata.depth === 'ushort';
+  const gray = metadata.space === 'b-w' || metadata.space === 'grey16';
+  const colourspace = gray ? (sixteenBit ? 'grey16' : 'b-w') : sixteenBit ? 'rgb16' : 'srgb';
+  const { data, info } = await sharp(bytes, options)
+    .toColourspace(colourspace)
+    .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const samples = info.width * info.height * info.channels;
+  const values = sixteenBit ? new Uint16Array(data.buffer, data.byteOffset, samples) : data;
+  if (values.length < samples) throw new Error('unexpected pixel data size');
+  const scale = 1 / (sixteenBit ? 65535 : 255);
+  const out = new Float32Array(samples);
+  for (let i = 0; i < samples; i++) out[i] = values[i] * scale;
+  return { width: info.width, height: info.height, channels: info.channels, data: out };
+}
+
+/** bmp-ts gives ABGR bytes (A first); BMPs carry no gray type, so the result is RGB, with alpha only when the file has it. */
+function bmpRaster(bytes: Uint8Array): Raster {
+  const bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const { width, height } = bmp;
+  const hasAlpha = bmp.bitPP === 32;
+  const channels = hasAlpha ? 4 : 3;
+  const data = new Float32Array(width * height * channels);
+  for (let i = 0; i < width * height; i++) {
+    data[i * channels] = bmp.data[i * 4 + 3] / 255;
+    data[i * channels + 1] = bmp.data[i * 4 + 2] / 255;
+    data[i * channels + 2] = bmp.data[i * 4 + 1] / 255;
+    if (hasAlpha) data[i * channels + 3] = bmp.data[i * 4] / 255;
   }
   return { width, height, channels, data };
 }
 
-/** Gray PNGs of 1, 2 or 4 bits per sample: rows start on a byte boundary, most significant bits first. */
-function unpackBits(packed: ArrayLike<number>, depth: number, samplesPerRow: number, height: number, out: Float32Array): void {
-  const bytesPerRow = Math.ceil((samplesPerRow * depth) / 8);
-  const max = 2 ** depth - 1;
-  for (let row = 0; row < height; row++) {
-    for (let i = 0; i < samplesPerRow; i++) {
-      const bit = i * depth;
-      const byte = packed[row * bytesPerRow + (bit >> 3)];
-      const value = (byte >> (8 - depth - (bit & 7))) & max;
-      out[row * samplesPerRow + i] = value / max;
-    }
-  }
-}
-
-/** Palette images become RGB (the palette's alpha, like any alpha, is not used). */
-function paletteRaster(png: DecodedPng): Raster {
-  const palette = png.palette!;
-  const { width, height, depth } = png;
-  const indices = new Float32Array(width * height);
-  if (depth === 8) {
-    for (let i = 0; i < indices.length; i++) indices[i] = png.data[i];
-  } else {
-    unpackBits(png.data, depth, width, height, indices);
-    const max = 2 ** depth - 1;
-    for (let i = 0; i < indices.length; i++) indices[i] = Math.round(indices[i] * max);
-  }
-  const data = new Float32Array(width * height * 3);
-  for (let i = 0; i < indices.length; i++) {
-    const colour = palette[indices[i]];
-    if (!colour) throw new Error(`unreadable PNG: palette index ${indices[i]} out of range`);
-    for (let c = 0; c < 3; c++) data[i * 3 + c] = colour[c] / 255;
-  }
-  return { width, height, channels: 3, data };
-}
-
-function decodeJpegRaster(bytes: Uint8Array): Raster {
-  let image: { width: number; height: number; data: Uint8Array };
-  try {
-    image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: maxMegapixels });
-  } catch (error) {
-    throw new Error(`unreadable JPEG: ${(error as Error).message ?? String(error)}`);
-  }
-  const { width, height } = image;
-  const data = new Float32Array(width * height * 3);
-  if (image.data.length !== data.length) throw new Error('unreadable JPEG: unexpected pixel data size');
-  for (let i = 0; i < data.length; i++) data[i] = image.data[i] / 255;
-  return { width, height, channels: 3, data };
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
 }

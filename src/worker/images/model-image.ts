@@ -1,8 +1,11 @@
-/** An image file as the model sees it: decoded, converted to its channels, resized to its input. */
+/** An image as the model sees it: decoded (from its file or its array record), converted to its channels, resized to its input. */
 import { readFile } from 'node:fs/promises';
+import type { ImageTask } from '../../protocol/messages';
 import type { ImageGeometry } from '../model/input-shape';
+import { readArrayRecord } from './array-record';
 import { toChannels } from './channels';
 import { decodeImage } from './decode';
+import type { Raster } from './raster';
 import { resizeBilinear, resizeMethod } from './resize';
 
 export interface ModelImage {
@@ -13,8 +16,12 @@ export interface ModelImage {
 }
 
 /** Decodes `bytes` for a model of `geometry`; throws a one-line reason when it cannot. */
-export function modelImage(bytes: Uint8Array, geometry: ImageGeometry): ModelImage {
-  const decoded = decodeImage(bytes);
+export async function modelImage(bytes: Uint8Array, geometry: ImageGeometry): Promise<ModelImage> {
+  return fitToModel(await decodeImage(bytes), geometry);
+}
+
+/** A decoded image converted to the model's channels (gray copied to RGB, RGB to luma) and resized to its input. */
+export function fitToModel(decoded: Raster, geometry: ImageGeometry): ModelImage {
   const converted = toChannels(decoded, geometry.channels === 1 ? 1 : 3);
   const sized = resizeBilinear(converted, geometry.height, geometry.width);
   const resized =
@@ -32,4 +39,10 @@ export async function readModelImage(path: string, geometry: ImageGeometry): Pro
     throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   return modelImage(bytes, geometry);
+}
+
+/** The task's image: its array record when it has one, else its image file. */
+export async function readTaskImage(task: ImageTask, geometry: ImageGeometry): Promise<ModelImage> {
+  if (task.source === undefined) return readModelImage(task.path, geometry);
+  return fitToModel(await readArrayRecord(task.source), geometry);
 }
