@@ -51,6 +51,11 @@ Options of check:
   --details <n>        susceptible images with a detail view in report.html  (default: 24)
   --batch-mb <x>       memory budget of one forward batch per worker, MB   (default: 256)
   --fresh              discard the results already in --out instead of resuming them
+  --universality       always measure universality (the paper's Theorem 8: each susceptible
+                       image's perturbation tried on the other images of its class); by default
+                       it runs only when it costs under 10 % of the run
+  --no-universality    never measure it
+  --universality-targets <n>  most target images sampled per class for it  (default: 200)
   --verbose            also print what the workers log
 
 Options of merge:
@@ -83,6 +88,9 @@ const checkFlags: Record<string, FlagKind> = {
   '--batch-mb': 'string',
   '--fresh': 'boolean',
   '--verbose': 'boolean',
+  '--universality': 'boolean',
+  '--no-universality': 'boolean',
+  '--universality-targets': 'string',
 };
 
 const mergeFlags: Record<string, FlagKind> = { '--out': 'string', '--details': 'string' };
@@ -131,11 +139,18 @@ function parseCheck(argv: readonly string[]): Command {
     details: optional('--details', parseInteger),
     batchMemoryMb: optional('--batch-mb', parseNumber),
     fresh: flags.get('--fresh') === true,
+    universality: universalityMode(flags.get('--universality') === true, flags.get('--no-universality') === true),
+    universalityTargets: optional('--universality-targets', parseInteger),
   };
   for (const key of Object.keys(options) as (keyof CheckOptions)[]) if (options[key] === undefined) delete options[key];
   const problem = checkOptionsProblem(options);
   if (problem) throw new UsageError(problem);
   return { kind: 'check', options, verbose: flags.get('--verbose') === true };
+}
+
+function universalityMode(on: boolean, off: boolean): CheckOptions['universality'] {
+  if (on && off) throw new UsageError('--universality and --no-universality contradict each other');
+  return on ? 'on' : off ? 'off' : undefined;
 }
 
 function parseMerge(argv: readonly string[]): Command {

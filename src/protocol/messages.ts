@@ -104,6 +104,22 @@ export interface ImageDetail {
 
 export type Stage = 'decode' | 'gradient' | 'line-search' | 'random';
 
+/**
+ * One batch of the universality measure (the paper's Theorem 8): some susceptible images of one
+ * class (with their ε* from the per-image protocol) as sources, the class's sampled targets.
+ * The worker reruns the attack on each source to get its direction back (directions are never stored).
+ */
+export interface UniversalityWork {
+  label: number;
+  sources: { task: ImageTask; eps: number }[];
+  targets: ImageTask[];
+}
+
+/** Per source of a `UniversalityWork`, in its order. `note` says why a source could not be used (then `targets` is 0). */
+export interface UniversalityPart {
+  sources: { index: number; targets: number; flips: number; baselineFlips: number; note?: string }[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host → Worker
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +139,8 @@ export type HostToWorker =
   | { type: 'analyse'; tasks: ImageTask[] }
   /** Draw the detail view of one analysed image (panel / standalone report). Answered by `detail`. */
   | { type: 'detail'; requestId: number; task: ImageTask; record: ImageRecord }
+  /** Measure one batch of universality (after the per-image protocol). Answered by `universality`. */
+  | { type: 'universality'; requestId: number; work: UniversalityWork }
   /** Stop after the current forward pass and exit; finished results were already sent. */
   | { type: 'cancel' };
 
@@ -140,6 +158,8 @@ export type WorkerToHost =
   | { type: 'idle' }
   /** Answer to a `detail` request. */
   | { type: 'detail'; requestId: number; detail: ImageDetail }
+  /** Answer to a `universality` request (failures of single images are notes inside it, not errors). */
+  | { type: 'universality'; requestId: number; part: UniversalityPart }
   /**
    * Something failed. `fatal` (model unreadable, backend failed) ends the worker; otherwise it
    * concerns the image `index` (e.g. undecodable) and the worker goes on.

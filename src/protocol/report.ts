@@ -105,6 +105,64 @@ export interface Summary {
   random: RandomSummary[];
 }
 
+/**
+ * Universality (the paper's Theorem 8), one source image: its adversarial perturbation ε*·v added
+ * to the other correctly classified images of its class (the targets), and, as the baseline, a
+ * random direction of the same norm ε* added to the same targets.
+ */
+export interface UniversalitySource {
+  file: string;
+  label: number;
+  eps: number;
+  /** Targets tried (the class's sampled targets, without the source itself). */
+  targets: number;
+  /** Targets whose prediction x_j + ε*·v leaves the label. */
+  flips: number;
+  /** Targets whose prediction x_j + ε*·u leaves the label, u a random unit direction. */
+  baselineFlips: number;
+}
+
+/** Universality of one class: every susceptible image of the class as a source. */
+export interface UniversalityClass {
+  label: number;
+  name: string;
+  /** Susceptible images of the class (each one a source). */
+  sources: number;
+  /** Correctly classified images of the class, and how many of them were sampled as targets. */
+  correct: number;
+  targets: number;
+  /** Source-target pairs tried (a source is never its own target). */
+  pairs: number;
+  flips: number;
+  /** flips / pairs: the chance that one image's adversarial perturbation flips another of its class. */
+  rate: number;
+  baselineFlips: number;
+  baselineRate: number;
+  /** Over the class's sources: quartiles of each source's flip rate (flips / targets). */
+  sourceRates: { min: number; q1: number; median: number; q3: number; max: number };
+}
+
+export interface UniversalityReport {
+  /** 'measured', or 'skipped' with a reason (too costly by default, cancelled run, shard). */
+  status: 'measured' | 'skipped';
+  reason?: string;
+  /** The --universality-targets setting: most targets sampled per class. */
+  targetsPerClass: number;
+  /** Whether --universality asked for it (else it ran because it was cheap). */
+  forced: boolean;
+  /** Forward passes of the measure over those of the per-image protocol (estimated before running it). */
+  costFraction: number;
+  /** Pooled over classes. */
+  pairs: number;
+  flips: number;
+  rate: number;
+  baselineFlips: number;
+  baselineRate: number;
+  classes: UniversalityClass[];
+  /** Per source image, in index order. */
+  sources: UniversalitySource[];
+}
+
 export interface Report {
   tool: { name: 'robustness-lens'; version: string };
   config: RunConfig;
@@ -115,4 +173,6 @@ export interface Report {
   startedAt?: string;
   finishedAt?: string;
   timings?: Record<string, number>;
+  /** Universality of the adversarial perturbations (the paper's Theorem 8); absent in reports written before it existed. */
+  universality?: UniversalityReport;
 }

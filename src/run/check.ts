@@ -7,7 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EngineSettings, ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
-import type { ImageRecord, Report, RunConfig } from '../protocol/report';
+import type { ImageRecord, Report, RunConfig, UniversalityReport } from '../protocol/report';
 import { attackNames, defaultAttack, isAttackName } from '../engine/attacks/names';
 import { summarize } from '../engine/statistics';
 import { locateBundleFile, bundleFileCandidates } from './bundleFiles';
@@ -20,6 +20,7 @@ import { runConfigOf } from './runConfig';
 import { readRunFile, settingsDifference, writeRunFile, type ResultSettings } from './runFile';
 import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
 import { checkOptionsProblem } from './validate';
+import { runUniversalityPhase } from './universality';
 import { tool } from './version';
 
 export const defaultDetails = 24;
@@ -102,6 +103,7 @@ class CheckRun {
     let model: ModelInfo | null = earlier?.modelInfo ?? null;
     let details: ImageDetail[] = [];
     let detailsMs = 0;
+    let universality: { report: UniversalityReport | null; seconds: number } = { report: null, seconds: 0 };
     const log = new ResultsLog(imagesPath);
     try {
       if (!this.cancelled) {
@@ -128,6 +130,10 @@ class CheckRun {
         this.pool = pool;
         try {
           model = (await this.analyse(pool, settings, pending, progress, workers)) ?? model;
+          if (!this.cancelled) {
+            const log = (message: string) => this.emit({ type: 'log', message });
+            universality = await runUniversalityPhase(pool, options, selected, finished, listing.classes, () => this.cancelled, log);
+          }
           if (!this.cancelled && (options.details ?? defaultDetails) > 0) {
             const detailsStart = Date.now();
             details = await this.drawDetails(pool, selected, finished);
@@ -163,7 +169,9 @@ class CheckRun {
         lineSearchSeconds: seconds(stageMs['line-search']),
         randomSeconds: seconds(stageMs.random),
         detailsSeconds: seconds(detailsMs),
+        universalitySeconds: universality.seconds,
       },
+      ...(universality.report ? { universality: universality.report } : {}),
     };
     const warning = writeReportFiles(outDir, report, details, options.reportAssetsDir);
     if (warning) this.emit({ type: 'warning', message: warning });

@@ -7,7 +7,7 @@
 import { batchBudgetEnv } from '../worker/batch-size';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ImageRecord } from '../protocol/report';
-import type { HostToWorker, ImageDetail, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
+import type { HostToWorker, ImageDetail, ImageTask, ModelInfo, Stage, UniversalityPart, UniversalityWork, WorkerToHost } from '../protocol/messages';
 
 export type InitMessage = Extract<HostToWorker, { type: 'init' }>;
 
@@ -64,6 +64,7 @@ export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: ImageTask[] = [];
   private readonly pendingDetails = new Map<number, PendingDetail>();
+  private readonly pendingUniversality = new Map<number, { workerId: number; resolve(part: UniversalityPart): void; reject(error: Error): void }>();
   private nextRequestId = 1;
   private stopping = false;
   private failure: Error | null = null;
@@ -104,6 +105,28 @@ export class WorkerPool {
   }
 
   /** Asks a free worker to draw the detail view of an analysed image. */
+  /** Asks the free worker with the fewest universality batches in hand for one more (src/run/universality.ts). */
+  universality(work: UniversalityWork): Promise<UniversalityPart> {
+    if (this.failure) return Promise.reject(this.failure);
+    const candidates = this.workers.filter((worker) => worker.state === 'idle');
+    if (this.stopping || candidates.length === 0) return Promise.reject(new Error('no worker is free to measure universality'));
+    const load = (worker: PoolWorker) => [...this.pendingUniversality.values()].filter((pending) => pending.workerId === worker.id).length;
+    const worker = candidates.reduce((best, candidate) => (load(candidate) < load(best) ? candidate : best));
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      this.pendingUniversality.set(requestId, { workerId: worker.id, resolve, reject });
+      this.send(worker, { type: 'universality', requestId, work });
+    });
+  }
+
+  private rejectUniversality(error: Error, workerId?: number): void {
+    for (const [requestId, pending] of this.pendingUniversality) {
+      if (workerId !== undefined && pending.workerId !== workerId) continue;
+      this.pendingUniversality.delete(requestId);
+      pending.reject(error);
+    }
+  }
+
   detail(task: ImageTask, record: ImageRecord): Promise<ImageDetail> {
     if (this.failure) return Promise.reject(this.failure);
     const candidates = this.workers.filter((worker) => worker.state === 'idle');
@@ -184,6 +207,12 @@ export class WorkerPool {
         if (worker.state === 'busy') worker.state = 'idle';
         this.dispatch();
         return;
+      case 'universality': {
+        const pending = this.pendingUniversality.get(message.requestId);
+        this.pendingUniversality.delete(message.requestId);
+        pending?.resolve(message.part);
+        return;
+      }
       case 'detail': {
         const pending = this.pendingDetails.get(message.requestId);
         this.pendingDetails.delete(message.requestId);
@@ -220,6 +249,7 @@ export class WorkerPool {
       this.pendingDetails.delete(requestId);
       pending.reject(new Error(`worker ${worker.id} exited before drawing the image detail`));
     }
+    this.rejectUniversality(new Error(`worker ${worker.id} exited while measuring universality`), worker.id);
     if (this.stopping) {
       this.settleIfDone();
       return;
@@ -279,6 +309,7 @@ export class WorkerPool {
     this.running?.reject(error);
     this.running = null;
     for (const pending of this.pendingDetails.values()) pending.reject(error);
+    this.rejectUniversality(error);
     this.pendingDetails.clear();
     this.stop();
   }

@@ -38,7 +38,13 @@ export interface CheckOptions {
   details?: number;
   /** Folder holding webview.js and webview.css for report.html; default: beside the running bundle. */
   reportAssetsDir?: string;
+  /** Universality (Theorem 8) after the protocol: 'auto' (default) measures it when it costs under 10 % of the run; 'on' (--universality) always. */
+  universality?: UniversalityMode;
+  /** Most targets sampled per class for universality (--universality-targets); default 200. */
+  universalityTargets?: number;
 }
+
+export type UniversalityMode = 'auto' | 'on' | 'off';
 
 /** What a running check tells its caller (CLI progress on stderr, extension notification, live panel). */
 export type RunEvent =

@@ -33,6 +33,10 @@ export function checkOptionsProblem(options: CheckOptions): string | null {
   if (options.details !== undefined && !(Number.isSafeInteger(options.details) && options.details >= 0)) {
     return `--details must be a non-negative integer, got ${options.details}`;
   }
+  if (options.universalityTargets !== undefined && !positiveInteger(options.universalityTargets)) {
+    return `--universality-targets must be a positive integer, got ${options.universalityTargets}`;
+  }
+  if (options.universality === 'on' && options.shard && options.shard.count > 1) return '--universality needs whole classes: it cannot be measured on a --shard';
   const shard = options.shard;
   if (shard && !(positiveInteger(shard.count) && Number.isSafeInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
     return `--shard must be i/n with 0 <= i < n, got ${shard.index}/${shard.count}`;

@@ -31,6 +31,7 @@ interface Loaded {
   geometry: ImageGeometry;
   randomSet: RandomSet;
   protocol: ProtocolSettings;
+  seed: number;
 }
 
 /** Random perturbations tried per forward pass when looking for a non-flipping one to draw. */
@@ -60,6 +61,8 @@ export class WorkerSession {
         return this.analyse(message.tasks);
       case 'detail':
         return this.detail(message.requestId, message.task, message.record);
+      case 'universality':
+        return this.universality(message);
     }
   }
 
@@ -96,6 +99,7 @@ export class WorkerSession {
       geometry: model.geometry,
       randomSet,
       protocol: { attack, scales, maxEps, alphas, clip, batchSize, lineSearchChunk: Math.min(32, batchSize) },
+      seed: message.settings.seed,
     };
     const info: ModelInfo = {
       backend: runtime.backend,
@@ -177,6 +181,21 @@ export class WorkerSession {
         requestId,
       });
     }
+  }
+
+  private async universality(message: Extract<HostToWorker, { type: 'universality' }>): Promise<void> {
+    const loaded = this.requireLoaded();
+    const { attack, scales, maxEps, clip, batchSize, lineSearchChunk } = loaded.protocol;
+    const part = await measureUniversalityWork(
+      loaded.classifier,
+      loaded.geometry,
+      message.work,
+      { attack, scales, maxEps, clip, batchSize, lineSearchChunk: lineSearchChunk ?? 32, seed: loaded.seed },
+      () => this.cancelled,
+    ).catch((error: unknown) => ({
+      sources: message.work.sources.map(({ task }) => ({ index: task.index, targets: 0, flips: 0, baselineFlips: 0, note: oneLine(error) })),
+    }));
+    if (!this.cancelled) this.port.send({ type: 'universality', requestId: message.requestId, part });
   }
 
   private requireLoaded(): Loaded {
