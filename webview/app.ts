@@ -14,6 +14,7 @@ import { ImagesView } from './views/images';
 import { NormsView } from './views/norms';
 import { SummaryView } from './views/summary';
 import { TheoryView } from './views/theory';
+import { UniversalityView } from './views/universality';
 
 /** What survives hiding the panel or reloading the page. */
 interface ViewState {
@@ -35,6 +36,7 @@ export class App {
   private readonly summary = new SummaryView();
   private readonly norms: NormsView;
   private readonly theory: TheoryView;
+  private readonly universality: UniversalityView;
   private readonly detail: DetailView;
   private readonly images: ImagesView;
   private readonly exporter: Exporter;
@@ -52,6 +54,7 @@ export class App {
     this.header = new HeaderView((kind) => this.exportReport(kind));
     this.norms = new NormsView(exportPng);
     this.theory = new TheoryView(exportPng);
+    this.universality = new UniversalityView(exportPng);
     this.detail = new DetailView({ onClose: () => this.select(null), openImage: host.openImage });
     this.images = new ImagesView(this.detail.element, { onOpen: (file) => this.select(file), onViewChange: () => this.saveSoon() });
     this.exporter = new Exporter(host, () => [...this.drawn.values()]);
@@ -78,7 +81,7 @@ export class App {
   private mount(): void {
     if (!this.store.report) return;
     this.mounted = true;
-    replaceChildren(this.root, this.header.element, this.summary.section, this.norms.adversarialSection, this.norms.randomSection, this.theory.section, this.images.section, h('footer', { class: 'rl-footer rl-muted', text: 'Norms in pixel space [0, 1] per channel, whatever the model’s own preprocessing. Zero counts are shown as one-sided 95 % Clopper–Pearson upper bounds.' }));
+    replaceChildren(this.root, this.header.element, this.summary.section, this.norms.adversarialSection, this.norms.randomSection, this.theory.section, this.universality.section, this.images.section, h('footer', { class: 'rl-footer rl-muted', text: 'Norms in pixel space [0, 1] per channel, whatever the model’s own preprocessing. Zero counts are shown as one-sided 95 % Clopper–Pearson upper bounds.' }));
     this.root.removeAttribute('aria-busy');
     const state = this.restored;
     if (state) this.images.restore(state.filter, state.sort, state.scrollTop);
@@ -94,6 +97,7 @@ export class App {
     this.summary.update(report);
     this.norms.update(report, theme);
     this.theory.update(report, theme);
+    this.universality.update(report, theme);
     this.images.update(report);
     // A new report may lack the image on display.
     if (this.detail.current && !this.store.record(this.detail.current)) this.select(null);
