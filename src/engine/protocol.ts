@@ -2,6 +2,7 @@ import type { Classifier } from './classifier';
 import type { AdversarialResult, RandomResult } from '../protocol/report';
 import type { Stage } from '../protocol/messages';
 import { attackByName } from './attacks/index';
+import type { AttackOptions } from './attacks/options';
 import { randomFlips } from './random-flips';
 import type { RandomSet } from './sampling';
 
@@ -15,6 +16,8 @@ export interface ProtocolSettings {
   batchSize: number;
   /** Line-search steps per forward batch. */
   lineSearchChunk?: number;
+  /** Budgets and schedules of the iterative attacks (ddn, fmn, best) and fgm-line's `refine`. */
+  attackOptions?: Partial<AttackOptions>;
 }
 
 export interface AnalysedImage {
@@ -60,12 +63,14 @@ export async function analyseImage(
     maxEps: settings.maxEps,
     clip: settings.clip,
     lineSearchChunk: settings.lineSearchChunk,
+    options: settings.attackOptions,
     onStage,
   });
   if (!outcome.found) {
     return { predicted, correct, probabilities, adversarial: null, random: [], reason: outcome.reason, direction: outcome.direction };
   }
-  const adversarial: AdversarialResult = { eps: outcome.eps, ...outcome.perturbation, loss: outcome.loss };
+  const adversarial: AdversarialResult = { eps: outcome.eps, ...outcome.perturbation, loss: outcome.loss, attack: outcome.winner ?? attack.name };
+  if (outcome.attacks) adversarial.attacks = outcome.attacks;
   onStage?.('random');
   const random = await randomFlips(classifier, x, label, outcome.eps, settings.alphas, randomSet, {
     clip: settings.clip,

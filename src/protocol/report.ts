@@ -38,6 +38,11 @@ export interface RunConfig {
   backend: BackendName;
   /** Added: what ran the forward passes (gradients always run on `backend`). */
   forward?: ForwardName;
+  /**
+   * Added: the options `attack` reads, resolved (e.g. ddn: steps, ddnGamma, ddnInitEps;
+   * fgm-line: refine). Absent in reports from before they existed: fgm-line without refine.
+   */
+  attackOptions?: Record<string, number | boolean>;
   inputShape: number[];
   dimension: number;
   classes: string[];
@@ -56,6 +61,10 @@ export interface RunConfig {
 export interface AdversarialResult extends Norms {
   eps: number;
   loss: LossKind;
+  /** Added: the attack whose perturbation this is (with `best`, the one that found the smallest). */
+  attack?: string;
+  /** Added, with `best` only: ε* of every attack it ran, by name; null where one found no flip. */
+  attacks?: Record<string, number | null>;
 }
 
 export interface RandomResult {

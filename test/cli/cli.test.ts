@@ -68,7 +68,8 @@ function assertContractShape(report: Report): void {
       assert.deepEqual(image.random, []);
       continue;
     }
-    assert.deepEqual(Object.keys(image.adversarial).sort(), ['eps', 'l1', 'l2', 'linf', 'loss']);
+    assert.deepEqual(Object.keys(image.adversarial).sort(), ['attack', 'eps', 'l1', 'l2', 'linf', 'loss']);
+    assert.equal(image.adversarial.attack, report.config.attack);
     assert.ok(['logit', 'cross-entropy', 'margin'].includes(image.adversarial.loss));
     assert.deepEqual(image.random.map((entry) => entry.alpha), report.config.alphas);
     for (const entry of image.random) {

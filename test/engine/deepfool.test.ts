@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Classifier } from '../../src/engine/classifier';
-import { attackByName, attacks, DeepFoolAttack, defaultDeepFoolOptions, FgmLineAttack } from '../../src/engine/attacks/index';
+import { attackByName, attacks, DeepFoolAttack, defaultDeepFoolOptions, FgmLineAttack, scaleTolerance } from '../../src/engine/attacks/index';
 import { clippedPerturbationNorms } from '../../src/engine/norms';
 import { analyseImage } from '../../src/engine/protocol';
 import { SeededRandom } from '../../src/engine/rng';
@@ -11,8 +11,8 @@ import { LinearClassifier, linearProblem } from './linear-classifier';
 import { TanhNetworkClassifier } from './tanh-network-classifier';
 
 const settings = { scales: 256, maxEps: 10, clip: false };
-/** The refinement's last bracket, relative to the overshoot (1 + η)·‖r‖ it starts from. */
-const refinement = defaultDeepFoolOptions.refineSteps ** -defaultDeepFoolOptions.refineRounds;
+/** The bisection's last bracket, relative to ε*. */
+const refinement = scaleTolerance;
 
 async function flips(classifier: Classifier, x: Float32Array, label: number, direction: Float32Array, scale: number, clip = false): Promise<boolean> {
   const [predicted] = await classifier.predictPerturbed(x, direction, 1, Float32Array.of(scale), clip);
@@ -26,9 +26,9 @@ test('on a linear model ε* is the distance to the hyperplane, far tighter than 
     const trueDistance = classifier.distance(x);
     const outcome = await new DeepFoolAttack().run(classifier, x, label, settings);
     assert.ok(outcome.found, `d=${dimension}`);
-    // Past the hyperplane (float32 aside), by at most one refinement bracket of the overshoot.
+    // Past the hyperplane (float32 aside), by at most one bisection bracket.
     assert.ok(outcome.eps >= trueDistance * (1 - 1e-6), `d=${dimension}: ${outcome.eps} < ${trueDistance}`);
-    assert.ok(outcome.eps - trueDistance <= (1 + defaultDeepFoolOptions.overshoot) * trueDistance * refinement * 1.01 + 1e-6, `d=${dimension}: ${outcome.eps} vs ${trueDistance}`);
+    assert.ok(outcome.eps - trueDistance <= outcome.eps * refinement + 1e-6, `d=${dimension}: ${outcome.eps} vs ${trueDistance}`);
     const fgm = await new FgmLineAttack().run(classifier, x, label, settings);
     assert.ok(fgm.found);
     assert.ok(Math.abs(outcome.eps - trueDistance) < Math.abs(fgm.eps - trueDistance) / 10, `d=${dimension}: not tighter than fgm-line`);
@@ -178,7 +178,7 @@ test('the registry knows deepfool; bad options are refused', async () => {
   assert.equal(attackByName('deepfool'), attacks.deepfool);
   assert.throws(() => new DeepFoolAttack({ ...defaultDeepFoolOptions, overshoot: -0.1 }), /overshoot must be a non-negative number/);
   assert.throws(() => new DeepFoolAttack({ ...defaultDeepFoolOptions, maxIterations: 0 }), /maxIterations must be a positive integer/);
-  assert.throws(() => new DeepFoolAttack({ ...defaultDeepFoolOptions, refineSteps: 1 }), /refineSteps must be an integer of at least 2/);
+  assert.throws(() => new DeepFoolAttack({ ...defaultDeepFoolOptions, projections: -1 }), /projections must be a non-negative integer/);
   const classifier = new LinearClassifier([1, 1], 0.5);
   await assert.rejects(new DeepFoolAttack().run(classifier, Float32Array.from([0.5, 0.5]), 1, { ...settings, maxEps: 0 }), /maxEps must be a positive number/);
   await assert.rejects(new DeepFoolAttack().run(classifier, Float32Array.from([1]), 1, settings), /image has 1 values, the model expects 2/);

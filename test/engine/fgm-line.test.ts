@@ -100,7 +100,7 @@ test('with clipping ε* and the norms are those of the clipped perturbation', as
 test('the registry knows fgm-line and refuses other names and bad settings', async () => {
   assert.equal(attacks['fgm-line'].name, 'fgm-line');
   assert.equal(attackByName('fgm-line'), attacks['fgm-line']);
-  assert.throws(() => attackByName('pgd'), /^Error: unknown attack "pgd" \(known: fgm-line, deepfool\)$/);
+  assert.throws(() => attackByName('pgd'), /^Error: unknown attack "pgd" \(known: fgm-line, deepfool, ddn, fmn, best\)$/);
   assert.throws(() => attackByName('toString'), /unknown attack/);
   const classifier = new LinearClassifier([1, 1], 0.5);
   const x = Float32Array.from([0.5, 0.5]);

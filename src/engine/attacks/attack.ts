@@ -1,5 +1,7 @@
 import type { Classifier } from '../classifier';
 import type { LossKind, Norms } from '../../protocol/report';
+import type { AttackName } from './names';
+import type { AttackOptions } from './options';
 
 /** Where an attack is within one image (a subset of the worker's `Stage`). */
 export type AttackStage = 'gradient' | 'line-search';
@@ -13,6 +15,8 @@ export interface AttackSettings {
   clip: boolean;
   /** Line-search steps per forward batch; the search stops after the first chunk that flips. */
   lineSearchChunk?: number;
+  /** Budgets and schedules of the iterative attacks (defaults: `defaultAttackOptions`). */
+  options?: Partial<AttackOptions>;
   /** Told when the attack enters a stage. */
   onStage?: (stage: AttackStage) => void;
 }
@@ -27,6 +31,10 @@ export type AttackOutcome =
       loss: LossKind;
       /** Norms of the adversarial perturbation (of the clipped one when clipping). */
       perturbation: Norms;
+      /** Set by `best`: the attack whose perturbation this is. */
+      winner?: AttackName;
+      /** Set by `best`: ε* of every attack it ran, null where one found no flip. */
+      attacks?: Partial<Record<AttackName, number | null>>;
     }
   | { found: false; reason: string; loss: LossKind | null; direction: Float32Array | null };
 

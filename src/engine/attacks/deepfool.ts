@@ -1,7 +1,9 @@
 import type { Classifier, MarginGradients } from '../classifier';
 import type { LossKind } from '../../protocol/report';
-import { clippedPerturbationNorms, l1Norm, l2Norm, linfNorm } from '../norms';
+import { l2Norm } from '../norms';
 import { validateAttackSettings, type Attack, type AttackOutcome, type AttackSettings } from './attack';
+import { bisectFlippingScale, firstFlippingGridStep, flipsAt, gridScale, type Ray } from './line-search';
+import { failedOutcome, foundOutcome, unitDirection as unit, type FailedOutcome as Failure } from './outcome';
 
 export interface DeepFoolOptions {
   /** Relative overshoot η: an iterate r is tested at x + (1 + η)·r (the DeepFool paper: 0.02). */
@@ -12,10 +14,6 @@ export interface DeepFoolOptions {
   candidates: number;
   /** Tangent projections tried after the first walk; each is kept only if it shrinks ε*. */
   projections: number;
-  /** Points per round of the refinement along a found perturbation. */
-  refineSteps: number;
-  /** Rounds of the refinement; each narrows the flipping scale by refineSteps. */
-  refineRounds: number;
 }
 
 export const defaultDeepFoolOptions: DeepFoolOptions = {
@@ -23,17 +21,16 @@ export const defaultDeepFoolOptions: DeepFoolOptions = {
   maxIterations: 50,
   candidates: 10,
   projections: 5,
-  refineSteps: 32,
-  refineRounds: 3,
 };
+
+/** Steps of the grid scanned up to maxEps when a linearised boundary lies beyond it. */
+const farBoundarySteps = 32;
 
 /** Added to |margin| so a step lands past a boundary the float32 margin puts exactly on it. */
 const marginSlack = 1e-4;
 
 /** A projection counts as progress only when it shrinks ε* by more than this fraction. */
 const minimumGain = 1e-3;
-
-type Failure = Extract<AttackOutcome, { found: false }>;
 
 /** A flipping perturbation: x + eps·direction leaves the label, x + t·direction for the scanned t < eps does not. */
 interface Found {
@@ -48,8 +45,8 @@ interface Found {
  *  1. Walk: each step linearises the logit margins z_label − z_k of the candidate classes at the
  *     current point and moves onto the nearest linearised boundary, until the overshoot
  *     (1 + η)·r of the iterate r flips the prediction.
- *  2. Refine: shrink r along its own direction to the smallest flipping scale (rounds of a grid
- *     search), so ε* = ‖δ*‖₂ with δ* = ε*·r/‖r‖ — the ε* the random stage scales by α.
+ *  2. Refine: shrink r along its own direction to the smallest flipping scale (the shared
+ *     bisection, line-search.ts), so ε* = ‖δ*‖₂ with δ* = ε*·r/‖r‖ — the ε* the random stage scales by α.
  *  3. Project (as in SuperDeepFool, Abdollahzadeh et al., 2023): the nearest boundary point is
  *     where δ is normal to the boundary, so move the start onto the tangent plane at x + δ*, walk
  *     and refine again, and keep the result while ε* shrinks.
@@ -67,20 +64,14 @@ export class DeepFoolAttack implements Attack {
       throw new Error(`image has ${x.length} values, the model expects ${classifier.dimension}`);
     }
     if (!classifier.marginGradients) {
-      return { found: false, reason: 'the model gives no logit margin gradient (needed by deepfool)', loss: null, direction: null };
+      return failedOutcome('the model gives no logit margin gradient (needed by deepfool)', null, null);
     }
     settings.onStage?.('gradient');
     const search = await DeepFoolSearch.start(classifier, x, label, settings, this.options);
     const best = await search.find();
     if ('reason' in best) return best;
-    if (best.eps > settings.maxEps) {
-      return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss: search.loss, direction: best.direction };
-    }
-    const { eps, direction } = best;
-    const perturbation = settings.clip
-      ? clippedPerturbationNorms(x, direction, eps)
-      : { l2: eps, l1: eps * l1Norm(direction), linf: eps * linfNorm(direction) };
-    return { found: true, eps, direction, loss: search.loss, perturbation };
+    if (best.eps > settings.maxEps) return failedOutcome(`no flip within maxEps=${settings.maxEps}`, search.loss, best.direction);
+    return foundOutcome(x, best.direction, best.eps, search.loss, settings.clip);
   }
 }
 
@@ -147,26 +138,27 @@ class DeepFoolSearch {
         const direction = unit(total);
         if (norm > settings.maxEps) {
           // A far linearised boundary: the real one may still cross this line within maxEps.
-          const step = await this.firstFlippingStep(direction, 0, settings.maxEps);
-          if (step > 0) return { direction, flipping: (step * settings.maxEps) / this.options.refineSteps };
-          return { found: false, reason: `no flip within maxEps=${settings.maxEps}`, loss, direction };
+          const grid = { lower: 0, upper: settings.maxEps, steps: farBoundarySteps };
+          const step = await firstFlippingGridStep(this.ray(direction), grid, farBoundarySteps);
+          if (step !== null) return { direction, flipping: gridScale(grid, step) };
+          return failedOutcome(`no flip within maxEps=${settings.maxEps}`, loss, direction);
         }
         const flipping = (1 + this.options.overshoot) * norm;
         if (await this.flipsAt(direction, flipping)) return { direction, flipping };
       } else if (steps > 0) {
-        return { found: false, reason: 'every deepfool step leaves [0,1] and is clipped away', loss, direction: null };
+        return failedOutcome('every deepfool step leaves [0,1] and is clipped away', loss, null);
       }
       if (this.gradientsLeft === 0) {
-        return { found: false, reason: `deepfool found no flip in ${this.options.maxIterations} iterations`, loss, direction: norm > 0 ? unit(total) : null };
+        return failedOutcome(`deepfool found no flip in ${this.options.maxIterations} iterations`, loss, norm > 0 ? unit(total) : null);
       }
       const point = Float32Array.from(total, (value, i) => x[i] + value);
       this.gradientsLeft--;
       const { margins, gradients } = await marginGradientsOf(this.classifier, point, this.label, this.others);
       const nearest = nearestLinearBoundary(margins, gradients, this.others, x.length);
-      if (nearest === 'non-finite') return { found: false, reason: 'non-finite gradient', loss, direction: null };
+      if (nearest === 'non-finite') return failedOutcome('non-finite gradient', loss, null);
       if (nearest === null) {
         const reason = steps === 0 ? 'zero gradient of the logit margin' : `zero gradient of the logit margin after ${steps} steps`;
-        return { found: false, reason, loss, direction: norm > 0 ? unit(total) : null };
+        return failedOutcome(reason, loss, norm > 0 ? unit(total) : null);
       }
       const factor = -(Math.abs(nearest.margin) + marginSlack) / (nearest.norm * nearest.norm);
       for (let i = 0; i < total.length; i++) {
@@ -177,38 +169,13 @@ class DeepFoolSearch {
     }
   }
 
-  /**
-   * The smallest scale t ≤ `flipping` at which x + t·direction leaves the label, to a relative
-   * precision of refineSteps^−refineRounds: each round scans the bracket (lower, upper] at
-   * refineSteps equally spaced points in one batch and keeps the step holding the first flip.
-   */
+  /** The smallest flipping scale t ≤ `flipping` along the direction, bisected (line-search.ts). */
   private async refine({ direction, flipping }: { direction: Float32Array; flipping: number }): Promise<Found> {
-    const steps = this.options.refineSteps;
-    let lower = 0;
-    let upper = flipping;
-    for (let round = 0; round < this.options.refineRounds; round++) {
-      const width = (upper - lower) / steps;
-      const step = await this.firstFlippingStep(direction, lower, upper);
-      // Float rounding may keep the flip only at `upper` itself, as first found.
-      if (step < 0) {
-        lower += (steps - 1) * width;
-        continue;
-      }
-      // The same expression as the scanned scale, so ε* is exactly what was seen to flip.
-      upper = lower + step * width;
-      lower += (step - 1) * width;
-    }
-    return { eps: upper, direction };
+    return { eps: await bisectFlippingScale(this.ray(direction), 0, flipping), direction };
   }
 
-  /** The first j in 1..refineSteps whose x + (lower + j·(upper − lower)/refineSteps)·direction flips, or −1. */
-  private async firstFlippingStep(direction: Float32Array, lower: number, upper: number): Promise<number> {
-    const steps = this.options.refineSteps;
-    const width = (upper - lower) / steps;
-    const scales = Float32Array.from({ length: steps }, (_, j) => lower + (j + 1) * width);
-    const predictions = await this.classifier.predictPerturbed(this.x, direction, 1, scales, this.settings.clip);
-    const first = predictions.findIndex((predicted) => predicted !== this.label);
-    return first < 0 ? -1 : first + 1;
+  private ray(direction: Float32Array): Ray {
+    return { classifier: this.classifier, x: this.x, label: this.label, direction, clip: this.settings.clip };
   }
 
   /**
@@ -234,8 +201,8 @@ class DeepFoolSearch {
   }
 
   private async flipsAt(direction: Float32Array, scale: number): Promise<boolean> {
-    const [predicted] = await this.classifier.predictPerturbed(this.x, direction, 1, Float32Array.of(scale), this.settings.clip);
-    return predicted !== this.label;
+    const [flips] = await flipsAt(this.ray(direction), Float32Array.of(scale));
+    return flips;
   }
 }
 
@@ -278,22 +245,14 @@ function nearestLinearBoundary(
   return nearest;
 }
 
-function unit(vector: Float64Array): Float32Array {
-  const norm = l2Norm(vector);
-  return Float32Array.from(vector, (value) => value / norm);
-}
-
 function validateDeepFoolOptions(options: DeepFoolOptions): void {
   if (!(options.overshoot >= 0) || !Number.isFinite(options.overshoot)) {
     throw new Error(`overshoot must be a non-negative number, got ${options.overshoot}`);
   }
-  for (const key of ['maxIterations', 'candidates', 'refineRounds'] as const) {
+  for (const key of ['maxIterations', 'candidates'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${key} must be a positive integer, got ${options[key]}`);
   }
   if (!Number.isInteger(options.projections) || options.projections < 0) {
     throw new Error(`projections must be a non-negative integer, got ${options.projections}`);
-  }
-  if (!Number.isInteger(options.refineSteps) || options.refineSteps < 2) {
-    throw new Error(`refineSteps must be an integer of at least 2, got ${options.refineSteps}`);
   }
 }
