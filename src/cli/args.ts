@@ -6,6 +6,7 @@ import { checkDefaults } from '../run/defaults';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
+import { attackOptionRules, type AttackOptions } from '../engine/attacks/options';
 import { backendChoices, checkOptionsProblem, forwardChoices } from '../run/validate';
 
 export type Command =
@@ -31,8 +32,18 @@ Options of check:
   --data <folder>      dataset folder, one sub-folder per class (PNG, JPEG)        (required)
   --out <dir>          output folder, created if missing; a rerun resumes it       (required)
   --labels <file>      class names, one a line, in model output order   (default: sorted folder names)
-  --attack <name>      fgm-line (the paper's gradient line search) or deepfool (smaller
-                       perturbations on non-linear models; not the paper's protocol)  (default: fgm-line)
+  --attack <name>      fgm-line (the paper's gradient line search); deepfool, ddn or fmn (smaller
+                       perturbations on non-linear models; not the paper's protocol); best (all
+                       four, keeping the smallest perturbation per image)  (default: fgm-line)
+  --steps <n>          gradient steps of ddn and fmn per image          (default: 100)
+  --ddn-gamma <x>      ddn's norm step: eps <- (1 -+ gamma) eps, in (0,1) (default: 0.05)
+  --ddn-init-eps <x>   ddn's initial norm, pixel units                  (default: 1)
+  --fmn-alpha <x>      fmn's initial step size, cosine-annealed         (default: 1)
+  --fmn-alpha-final <x>  fmn's final step size                   (default: fmn-alpha / 100)
+  --fmn-gamma <x>      fmn's initial norm step, in (0,1), cosine-annealed  (default: 0.05)
+  --fmn-gamma-final <x>  fmn's final norm step, in (0,1)                (default: 0.001)
+  --refine             bisect fgm-line's flipping scale to 1e-4 relative instead of reading it
+                       off the --scales grid (the other attacks always do)  (default: off)
   --alphas <list>      comma list of random-perturbation multiples      (default: 1,2,5,10)
   --samples <n>        random perturbations per image and alpha         (default: 2000)
   --scales <n>         line-search steps                                (default: 256)
@@ -72,6 +83,14 @@ const checkFlags: Record<string, FlagKind> = {
   '--out': 'string',
   '--labels': 'string',
   '--attack': 'string',
+  '--steps': 'string',
+  '--ddn-gamma': 'string',
+  '--ddn-init-eps': 'string',
+  '--fmn-alpha': 'string',
+  '--fmn-alpha-final': 'string',
+  '--fmn-gamma': 'string',
+  '--fmn-gamma-final': 'string',
+  '--refine': 'boolean',
   '--alphas': 'string',
   '--samples': 'string',
   '--scales': 'string',
@@ -124,6 +143,7 @@ function parseCheck(argv: readonly string[]): Command {
     out: text('--out') as string,
     labels: text('--labels'),
     attack: optional('--attack', parseAttack) ?? defaults.attack,
+    attackOptions: parseAttackOptions(flags),
     alphas: optional('--alphas', parseNumberList) ?? defaults.alphas,
     samples: optional('--samples', parseInteger) ?? defaults.samples,
     scales: optional('--scales', parseInteger) ?? defaults.scales,
@@ -229,6 +249,19 @@ function parseBackend(value: string, name: string): BackendChoice {
 function parseAttack(value: string, name: string): AttackName {
   if (!isAttackName(value)) throw new UsageError(`${name} must be one of ${attackNames.join(', ')}, got "${value}"`);
   return value;
+}
+
+/** The attack options given (--steps, --ddn-*, --fmn-*, --refine); --fmn-alpha-final follows --fmn-alpha. Range checks: validate.ts. */
+function parseAttackOptions(flags: Map<string, string | true>): Partial<AttackOptions> | undefined {
+  const options: Partial<Record<keyof AttackOptions, number | boolean>> = {};
+  for (const key of Object.keys(attackOptionRules) as (keyof AttackOptions)[]) {
+    const flag = attackOptionRules[key].flag;
+    const value = flags.get(flag);
+    if (value === undefined) continue;
+    options[key] = value === true ? true : key === 'steps' ? parseInteger(value, flag) : parseNumber(value, flag);
+  }
+  if (typeof options.fmnAlpha === 'number' && options.fmnAlphaFinal === undefined) options.fmnAlphaFinal = options.fmnAlpha / 100;
+  return Object.keys(options).length > 0 ? (options as Partial<AttackOptions>) : undefined;
 }
 
 function parseShard(value: string, name: string): { index: number; count: number } {

@@ -97,7 +97,7 @@ export class DetailService {
           backend: config.backend,
           // Reports from before the forward field ran everything on TF.js.
           forward: config.forward === 'onnxruntime' ? 'auto' : 'tfjs',
-          settings: { attack: attackOf(config.attack), scales: config.scales, maxEps: config.maxEps, alphas: config.alphas, samples: config.samples, seed: config.seed, clip: config.clip },
+          settings: { attack: attackOf(config.attack), ...(config.attackOptions ? { attackOptions: config.attackOptions } : {}), scales: config.scales, maxEps: config.maxEps, alphas: config.alphas, samples: config.samples, seed: config.seed, clip: config.clip },
           classNames: config.classes,
         },
       },

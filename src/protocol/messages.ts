@@ -7,11 +7,14 @@
  */
 import type { BackendChoice, BackendName, ForwardChoice, ForwardName, ImageRecord, LossKind, Report } from './report';
 import type { AttackName } from '../engine/attacks/names';
+import type { AttackOptions } from '../engine/attacks/options';
 
 /** Engine settings shared by every image of a run (CONTRACT.md options). */
 export interface EngineSettings {
-  /** 'fgm-line' (the paper's, the default) or 'deepfool'. */
+  /** 'fgm-line' (the paper's, the default), 'deepfool', 'ddn', 'fmn' or 'best'. */
   attack: AttackName;
+  /** Added: the options the attack reads (attackOptionsOf); absent: the defaults. */
+  attackOptions?: Partial<AttackOptions>;
   scales: number;
   maxEps: number;
   alphas: number[];

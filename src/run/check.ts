@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { EngineSettings, ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
 import type { ImageRecord, Report, RunConfig, UniversalityReport } from '../protocol/report';
 import { attackNames, defaultAttack, isAttackName } from '../engine/attacks/names';
+import { attackOptionsOf } from '../engine/attacks/options';
 import { summarize } from '../engine/statistics';
 import { locateBundleFile, bundleFileCandidates } from './bundleFiles';
 import { listDataset, selectImages } from './dataset';
@@ -72,6 +73,7 @@ class CheckRun {
       labels: options.labels === undefined ? null : resolve(options.labels),
       classes: listing.classes,
       attack: options.attack ?? defaultAttack,
+      attackOptions: attackOptionsOf(options.attack ?? defaultAttack, options.attackOptions),
       scales: options.scales,
       maxEps: options.maxEps,
       alphas: options.alphas,
@@ -293,7 +295,7 @@ function seconds(ms: number): number {
 function engineSettings(settings: ResultSettings): EngineSettings {
   const { attack, scales, maxEps, alphas, samples, seed, clip } = settings;
   if (!isAttackName(attack)) throw new Error(`unknown attack "${attack}" (known: ${attackNames.join(', ')})`);
-  return { attack, scales, maxEps, alphas, samples, seed, clip };
+  return { attack, attackOptions: attackOptionsOf(attack, settings.attackOptions), scales, maxEps, alphas, samples, seed, clip };
 }
 
 /** A binary sigmoid model needs exactly 2 classes, a k-output model k classes. */

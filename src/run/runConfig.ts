@@ -1,4 +1,5 @@
 import { defaultAttack } from '../engine/attacks/names';
+import { attackOptionsOf } from '../engine/attacks/options';
 import type { ModelInfo } from '../protocol/messages';
 import type { RunConfig } from '../protocol/report';
 import type { CheckOptions } from './types';
@@ -17,6 +18,7 @@ export function runConfigOf(
     model: options.model,
     data: options.data,
     attack: options.attack ?? defaultAttack,
+    attackOptions: attackOptionsOf(options.attack ?? defaultAttack, options.attackOptions),
     scales: options.scales,
     maxEps: options.maxEps,
     alphas: options.alphas,

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ModelInfo } from '../protocol/messages';
+import type { AttackOptions } from '../engine/attacks/options';
 import { writeFileAtomic } from './files';
 
 export interface ResultSettings {
@@ -18,6 +19,8 @@ export interface ResultSettings {
   labels: string | null;
   classes: string[];
   attack: string;
+  /** Added: the options `attack` reads (attackOptionsOf); absent in runs from before, which were fgm-line or deepfool with none but refine off. */
+  attackOptions?: Partial<AttackOptions>;
   scales: number;
   maxEps: number;
   alphas: number[];
@@ -66,5 +69,7 @@ export function settingsDifference(earlier: ResultSettings, now: ResultSettings,
     const after = JSON.stringify(now[key] ?? null);
     if (before !== after) return key === 'modelHash' ? 'the model file changed' : `${key} ${before} → ${after}`;
   }
+  const options = (settings: ResultSettings) => JSON.stringify(settings.attackOptions ?? (settings.attack === 'fgm-line' ? { refine: false } : {}));
+  if (options(earlier) !== options(now)) return `attack options ${options(earlier)} → ${options(now)}`;
   return null;
 }

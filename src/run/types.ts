@@ -1,6 +1,7 @@
 import type { BackendChoice, ForwardChoice, ImageRecord, Report, Summary } from '../protocol/report';
 import type { ModelInfo, Stage } from '../protocol/messages';
 import type { AttackName } from '../engine/attacks/names';
+import type { AttackOptions } from '../engine/attacks/options';
 
 /** Everything a check needs: the CLI's flags (CONTRACT.md) plus host-side process settings. */
 export interface CheckOptions {
@@ -10,6 +11,8 @@ export interface CheckOptions {
   labels?: string;
   /** The adversarial attack (--attack); default 'fgm-line', the paper's. */
   attack?: AttackName;
+  /** Budgets and schedules of ddn, fmn and best, and fgm-line's refine (--steps, --ddn-*, --fmn-*, --refine); unset ones keep their defaults. */
+  attackOptions?: Partial<AttackOptions>;
   alphas: number[];
   samples: number;
   scales: number;

@@ -3,6 +3,7 @@
  * startCheck (callers such as the extension). Pure: no file system.
  */
 import { attackNames, isAttackName } from '../engine/attacks/names';
+import { attackOptionRules, attackOptionsProblem } from '../engine/attacks/options';
 import { forwardChoices, type BackendChoice } from '../protocol/report';
 import type { CheckOptions } from './types';
 
@@ -16,6 +17,8 @@ export function checkOptionsProblem(options: CheckOptions): string | null {
   if (!options.data) return '--data is required';
   if (!options.out) return '--out is required';
   if (options.attack !== undefined && !isAttackName(options.attack)) return `--attack must be one of ${attackNames.join(', ')}, got ${options.attack}`;
+  const attackOptions = options.attackOptions && attackOptionsProblem(options.attackOptions, (key) => attackOptionRules[key].flag);
+  if (attackOptions) return attackOptions;
   if (options.alphas.length === 0) return '--alphas needs at least one value';
   const badAlpha = options.alphas.find((alpha) => !(Number.isFinite(alpha) && alpha > 0));
   if (badAlpha !== undefined) return `--alphas values must be positive numbers, got ${badAlpha}`;

@@ -3,7 +3,7 @@
  * image x + ε*·v, the perturbation amplified to be visible, and a random perturbation of the same
  * L2 norm ε* that does not flip the prediction, with the model's outputs for each.
  */
-import { attackByName } from '../engine/attacks/index';
+import { attackByName, type AttackOptions } from '../engine/attacks/index';
 import type { Classifier } from '../engine/classifier';
 import type { RandomSet } from '../engine/sampling';
 import type { ImageDetail } from '../protocol/messages';
@@ -16,7 +16,7 @@ export interface DetailSettings {
   /** Random perturbations tried per forward pass while looking for one that does not flip. */
   batchSize: number;
   /** The run's attack; default fgm-line, whose direction is the normalised loss gradient. */
-  attack?: { name: string; scales: number; maxEps: number };
+  attack?: { name: string; scales: number; maxEps: number; options?: Partial<AttackOptions> };
 }
 
 export async function imageDetail(
@@ -82,8 +82,8 @@ async function attackDirection(
     return gradient && { direction: unit(gradient.gradient), loss: gradient.loss };
   }
   // Another attack's direction is no gradient: run it again (it is deterministic).
-  const { name, scales, maxEps } = settings.attack;
-  const outcome = await attackByName(name).run(classifier, x, label, { scales, maxEps, clip: settings.clip });
+  const { name, scales, maxEps, options } = settings.attack;
+  const outcome = await attackByName(name).run(classifier, x, label, { scales, maxEps, clip: settings.clip, options });
   return outcome.direction && outcome.loss ? { direction: outcome.direction, loss: outcome.loss } : null;
 }
 

@@ -5,6 +5,7 @@
  * arrive, except `cancel`, which acts at once (between two forward passes).
  */
 import { attackNames, isAttackName } from '../engine/attacks/names';
+import { attackOptionsProblem } from '../engine/attacks/options';
 import type { Classifier } from '../engine/classifier';
 import { analyseImage, type ProtocolSettings } from '../engine/protocol';
 import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
@@ -98,7 +99,7 @@ export class WorkerSession {
       classifier: yieldingClassifier(classifier),
       geometry: model.geometry,
       randomSet,
-      protocol: { attack, scales, maxEps, alphas, clip, batchSize, lineSearchChunk: Math.min(32, batchSize) },
+      protocol: { attack, scales, maxEps, alphas, clip, batchSize, lineSearchChunk: Math.min(32, batchSize), attackOptions: message.settings.attackOptions },
       seed: message.settings.seed,
     };
     const info: ModelInfo = {
@@ -168,7 +169,7 @@ export class WorkerSession {
       const detail = await imageDetail(loaded.classifier, loaded.geometry, task.file, image.pixels, record, loaded.randomSet, {
         clip: loaded.protocol.clip,
         batchSize: Math.min(detailBatch, loaded.protocol.batchSize),
-        attack: { name: loaded.protocol.attack, scales: loaded.protocol.scales, maxEps: loaded.protocol.maxEps },
+        attack: { name: loaded.protocol.attack, scales: loaded.protocol.scales, maxEps: loaded.protocol.maxEps, options: loaded.protocol.attackOptions },
       });
       this.port.send({ type: 'detail', requestId, detail });
     } catch (error) {
@@ -212,6 +213,8 @@ export class WorkerSession {
 function validateSettings(settings: EngineSettings): void {
   const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
   if (!isAttackName(settings.attack)) throw new Error(`unknown attack "${settings.attack}" (known: ${attackNames.join(', ')})`);
+  const attackOptions = settings.attackOptions && attackOptionsProblem(settings.attackOptions);
+  if (attackOptions) throw new Error(attackOptions);
   if (!positiveInteger(settings.scales)) throw new Error(`scales must be a positive integer, got ${settings.scales}`);
   if (!positiveInteger(settings.samples)) throw new Error(`samples must be a positive integer, got ${settings.samples}`);
   if (!(settings.maxEps > 0) || !Number.isFinite(settings.maxEps)) throw new Error(`maxEps must be a positive number, got ${settings.maxEps}`);
