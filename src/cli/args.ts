@@ -29,11 +29,19 @@ attack finds, and how often random perturbations alpha times larger flip the pre
 
 Options of check:
   --model <file>       TF.js model.json (layers or graph model)                   (required)
-  --data <folder>      dataset folder, one sub-folder per class (PNG, JPEG)        (required)
+  --data <folder>      dataset: a folder with one sub-folder per class (PNG, JPEG, WebP, GIF,
+                       TIFF, BMP, PPM/PGM), a folder with a file,label CSV, an MNIST IDX file
+                       (.gz or not), a CIFAR-10/100 .bin batch, a .npy images array or an .npz
+                       (name one of several arrays with file.npz#x_test)           (required)
   --out <dir>          output folder, created if missing; a rerun resumes it       (required)
   --labels <file>      class names, one a line, in model output order   (default: sorted folder names)
   --attack <name>      fgm-line (the paper's gradient line search); deepfool, ddn or fmn (smaller
                        perturbations on non-linear models; not the paper's protocol); best (all
+                       (for an array dataset: the names of label values 0, 1, ...)
+  --data-labels <file> labels of an array dataset (IDX labels file, labels .npy)
+                       (default: the sibling file, e.g. t10k-labels-idx1-ubyte.gz beside t10k-images-idx3-ubyte.gz)
+  --classes <list>     analyse only these classes, comma list of names or indices of the data's
+                       classes; their order is the model's output order (7,8: 7 is output 0)  (default: all)
                        four, keeping the smallest perturbation per image)  (default: fgm-line)
   --steps <n>          gradient steps of ddn and fmn per image          (default: 100)
   --ddn-gamma <x>      ddn's norm step: eps <- (1 -+ gamma) eps, in (0,1) (default: 0.05)
@@ -104,6 +112,8 @@ const checkFlags: Record<string, FlagKind> = {
   '--workers': 'string',
   '--shard': 'string',
   '--details': 'string',
+  '--data-labels': 'string',
+  '--classes': 'string',
   '--batch-mb': 'string',
   '--fresh': 'boolean',
   '--verbose': 'boolean',
@@ -166,6 +176,8 @@ function parseCheck(argv: readonly string[]): Command {
   const problem = checkOptionsProblem(options);
   if (problem) throw new UsageError(problem);
   return { kind: 'check', options, verbose: flags.get('--verbose') === true };
+    dataLabels: text('--data-labels'),
+    classes: optional('--classes', parseNameList),
 }
 
 function universalityMode(on: boolean, off: boolean): CheckOptions['universality'] {
@@ -262,6 +274,13 @@ function parseAttackOptions(flags: Map<string, string | true>): Partial<AttackOp
   }
   if (typeof options.fmnAlpha === 'number' && options.fmnAlphaFinal === undefined) options.fmnAlphaFinal = options.fmnAlpha / 100;
   return Object.keys(options).length > 0 ? (options as Partial<AttackOptions>) : undefined;
+/** A comma list of class names or indices; entries are trimmed and must not be empty. */
+function parseNameList(value: string, name: string): string[] {
+  const entries = value.split(',').map((part) => part.trim());
+  if (entries.some((entry) => entry === '')) throw new UsageError(`${name} must be a comma list of class names or indices, got "${value}"`);
+  return entries;
+}
+
 }
 
 function parseShard(value: string, name: string): { index: number; count: number } {

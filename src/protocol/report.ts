@@ -65,6 +65,15 @@ export interface AdversarialResult extends Norms {
   attack?: string;
   /** Added, with `best` only: ε* of every attack it ran, by name; null where one found no flip. */
   attacks?: Record<string, number | null>;
+  /**
+   * Added: the dataset's source format: 'folder' (<class>/<image>), 'csv' (a folder with a file,label
+   * CSV), 'idx', 'cifar', 'npy' or 'npz'. For the array formats an image's `file` is `<file>#<record>`.
+   */
+  dataFormat?: string;
+  /** Added: --data-labels, the labels file of an array dataset; null when its labels came from where its format keeps them. */
+  dataLabels?: string | null;
+  /** Added: --classes as given (names or indices of the data's classes); null for every class. `classes` holds the names chosen, in output order. */
+  classSubset?: string[] | null;
 }
 
 export interface RandomResult {

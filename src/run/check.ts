@@ -44,6 +44,8 @@ interface Progress {
 class CheckRun {
   private cancelled = false;
   private pool: WorkerPool | null = null;
+  /** The dataset's source format, once listed (DatasetListing.format). */
+  private dataFormat: string | undefined;
 
   constructor(
     private readonly options: CheckOptions,
@@ -64,7 +66,8 @@ class CheckRun {
     if (problem) throw new Error(problem);
     const startedAt = new Date();
 
-    const listing = await listDataset(options.data, options.labels);
+    const listing = await listDataset(options.data, options.labels, options);
+    this.dataFormat = listing.format;
     const selected = selectImages(listing.images, options);
     const settings: ResultSettings = {
       model: resolve(options.model),
@@ -265,7 +268,7 @@ class CheckRun {
 
   private runConfig(classes: string[], skipped: string[], images: ImageRecord[], model: ModelInfo | null): RunConfig {
     const resized = [...new Set(images.flatMap((image) => (image.resized ? [image.resized] : [])))].sort();
-    return runConfigOf(this.options, classes, model, { resized, skipped: skipped.sort() });
+    return runConfigOf(this.options, classes, model, { resized, skipped: skipped.sort(), dataFormat: this.dataFormat });
   }
 
   private workerScript(): string {

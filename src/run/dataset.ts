@@ -8,9 +8,14 @@
  * contiguous, so every shard gets a similar mix of classes and the shards finish together).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { ImageTask } from '../protocol/messages';
+import type { FileReason } from '../protocol/report';
+import { walkClassFolders } from './folder-walk';
+import { formatSignatureLength, imageExtensions as imageFileExtensions, imageFormatNames, imageFormatOf } from '../worker/images/image-format';
+import { restrictToClasses } from './datasets/class-subset';
+import { datasetFormatOf } from './datasets/index';
 
 export interface DatasetListing {
   /** Absolute path of the dataset folder. */
@@ -19,8 +24,12 @@ export interface DatasetListing {
   classes: string[];
   /** Every image, in sorted relative-path order; `index` is the position in this list. */
   images: ImageTask[];
-  /** Files that are not PNG or JPEG images, relative with '/' separators, sorted. */
+  /** Files that are not PNG or JPEG images (and links or folders not followed), relative with '/' separators, sorted. */
   skipped: string[];
+  /** The same entries as `skipped`, each with why it was left out. */
+  skippedReasons: FileReason[];
+  /** Added: the source format ('folder', 'idx', 'cifar', 'npy', 'npz', 'csv'); absent means 'folder'. */
+  format?: string;
 }
 
 export interface Selection {
@@ -30,22 +39,37 @@ export interface Selection {
   shard?: { index: number; count: number };
 }
 
-const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
+const imageExtensions = new Set(imageFileExtensions);
+
+/** What else selects a dataset's images and labels besides --data and --labels. */
+export interface DatasetOptions {
+  /** --data-labels: the labels file of an array dataset. */
+  dataLabels?: string;
+  /** --classes: the classes to analyse (names or indices), in model output order. */
+  classes?: string[];
+}
+
+/**
+ * Lists --data in whichever source format it is (src/run/datasets: IDX, CIFAR, NumPy, a CSV
+ * folder; else a class folder), then keeps the --classes subset.
+ */
+export async function listDataset(dataDir: string, labelsFile?: string, options: DatasetOptions = {}): Promise<DatasetListing> {
+  const format = await datasetFormatOf(dataDir);
+  if (format === null && options.dataLabels !== undefined) throw new Error('--data-labels is for array datasets (IDX, NumPy); a class folder takes its labels from its folders');
+  const listing = format === null ? await listClassFolders(dataDir, labelsFile) : { ...(await format.list(dataDir, { labelsFile, dataLabels: options.dataLabels })), format: format.name };
+  return options.classes === undefined ? listing : restrictToClasses(listing, options.classes);
+}
 
 /** Reads the folder asynchronously (a large dataset must not stall an extension host). */
-export async function listDataset(dataDir: string, labelsFile?: string): Promise<DatasetListing> {
+async function listClassFolders(dataDir: string, labelsFile?: string): Promise<DatasetListing> {
   const root = resolve(dataDir);
   const rootStat = await stat(root).catch(() => null);
   if (!rootStat) throw new Error(`data folder not found: ${dataDir}`);
-  if (!rootStat.isDirectory()) throw new Error(`--data must be a folder of class folders, but ${dataDir} is a file`);
+  if (!rootStat.isDirectory()) throw new Error(`--data ${dataDir} is a file of no dataset format this tool reads (a class folder, a CSV folder, IDX, CIFAR .bin, .npy, .npz)`);
 
-  const skipped: string[] = [];
-  const folders: string[] = [];
-  for (const entry of await visibleEntries(root)) {
-    if (entry.isDirectory()) folders.push(entry.name);
-    else if (entry.isFile()) skipped.push(entry.name);
-  }
-  folders.sort(compareCodeUnits);
+  const walk = await walkClassFolders(root);
+  const skipped = walk.skipped;
+  const folders = walk.classFolders;
   if (folders.length === 0) throw new Error(`no class folders in ${dataDir} (expected <class>/<image> layout)`);
 
   const classes = labelsFile === undefined ? folders : await loadLabels(labelsFile);
@@ -57,18 +81,24 @@ export async function listDataset(dataDir: string, labelsFile?: string): Promise
 
   const found: { file: string; path: string; label: number }[] = [];
   for (const folder of folders) {
-    const files = await filesUnder(join(root, folder), folder);
+    const files = walk.files.get(folder) ?? [];
     const paths = files.map((file) => join(root, ...file.split('/')));
     const verdicts = await mapInBatches(paths, isImageFile);
     files.forEach((file, i) => {
       if (verdicts[i]) found.push({ file, path: paths[i], label: labelOf.get(folder) as number });
-      else skipped.push(file);
+      else skipped.push({ file, reason: `not an image this tool reads (${imageFormatNames})` });
     });
   }
-  if (found.length === 0) throw new Error(`no PNG or JPEG images in ${dataDir}`);
+  if (found.length === 0) throw new Error(`no images (${imageFormatNames}) in ${dataDir}`);
   found.sort((a, b) => compareCodeUnits(a.file, b.file));
-  skipped.sort(compareCodeUnits);
-  return { root, classes, images: found.map((image, index) => ({ index, ...image })), skipped };
+  skipped.sort((a, b) => compareCodeUnits(a.file, b.file));
+  return {
+    root,
+    classes,
+    images: found.map((image, index) => ({ index, ...image })),
+    skipped: skipped.map((entry) => entry.file),
+    skippedReasons: skipped,
+  };
 }
 
 /**
@@ -118,46 +148,16 @@ export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-interface Entry {
-  name: string;
-  isDirectory(): boolean;
-  isFile(): boolean;
-}
-
-/** Non-hidden entries of `dir`, symbolic links resolved to what they point at. */
-async function visibleEntries(dir: string): Promise<Entry[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => !entry.name.startsWith('.'));
-  return Promise.all(entries.map((entry) => (entry.isSymbolicLink() ? followLink(dir, entry.name) : entry)));
-}
-
-async function followLink(dir: string, name: string): Promise<Entry> {
-  const target = await stat(join(dir, name)).catch(() => null);
-  return { name, isDirectory: () => target?.isDirectory() ?? false, isFile: () => target?.isFile() ?? false };
-}
-
-/** Files under `dir` at any depth, as '/'-separated paths prefixed with `relative`. */
-async function filesUnder(dir: string, relative: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await visibleEntries(dir)) {
-    const child = `${relative}/${entry.name}`;
-    if (entry.isDirectory()) files.push(...(await filesUnder(join(dir, entry.name), child)));
-    else if (entry.isFile()) files.push(child);
-  }
-  return files;
-}
-
 async function mapInBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, batch = 64): Promise<R[]> {
   const results: R[] = [];
   for (let start = 0; start < items.length; start += batch) results.push(...(await Promise.all(items.slice(start, start + batch).map(fn))));
   return results;
 }
 
-const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** PNG or JPEG by extension and by the file's signature, so a misnamed file is skipped rather than failing a worker. */
+/** An image by extension and by the file's signature (image-format.ts), so a misnamed file is skipped rather than failing a worker. */
 async function isImageFile(path: string): Promise<boolean> {
   if (!imageExtensions.has(extname(path).toLowerCase())) return false;
-  const head = Buffer.alloc(8);
+  const head = Buffer.alloc(formatSignatureLength);
   const file = await open(path, 'r');
   let length: number;
   try {
@@ -165,7 +165,5 @@ async function isImageFile(path: string): Promise<boolean> {
   } finally {
     await file.close();
   }
-  const isPng = length === 8 && head.equals(pngSignature);
-  const isJpeg = length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
-  return isPng || isJpeg;
+  return imageFormatOf(head.subarray(0, length)) !== null;
 }

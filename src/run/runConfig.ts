@@ -12,7 +12,7 @@ export function runConfigOf(
   options: CheckOptions,
   classes: string[],
   model: ModelInfo | null,
-  found: { resized?: string[]; skipped?: string[] } = {},
+  found: { resized?: string[]; skipped?: string[]; dataFormat?: string } = {},
 ): RunConfig {
   return {
     model: options.model,
@@ -31,6 +31,9 @@ export function runConfigOf(
     dimension: model?.dimension ?? 0,
     classes,
     labels: options.labels ?? null,
+    dataFormat: found.dataFormat ?? 'folder',
+    dataLabels: options.dataLabels ?? null,
+    classSubset: options.classes ?? null,
     limit: options.limit ?? null,
     sample: options.sample ?? null,
     resized: found.resized ?? [],

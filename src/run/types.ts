@@ -10,6 +10,10 @@ export interface CheckOptions {
   out: string;
   labels?: string;
   /** The adversarial attack (--attack); default 'fgm-line', the paper's. */
+  /** --data-labels: the labels file of an array dataset (IDX, .npy), when not the sibling its name implies. */
+  dataLabels?: string;
+  /** --classes: analyse only these classes (names or indices of the data's classes), in this order, which is the model's output order. */
+  classes?: string[];
   attack?: AttackName;
   /** Budgets and schedules of ddn, fmn and best, and fgm-line's refine (--steps, --ddn-*, --fmn-*, --refine); unset ones keep their defaults. */
   attackOptions?: Partial<AttackOptions>;

@@ -27,6 +27,9 @@ export function checkOptionsProblem(options: CheckOptions): string | null {
   if (!positiveInteger(options.scales)) return `--scales must be a positive integer, got ${options.scales}`;
   if (!(Number.isFinite(options.maxEps) && options.maxEps > 0)) return `--max-eps must be a positive number, got ${options.maxEps}`;
   if (options.limit !== undefined && !positiveInteger(options.limit)) return `--limit must be a positive integer, got ${options.limit}`;
+  if (options.classes !== undefined && (options.classes.length === 0 || options.classes.some((entry) => entry.trim() === ''))) return '--classes must be a comma list of class names or indices';
+  if (options.classes !== undefined && new Set(options.classes).size !== options.classes.length) return '--classes lists a class twice';
+  if (options.dataLabels !== undefined && options.dataLabels === '') return '--data-labels needs a file';
   if (options.batchMemoryMb !== undefined && !(Number.isFinite(options.batchMemoryMb) && options.batchMemoryMb > 0)) return `--batch-mb must be a positive number, got ${options.batchMemoryMb}`;
   if (options.sample !== undefined && !positiveInteger(options.sample)) return `--sample must be a positive integer, got ${options.sample}`;
   if (!(Number.isSafeInteger(options.seed) && options.seed >= 0)) return `--seed must be a non-negative integer, got ${options.seed}`;

@@ -87,7 +87,7 @@ describe('listDataset', () => {
     const flat = dataset({ 'img.png': 'png' });
     await assert.rejects(listDataset(flat), { message: `no class folders in ${flat} (expected <class>/<image> layout)` });
     const empty = dataset({ 'a/readme.txt': 'x' });
-    await assert.rejects(listDataset(empty), { message: `no PNG or JPEG images in ${empty}` });
+    await assert.rejects(listDataset(empty), { message: `no images (PNG, JPEG, WebP, GIF, TIFF, BMP, PPM/PGM) in ${empty}` });
   });
 });
 

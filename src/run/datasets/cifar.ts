@@ -1,0 +1,86 @@
+/**
+ * CIFAR-10 and CIFAR-100 binary batches (www.cs.toronto.edu/~kriz/cifar.html): records of label
+ * byte(s) then 3072 bytes, the 1024 red, 1024 green and 1024 blue values of a 32×32 image, row by
+ * row. CIFAR-10 (`data_batch_<n>.bin`, `test_batch.bin`) has one label byte; CIFAR-100
+ * (`train.bin`, `test.bin`) a coarse and a fine one, and the fine label (100 classes) is used.
+ * Class names come from `batches.meta.txt` / `fine_label_names.txt` beside the file, or --labels.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { DatasetListing } from '../dataset';
+import { readPlain } from './byte-stream';
+import { arrayListing, classNamesOf, type ArrayImages, type DatasetChoices, type DatasetFormat } from './source';
+
+const side = 32;
+const imageBytes = 3 * side * side;
+
+export interface CifarLayout {
+  variant: 'cifar-10' | 'cifar-100';
+  /** Label bytes before each image; the label used is the last of them. */
+  labelBytes: 1 | 2;
+  namesFile: string;
+}
+
+const cifar10: CifarLayout = { variant: 'cifar-10', labelBytes: 1, namesFile: 'batches.meta.txt' };
+const cifar100: CifarLayout = { variant: 'cifar-100', labelBytes: 2, namesFile: 'fine_label_names.txt' };
+
+/** The layout a batch file has, from its name and size; null when it is not a CIFAR batch. */
+export function cifarLayoutOf(name: string, size: number): CifarLayout | null {
+  if (/^(data_batch_\d+|test_batch)\.bin$/i.test(name) && size % (imageBytes + 1) === 0) return cifar10;
+  if (/^(train|test)\.bin$/i.test(name) && size % (imageBytes + 2) === 0) return cifar100;
+  return null;
+}
+
+export const cifarFormat: DatasetFormat = {
+  name: 'cifar',
+  extensions: ['bin'],
+  async recognises(path, isDirectory) {
+    if (isDirectory || !/\.bin$/i.test(path)) return false;
+    return cifarLayoutOf(basename(path), (await stat(path)).size) !== null || /^(data_batch_\d+|test_batch|train|test)\.bin$/i.test(basename(path));
+  },
+  list: listCifar,
+};
+
+async function listCifar(path: string, choices: DatasetChoices): Promise<DatasetListing> {
+  const name = basename(path);
+  const size = (await stat(path)).size;
+  const layout = cifarLayoutOf(name, size) ?? truncatedLayout(name, size);
+  const stride = layout.labelBytes + imageBytes;
+  const count = Math.floor(size / stride);
+  const labels = new Uint8Array(count);
+  // The labels are spread through the file: read them a block of records at a time.
+  const block = 1024;
+  for (let first = 0; first < count; first += block) {
+    const records = Math.min(block, count - first);
+    const bytes = await readPlain(path, first * stride, records * stride);
+    for (let i = 0; i < records; i++) labels[first + i] = bytes[i * stride + layout.labelBytes - 1];
+  }
+  const images: ArrayImages = {
+    format: 'cifar',
+    path,
+    place: { path, encoding: 'plain', start: 0 },
+    firstRecord: 0,
+    stride,
+    skip: layout.labelBytes,
+    count: size % stride === 0 ? count : count + 1,
+    available: count,
+    damage: size % stride === 0 ? null : 'truncated',
+    dtype: 'uint8',
+    littleEndian: true,
+    layout: 'chw',
+    height: side,
+    width: side,
+    channels: 3,
+  };
+  const namesPath = join(dirname(path), layout.namesFile);
+  const shipped = existsSync(namesPath) ? (await readFile(namesPath, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '') : null;
+  return arrayListing(images, labels, name, classNamesOf(labels, choices.labelsFile, shipped));
+}
+
+/** A batch whose size is not a whole number of records: its name tells the layout, and the last record is cut off. */
+function truncatedLayout(name: string, size: number): CifarLayout {
+  if (/^(data_batch_\d+|test_batch)\.bin$/i.test(name)) return cifar10;
+  if (/^(train|test)\.bin$/i.test(name)) return cifar100;
+  throw new Error(`${name}: ${size} bytes is not a whole number of CIFAR-10 (3073-byte) or CIFAR-100 (3074-byte) records`);
+}

@@ -1,0 +1,32 @@
+/**
+ * The dataset source formats --data accepts besides a `<class>/<image>` folder. Adding a format
+ * means a module in this folder implementing DatasetFormat and a line here.
+ */
+import { stat } from 'node:fs/promises';
+import { cifarFormat } from './cifar';
+import { csvFolderFormat } from './csv-folder';
+import { idxFormat } from './idx';
+import { npyFormat, npzFormat } from './numpy';
+import type { DatasetFormat } from './source';
+
+export type { DatasetChoices, DatasetFormat } from './source';
+
+/** In the order they are asked; the first that recognises --data lists it. */
+export const datasetFormats: readonly DatasetFormat[] = [idxFormat, cifarFormat, npyFormat, npzFormat, csvFolderFormat];
+
+/** The name recorded for a class-folder dataset. */
+export const folderFormatName = 'folder';
+
+/** File name endings of every array format, for the extension's dataset picker. */
+export const datasetFileExtensions: readonly string[] = [...new Set(datasetFormats.flatMap((format) => format.extensions))];
+
+/** The format of --data `path`, or null for a class folder (or a path that does not exist: the folder listing says so). */
+export async function datasetFormatOf(path: string): Promise<DatasetFormat | null> {
+  const info = await stat(path).catch(() => null);
+  for (const format of datasetFormats) {
+    // An .npz path may name one of its arrays after '#', so it need not exist as it is written.
+    if (!info && format !== npzFormat) continue;
+    if (await format.recognises(path, info?.isDirectory() ?? false)) return format;
+  }
+  return null;
+}
