@@ -3,7 +3,7 @@
  * one, i.e. what `robustness-lens check` runs here with no --backend and no --forward.
  */
 import { readFileSync } from 'node:fs';
-import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
+import type { TfBackendName as BackendName, ForwardChoice, ForwardName } from '../protocol/report';
 import { loadBackend, nativeModulesEnv, resolveOptionalPackage } from '../worker/backends';
 import { onnxRuntimePackage } from '../worker/onnx/onnx-forward';
 import { workerClassifier } from '../worker/worker-classifier';

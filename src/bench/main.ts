@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BackendName, ForwardChoice } from '../protocol/report';
+import type { TfBackendName as BackendName, ForwardChoice } from '../protocol/report';
 import { tool } from '../run/version';
 import { autoOrder, loadBackend, nativeModulesEnv, resolveOptionalPackage } from '../worker/backends';
 import { batchMegabytes } from '../worker/batch-size';

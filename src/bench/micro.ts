@@ -9,7 +9,7 @@
 import { Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropInputConfig as tfjsWasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
-import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
+import type { TfBackendName as BackendName, ForwardChoice, ForwardName } from '../protocol/report';
 import { workerClassifier } from '../worker/worker-classifier';
 
 export interface MicroResult {
@@ -93,7 +93,8 @@ export async function measureMicro(
   samples: number,
   timing: TimingOptions,
 ): Promise<{ micro: MicroResult; note: string | null }> {
-  const { classifier, forward: engine, note, batch, runtime: { tf } } = await workerClassifier(modelPath, backend, forward, samples);
+  const built = await workerClassifier(modelPath, backend, forward, samples);
+  const { classifier, forward: engine, note, batch } = built;
   try {
     const d = classifier.dimension;
     const image = seededValues(d, 1);
@@ -109,9 +110,9 @@ export async function measureMicro(
 
     let naiveGradientMs: number | null = null;
     let naiveGradientMaxAbsDiff: number | null = null;
-    if (backend === 'wasm') {
+    if (backend === 'wasm' && built.runtime && built.gradient === 'tfjs') {
       const ours = await classifier.lossGradient(image, label);
-      await withTfjsWasmBackpropInput(tf.backend(), async () => {
+      await withTfjsWasmBackpropInput(built.runtime.tf.backend(), async () => {
         [naiveGradientMs] = await timeMs([() => classifier.lossGradient(image, label)], { minSeconds: 0, minRepeats: 3 });
         const theirs = await classifier.lossGradient(image, label);
         if (ours && theirs) {

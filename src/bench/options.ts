@@ -1,6 +1,6 @@
 /** The bench's command line. Small defaults, so `npm run bench` takes a few minutes on 2 cores. */
 import { availableParallelism } from 'node:os';
-import type { BackendName, ForwardChoice } from '../protocol/report';
+import type { TfBackendName as BackendName, ForwardChoice } from '../protocol/report';
 import { forwardChoices } from '../run/validate';
 import { autoOrder } from '../worker/backends';
 import { fixtureNames, type FixtureName } from './fixtures';

@@ -3,7 +3,7 @@
  * moment the workers had the model loaded to the last image, with the workers' peak memory.
  */
 import { startCheck } from '../run/check';
-import type { BackendName, ForwardChoice, ForwardName, ImageRecord } from '../protocol/report';
+import type { TfBackendName as BackendName, ForwardChoice, ForwardName, ImageRecord } from '../protocol/report';
 import { ChildMemorySampler } from './memory';
 
 export interface ProtocolSettings {

@@ -63,6 +63,9 @@ Options of check:
   --clip               clip perturbed images to [0,1]                   (default: off, the paper's protocol)
   --backend <name>     auto, tensorflow-gpu, tensorflow, wasm, cpu      (default: auto)
   --forward <name>     what runs the forward passes: auto (ONNX Runtime's CPU kernels on the
+  --rare-event         also estimate each alpha's flip probability far below 1/samples, with a
+                       95 % interval (multilevel splitting on the logit margin)  (default: off)
+  --rare-event-budget <n>  forward passes per image and alpha for it    (default: 20000)
                        wasm and cpu backends when the model translates), onnxruntime, tfjs
                                                                    (default: auto)
   --workers <n>        compute processes                                (default: number of cores)
@@ -128,6 +131,8 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined) throw new UsageError('missing command: check or merge');
   if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help', text: usage };
+  '--rare-event': 'boolean',
+  '--rare-event-budget': 'string',
   if (command === '--version' || command === '-v' || command === '-V') return { kind: 'version' };
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', text: usage };
   if (command === 'check') return parseCheck(rest);
@@ -183,6 +188,8 @@ function parseCheck(argv: readonly string[]): Command {
 function universalityMode(on: boolean, off: boolean): CheckOptions['universality'] {
   if (on && off) throw new UsageError('--universality and --no-universality contradict each other');
   return on ? 'on' : off ? 'off' : undefined;
+    rareEvent: flags.get('--rare-event') === true ? true : undefined,
+    rareEventBudget: optional('--rare-event-budget', parseInteger),
 }
 
 function parseMerge(argv: readonly string[]): Command {

@@ -63,6 +63,9 @@ export interface Classifier {
    */
   marginGradients?(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients>;
 
+  /** Logits (outputs before sigmoid/softmax) of x + scales[i]·directions[i], same layout rules as predictPerturbed; scales.length × logitCount values, logitCount = 1 for a single-logit model, else classCount. */
+  logitsPerturbed?(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array>;
+
   /** Frees what the classifier holds (tensors, caches). */
   dispose(): void;
 }

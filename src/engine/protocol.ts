@@ -4,6 +4,7 @@ import type { Stage } from '../protocol/messages';
 import { attackByName } from './attacks/index';
 import type { AttackOptions } from './attacks/options';
 import { randomFlips } from './random-flips';
+import { rareEventFlips } from './rare-event/estimate';
 import type { RandomSet } from './sampling';
 
 export interface ProtocolSettings {
@@ -19,6 +20,16 @@ export interface ProtocolSettings {
   /** Budgets and schedules of the iterative attacks (ddn, fmn, best) and fgm-line's `refine`. */
   attackOptions?: Partial<AttackOptions>;
 }
+  /** Set (--rare-event): after the Monte Carlo counts, estimate each α's flip probability far below 1/samples. */
+  rareEvent?: ImageRareEventSettings;
+}
+
+export interface ImageRareEventSettings {
+  /** Forward passes per α. */
+  budget: number;
+  /** The run's seed and the image's index in the dataset: the estimator's seed comes from both. */
+  runSeed: number;
+  imageIndex: number;
 
 export interface AnalysedImage {
   predicted: number;
@@ -78,3 +89,7 @@ export async function analyseImage(
   });
   return { predicted, correct, probabilities, adversarial, random, direction: outcome.direction };
 }
+  if (settings.rareEvent) {
+    const estimates = await rareEventFlips(classifier, x, label, outcome.eps, settings.alphas, { ...settings.rareEvent, clip: settings.clip });
+    random.forEach((result, k) => (result.rareEvent = estimates[k]));
+  }

@@ -5,6 +5,7 @@
  */
 import type { ImageRecord, NormStats, RandomSummary, Summary } from '../protocol/report';
 import { inverseRegularizedIncompleteBeta } from './beta';
+import { summarizeRareEvents } from './rare-event/summary';
 
 export function mean(xs: number[]): number {
   if (xs.length === 0) return 0;
@@ -58,7 +59,10 @@ export function summarize(images: ImageRecord[], alphas: number[]): Summary {
       flips += result.flips;
       trials += result.samples;
     }
-    return { alpha, susceptible: randomSusceptible, rate: rate(randomSusceptible, susceptible.length), flips, trials };
+    const summary: RandomSummary = { alpha, susceptible: randomSusceptible, rate: rate(randomSusceptible, susceptible.length), flips, trials };
+    const rareEvent = summarizeRareEvents(susceptible, alpha);
+    if (rareEvent !== null) summary.rareEvent = rareEvent;
+    return summary;
   });
   return {
     images: images.length,

@@ -94,7 +94,8 @@ export class DetailService {
         init: {
           type: 'init',
           modelPath: this.options.modelPath,
-          backend: config.backend,
+          backend: config.executionProvider === 'cuda' || config.executionProvider === 'webgpu' ? config.executionProvider : config.backend === 'onnxruntime' ? 'auto' : config.backend,
+          ...(config.preprocess ? { preprocessing: config.preprocess } : {}),
           // Reports from before the forward field ran everything on TF.js.
           forward: config.forward === 'onnxruntime' ? 'auto' : 'tfjs',
           settings: { attack: attackOf(config.attack), ...(config.attackOptions ? { attackOptions: config.attackOptions } : {}), scales: config.scales, maxEps: config.maxEps, alphas: config.alphas, samples: config.samples, seed: config.seed, clip: config.clip },
@@ -105,6 +106,7 @@ export class DetailService {
         progress: () => undefined,
         result: () => undefined,
         imageError: (task, message) => this.options.log(`detail of ${task.file}: ${message}`),
+        imageFailed: (task, reason) => this.options.log(`detail of ${task.file}: ${reason}`),
         log: (message) => this.options.log(`detail worker: ${message}`),
       },
     );

@@ -51,6 +51,8 @@ function backendOnlyLabel(backend: BackendName, workers: number): string {
       return `wasm ×${workers}`;
     case 'cpu':
       return `js-cpu ×${workers}`;
+    case 'onnxruntime':
+      return `ONNX Runtime ×${workers}`;
   }
 }
 

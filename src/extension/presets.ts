@@ -3,6 +3,7 @@
  * (every option of the command line, asked one by one, prefilled from the settings).
  */
 import type { AttackName } from '../engine/attacks/names';
+import type { AttackOptions } from '../engine/attacks/options';
 import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import {
@@ -28,14 +29,17 @@ export const presetLabels: Record<PresetName, string> = { quick: 'Quick look', p
 export const paperProtocol = { attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
 
 /** The engine options a preset decides; host settings (workers, node) come from the settings. */
-export type EngineChoice = Pick<CheckOptions, 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'backend' | 'workers' | 'labels'> & {
+export type EngineChoice = Pick<CheckOptions, 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'backend' | 'workers' | 'labels' | 'rareEvent' | 'rareEventBudget'> & {
   attack: AttackName;
   forward: ForwardChoice;
+  /** The settings' attack options (robustnessLens.steps, …); the paper preset has none. */
+  attackOptions?: Partial<AttackOptions>;
 };
 
 export function fromSettings(s: ExtensionSettings): EngineChoice {
   return {
     attack: s.attack,
+    attackOptions: { ...s.attackOptions },
     alphas: [...s.alphas],
     samples: s.samples,
     scales: s.scales,
@@ -54,7 +58,7 @@ export function quickLook(s: ExtensionSettings): EngineChoice {
 }
 
 export function paper(s: ExtensionSettings): EngineChoice {
-  return { ...fromSettings(s), ...paperProtocol, alphas: [...paperProtocol.alphas], limit: undefined };
+  return { ...fromSettings(s), ...paperProtocol, alphas: [...paperProtocol.alphas], limit: undefined, attackOptions: undefined };
 }
 
 export async function pickPreset(ui: Ui, state: KeyValueStore, s: ExtensionSettings, imageCount: number | null): Promise<PresetName | undefined> {
@@ -141,13 +145,15 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
     labels = await pickLabelsFile(ui, dataDir);
     if (!labels) return undefined;
   }
-  return { attack: base.attack, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, forward, workers: workers > 0 ? workers : undefined, labels };
+  return { attack: base.attack, attackOptions: base.attackOptions, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, forward, workers: workers > 0 ? workers : undefined, labels };
 }
 
 export const backendDescriptions: Record<BackendChoice, string> = {
   auto: 'the fastest that loads: TensorFlow GPU, TensorFlow, wasm, cpu',
   'tensorflow-gpu': 'native TensorFlow with CUDA (install it with "Install Native TensorFlow Backend")',
   tensorflow: 'native TensorFlow on the CPU (install it with "Install Native TensorFlow Backend")',
+  cuda: "ONNX Runtime's CUDA execution provider (install it with \"Install GPU Support\")",
+  webgpu: "ONNX Runtime's WebGPU execution provider",
   wasm: 'WebAssembly, bundled, one core per worker',
   cpu: 'plain JavaScript, slow, for checking',
 };

@@ -15,7 +15,7 @@ export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'r
 export type RunStatus = 'complete' | 'cancelled' | 'incomplete';
 
 /** The settings a run was made with, enough to resume or repeat it. */
-export type RunSettings = Pick<CheckOptions, 'model' | 'data' | 'labels' | 'attack' | 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip'> & {
+export type RunSettings = Pick<CheckOptions, 'attackOptions' | 'model' | 'data' | 'labels' | 'attack' | 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'rareEventBudget'> & {
   backend?: BackendChoice;
 };
 
@@ -193,6 +193,8 @@ function settingsOf(source: unknown): RunSettings | null {
 
 const backendNames: readonly string[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] satisfies BackendName[];
 const forwardNames: readonly string[] = ['onnxruntime', 'tfjs'] satisfies ForwardName[];
+  const rareEventBudget = num(s.rareEventBudget);
+  if (rareEventBudget !== undefined) settings.rareEventBudget = rareEventBudget;
 
 function engineOf(source: unknown): RunEngine | null {
   const backend = field(source, 'backend');

@@ -44,6 +44,10 @@ export interface ExtensionSettings {
   backend: BackendChoice;
   forward: ForwardChoice;
   /** 0: one worker per core. */
+  /** Rare-event estimates of each α's flip probability (--rare-event). */
+  rareEvent: boolean;
+  /** Forward passes per image and α for them (--rare-event-budget). */
+  rareEventBudget: number;
   workers: number;
   /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
   nodePath: string;
@@ -84,6 +88,8 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
     nodePath: read('nodePath', d.nodePath, checkString),
     batchMemoryMb: read('batchMemoryMb', d.batchMemoryMb, checkPositiveNumber),
     outputDirectory: read('outputDirectory', d.outputDirectory, checkNonEmptyString),
+    rareEvent: read('rareEvent', d.rareEvent, checkBoolean),
+    rareEventBudget: read('rareEventBudget', d.rareEventBudget, checkPositiveInteger),
     detailImages: read('detailImages', d.detailImages, checkNonNegativeInteger),
     quickLookImages: read('quickLook.images', d.quickLookImages, checkPositiveInteger),
     quickLookSamples: read('quickLook.samples', d.quickLookSamples, checkPositiveInteger),

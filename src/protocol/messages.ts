@@ -5,7 +5,8 @@
  *  - Extension → Webview / Webview → Extension: the report panel (src/extension/) and its page
  *    (webview/), over postMessage. The standalone report.html plays the extension's part itself.
  */
-import type { BackendChoice, BackendName, ForwardChoice, ForwardName, ImageRecord, LossKind, Report } from './report';
+import type { Preprocessing } from './preprocessing';
+import type { BackendChoice, BackendName, CompareReport, ExecutionProvider, ForwardChoice, ForwardName, ImageRecord, LossKind, Report } from './report';
 import type { AttackName } from '../engine/attacks/names';
 import type { AttackOptions } from '../engine/attacks/options';
 
@@ -21,6 +22,8 @@ export interface EngineSettings {
   samples: number;
   seed: number;
   clip: boolean;
+  /** Added (--rare-event): forward passes per image and α for the rare-event estimates; absent: off. */
+  rareEventBudget?: number;
 }
 
 /** One image to analyse: where it is and what it should be. */
@@ -68,8 +71,13 @@ export interface ArrayRecordSource {
 /** What the worker learned about the model once loaded. */
 export interface ModelInfo {
   backend: BackendName;
-  /** What runs the forward passes (the gradients run on `backend`). */
+  /** What runs the forward passes. */
   forward: ForwardName;
+  /** What computes the input gradients. */
+  gradient?: ForwardName;
+  /** ONNX Runtime's execution provider, when it runs the model. */
+  executionProvider?: ExecutionProvider | null;
+
   inputShape: number[];
   dimension: number;
   classCount: number;
@@ -135,6 +143,8 @@ export type HostToWorker =
       forward: ForwardChoice;
       /** CPU threads of the worker's ONNX Runtime session: the cores the pool leaves to each worker (default 1). */
       forwardThreads?: number;
+      /** What the model expects of [0, 1] RGB pixels (--preprocess); default 'unit'. */
+      preprocessing?: Preprocessing;
       settings: EngineSettings;
       classNames: string[];
     }
@@ -175,6 +185,11 @@ export type WorkerToHost =
       index?: number;
       /** Set when the failure answers a `detail` request (which then gets no `detail` reply). */
       requestId?: number;
+      /**
+       * Added: the image `index` was read but its analysis gave no valid result (non-finite model
+       * outputs): the host records it as failed, never as a result, rather than as skipped.
+       */
+      failed?: boolean;
     };
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +207,8 @@ export type ExtensionToWebview =
        */
       source?: ReportSource;
     }
+  /** Show two runs side by side instead of a report (the Runs view's Compare). */
+  | { type: 'compare'; compare: CompareReport }
   /** A live run finished one more image: append it (the summary comes with it, recomputed). */
   | { type: 'image'; record: ImageRecord; summary: Report['summary']; done: number; total: number }
   /** Answer to `requestDetail`. `detail` is null with `error` when it could not be computed. */

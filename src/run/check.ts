@@ -7,24 +7,27 @@ import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EngineSettings, ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
-import type { ImageRecord, Report, RunConfig, UniversalityReport } from '../protocol/report';
+import type { FileReason, ImageRecord, Report, RunConfig, UniversalityReport } from '../protocol/report';
 import { attackNames, defaultAttack, isAttackName } from '../engine/attacks/names';
 import { attackOptionsOf } from '../engine/attacks/options';
 import { summarize } from '../engine/statistics';
 import { locateBundleFile, bundleFileCandidates } from './bundleFiles';
-import { listDataset, selectImages } from './dataset';
+import { compareCodeUnits, listDataset, selectImages } from './dataset';
 import { fingerprintModel } from './fingerprint';
-import { WorkerPool, type PoolListener } from './pool';
+import { WorkerPool, type FailureCause, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './reportFiles';
 import { ResultsLog, readResults } from './resultsLog';
 import { runConfigOf } from './runConfig';
 import { readRunFile, settingsDifference, writeRunFile, type ResultSettings } from './runFile';
 import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
 import { checkOptionsProblem } from './validate';
+import { rareEventBudgetOf } from './rare-event-options';
 import { runUniversalityPhase } from './universality';
 import { tool } from './version';
 
 export const defaultDetails = 24;
+/** A model whose outputs are non-finite on this many images before any finite one is refused. */
+const nonFiniteProbeImages = 3;
 
 export function startCheck(options: CheckOptions, onEvent: (event: RunEvent) => void): RunHandle {
   const run = new CheckRun(options, onEvent);
@@ -46,6 +49,8 @@ class CheckRun {
   private pool: WorkerPool | null = null;
   /** The dataset's source format, once listed (DatasetListing.format). */
   private dataFormat: string | undefined;
+  /** Set when the model is refused mid-run (non-finite outputs on the first images): the run ends with it. */
+  private refusal: Error | null = null;
 
   constructor(
     private readonly options: CheckOptions,
@@ -83,6 +88,7 @@ class CheckRun {
       samples: options.samples,
       seed: options.seed,
       clip: options.clip,
+      rareEventBudget: rareEventBudgetOf(options),
     };
 
     const outDir = resolve(options.out);
@@ -100,7 +106,9 @@ class CheckRun {
 
     const finished = resumedRecords(selected, previous);
     const pending = selected.filter((task) => !finished.has(task.index));
-    const skipped = new Set(listing.skipped);
+    const skipped = new Map(listing.skippedReasons.map((entry) => [entry.file, entry.reason]));
+    const failed = new Map<string, string>();
+    const guard = new FiniteOutputsGuard(options.model, Math.min(nonFiniteProbeImages, pending.length), finished.size > 0);
     const progress: Progress = { total: selected.length, done: finished.size, analysedNow: 0, analysisStartedAt: null, stage: null };
     const stageMs: Record<Stage, number> = { decode: 0, gradient: 0, 'line-search': 0, random: 0 };
     const workers = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), pending.length));
@@ -112,7 +120,7 @@ class CheckRun {
     const log = new ResultsLog(imagesPath);
     try {
       if (!this.cancelled) {
-        const listener = this.poolListener(finished, skipped, progress, stageMs, log);
+        const listener = this.poolListener(finished, { skipped, failed, guard }, progress, stageMs, log);
         const pool = new WorkerPool(
           {
             workerScript: this.workerScript(),
@@ -126,6 +134,7 @@ class CheckRun {
               forward: options.forward ?? 'auto',
               // Fewer workers than cores (--workers, or few images left): each worker's ONNX Runtime takes a share of the rest.
               forwardThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
+              ...(options.preprocessing ? { preprocessing: options.preprocessing } : {}),
               settings: engineSettings(settings),
               classNames: listing.classes,
             },
@@ -157,7 +166,7 @@ class CheckRun {
     const status = this.cancelled && !complete ? 'cancelled' : 'complete';
     const report: Report = {
       tool,
-      config: this.runConfig(listing.classes, [...skipped], images, model),
+      config: this.runConfig(listing.classes, { skipped, failed }, images, model),
       summary: summarize(images, options.alphas),
       images,
       status,
@@ -210,12 +219,13 @@ class CheckRun {
     progress.analysisStartedAt = Date.now();
     this.emitProgress(progress);
     await pool.run(pending);
+    if (this.refusal) throw this.refusal;
     return model;
   }
 
   private poolListener(
     finished: Map<number, ImageRecord>,
-    skipped: Set<string>,
+    noResult: { skipped: Map<string, string>; failed: Map<string, string>; guard: FiniteOutputsGuard },
     progress: Progress,
     stageMs: Record<Stage, number>,
     log: ResultsLog,
@@ -226,6 +236,7 @@ class CheckRun {
         this.emitProgress(progress);
       },
       result: (record, task, timings) => {
+        noResult.guard.finite();
         log.append(record);
         finished.set(task.index, record);
         progress.done++;
@@ -236,10 +247,21 @@ class CheckRun {
         this.emitProgress(progress);
       },
       imageError: (task, message) => {
-        skipped.add(task.file);
+        noResult.skipped.set(task.file, withoutFilePrefix(task.file, message));
         progress.done++;
         this.emit({ type: 'warning', message: `skipped ${task.file}: ${message}` });
         this.emitProgress(progress);
+      },
+      imageFailed: (task, reason, cause: FailureCause) => {
+        const why = withoutFilePrefix(task.file, reason);
+        noResult.failed.set(task.file, why);
+        progress.done++;
+        this.emit({ type: 'warning', message: `failed ${task.file}: ${why}` });
+        this.emitProgress(progress);
+        if (cause === 'non-finite' && !this.refusal) {
+          this.refusal = noResult.guard.nonFinite(why);
+          if (this.refusal) void this.pool?.cancel();
+        }
       },
       log: (message) => this.emit({ type: 'log', message }),
     };
@@ -266,9 +288,21 @@ class CheckRun {
     return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   }
 
-  private runConfig(classes: string[], skipped: string[], images: ImageRecord[], model: ModelInfo | null): RunConfig {
+  private runConfig(
+    classes: string[],
+    noResult: { skipped: Map<string, string>; failed: Map<string, string> },
+    images: ImageRecord[],
+    model: ModelInfo | null,
+  ): RunConfig {
     const resized = [...new Set(images.flatMap((image) => (image.resized ? [image.resized] : [])))].sort();
-    return runConfigOf(this.options, classes, model, { resized, skipped: skipped.sort(), dataFormat: this.dataFormat });
+    const skippedReasons = sortedReasons(noResult.skipped);
+    return runConfigOf(this.options, classes, model, {
+      resized,
+      skipped: skippedReasons.map((entry) => entry.file),
+      skippedReasons,
+      failed: sortedReasons(noResult.failed),
+      dataFormat: this.dataFormat,
+    });
   }
 
   private workerScript(): string {
@@ -279,13 +313,51 @@ class CheckRun {
   }
 }
 
+/**
+ * Refuses a model whose outputs are non-finite on the first images of a run, before any finite
+ * result (resumed results count as finite): its weights or its input scaling are broken, and
+ * every image would fail.
+ */
+class FiniteOutputsGuard {
+  private nonFiniteCount = 0;
+
+  constructor(
+    private readonly model: string,
+    private readonly probeImages: number,
+    private sawFinite: boolean,
+  ) {}
+
+  finite(): void {
+    this.sawFinite = true;
+  }
+
+  /** Counts one image with non-finite outputs; returns the run's error once the model is refused. */
+  nonFinite(reason: string): Error | null {
+    if (this.sawFinite) return null;
+    this.nonFiniteCount++;
+    if (this.nonFiniteCount < this.probeImages) return null;
+    const images = this.nonFiniteCount === 1 ? 'the first image' : `the first ${this.nonFiniteCount} images`;
+    return new Error(`the model ${this.model} gives non-finite outputs on ${images} (${reason.replace(/^the model's outputs are not finite /, '')}): check its weights and the input scaling`);
+  }
+}
+
+/** A worker's message starts with the file it concerns; the report lists the file beside it. */
+function withoutFilePrefix(file: string, message: string): string {
+  return message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
+}
+
+function sortedReasons(reasons: Map<string, string>): FileReason[] {
+  return [...reasons].map(([file, reason]) => ({ file, reason })).sort((a, b) => compareCodeUnits(a.file, b.file));
+}
+
 /** Records of an earlier run for the selected images, keyed by index (a later line for the same file wins). */
 function resumedRecords(selected: ImageTask[], previous: ImageRecord[]): Map<number, ImageRecord> {
   const byFile = new Map(previous.map((record) => [record.file, record]));
   const finished = new Map<number, ImageRecord>();
   for (const task of selected) {
     const record = byFile.get(task.file);
-    if (record) finished.set(task.index, { ...record, index: task.index });
+    // A record written with NaN outputs (JSON null) by an older version is analysed again.
+    if (record && !record.probabilities?.some((p) => typeof p !== 'number')) finished.set(task.index, { ...record, index: task.index });
   }
   return finished;
 }
@@ -296,9 +368,9 @@ function seconds(ms: number): number {
 }
 
 function engineSettings(settings: ResultSettings): EngineSettings {
-  const { attack, scales, maxEps, alphas, samples, seed, clip } = settings;
+  const { attack, scales, maxEps, alphas, samples, seed, clip, rareEventBudget } = settings;
   if (!isAttackName(attack)) throw new Error(`unknown attack "${attack}" (known: ${attackNames.join(', ')})`);
-  return { attack, attackOptions: attackOptionsOf(attack, settings.attackOptions), scales, maxEps, alphas, samples, seed, clip };
+  return { attack, attackOptions: attackOptionsOf(attack, settings.attackOptions), scales, maxEps, alphas, samples, seed, clip, ...(rareEventBudget ? { rareEventBudget } : {}) };
 }
 
 /** A binary sigmoid model needs exactly 2 classes, a k-output model k classes. */

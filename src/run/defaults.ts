@@ -14,4 +14,6 @@ export const checkDefaults = {
   clip: false,
   backend: 'auto' as BackendChoice,
   forward: 'auto' as ForwardChoice,
+  rareEvent: false,
+  rareEventBudget: 20_000,
 };

@@ -1,8 +1,10 @@
+import { defaultPreprocessing } from '../protocol/preprocessing';
 import { defaultAttack } from '../engine/attacks/names';
 import { attackOptionsOf } from '../engine/attacks/options';
 import type { ModelInfo } from '../protocol/messages';
-import type { RunConfig } from '../protocol/report';
+import type { FileReason, RunConfig } from '../protocol/report';
 import type { CheckOptions } from './types';
+import { rareEventBudgetOf } from './rare-event-options';
 
 /**
  * The report's `config` for a check: the options it ran with and what the workers found out about
@@ -12,7 +14,7 @@ export function runConfigOf(
   options: CheckOptions,
   classes: string[],
   model: ModelInfo | null,
-  found: { resized?: string[]; skipped?: string[]; dataFormat?: string } = {},
+  found: { resized?: string[]; skipped?: string[]; skippedReasons?: FileReason[]; failed?: FileReason[]; dataFormat?: string } = {},
 ): RunConfig {
   return {
     model: options.model,
@@ -25,7 +27,12 @@ export function runConfigOf(
     samples: options.samples,
     seed: options.seed,
     clip: options.clip,
-    backend: model?.backend ?? (options.backend === 'auto' ? 'cpu' : options.backend),
+    rareEventBudget: rareEventBudgetOf(options),
+    backend: model?.backend ?? (options.backend === 'auto' || options.backend === 'cuda' || options.backend === 'webgpu' ? 'cpu' : options.backend),
+    ...(model?.gradient ? { gradient: model.gradient } : {}),
+    ...(model?.executionProvider ? { executionProvider: model.executionProvider } : {}),
+    ...(model?.format ? { format: model.format } : {}),
+    preprocess: options.preprocessing ?? defaultPreprocessing,
     forward: model?.forward ?? 'tfjs',
     inputShape: model?.inputShape ?? [],
     dimension: model?.dimension ?? 0,
@@ -38,6 +45,8 @@ export function runConfigOf(
     sample: options.sample ?? null,
     resized: found.resized ?? [],
     skipped: found.skipped ?? [],
+    skippedReasons: found.skippedReasons ?? [],
+    failed: found.failed ?? [],
     shard: options.shard ?? null,
   };
 }

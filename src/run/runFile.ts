@@ -27,6 +27,8 @@ export interface ResultSettings {
   samples: number;
   seed: number;
   clip: boolean;
+  /** Added: forward passes per rare-event estimate, null (or absent in older runs) when off. */
+  rareEventBudget?: number | null;
 }
 
 export interface RunFile {
@@ -39,7 +41,7 @@ export interface RunFile {
 }
 
 /** Settings compared on resume; merge leaves out the paths, which differ between machines. */
-const resumeKeys: (keyof ResultSettings)[] = ['modelHash', 'data', 'labels', 'classes', 'attack', 'scales', 'maxEps', 'alphas', 'samples', 'seed', 'clip'];
+const resumeKeys: (keyof ResultSettings)[] = ['modelHash', 'data', 'labels', 'classes', 'attack', 'scales', 'maxEps', 'alphas', 'samples', 'seed', 'clip', 'rareEventBudget'];
 const pathKeys = new Set<keyof ResultSettings>(['model', 'data', 'labels']);
 
 export function readRunFile(path: string): RunFile | null {

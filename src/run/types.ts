@@ -1,3 +1,4 @@
+import type { Preprocessing } from '../protocol/preprocessing';
 import type { BackendChoice, ForwardChoice, ImageRecord, Report, Summary } from '../protocol/report';
 import type { ModelInfo, Stage } from '../protocol/messages';
 import type { AttackName } from '../engine/attacks/names';
@@ -9,11 +10,11 @@ export interface CheckOptions {
   data: string;
   out: string;
   labels?: string;
-  /** The adversarial attack (--attack); default 'fgm-line', the paper's. */
   /** --data-labels: the labels file of an array dataset (IDX, .npy), when not the sibling its name implies. */
   dataLabels?: string;
   /** --classes: analyse only these classes (names or indices of the data's classes), in this order, which is the model's output order. */
   classes?: string[];
+  /** The adversarial attack (--attack); default 'fgm-line', the paper's. */
   attack?: AttackName;
   /** Budgets and schedules of ddn, fmn and best, and fgm-line's refine (--steps, --ddn-*, --fmn-*, --refine); unset ones keep their defaults. */
   attackOptions?: Partial<AttackOptions>;
@@ -26,7 +27,13 @@ export interface CheckOptions {
   sample?: number;
   seed: number;
   clip: boolean;
+  /** Estimate each α's flip probability far below 1/samples (--rare-event); default off. */
+  rareEvent?: boolean;
+  /** Forward passes per image and α for those estimates (--rare-event-budget); default 20 000. */
+  rareEventBudget?: number;
   backend: BackendChoice;
+  /** What the model expects of [0, 1] RGB pixels (--preprocess, --mean, --std); default 'unit'. */
+  preprocessing?: Preprocessing;
   /** What runs the forward passes (--forward): ONNX Runtime where it can, TF.js, or auto; default auto. */
   forward?: ForwardChoice;
   /** Memory budget of one forward batch per worker, in MB (batches are sized by memory, not count). */

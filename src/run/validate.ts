@@ -6,8 +6,9 @@ import { attackNames, isAttackName } from '../engine/attacks/names';
 import { attackOptionRules, attackOptionsProblem } from '../engine/attacks/options';
 import { forwardChoices, type BackendChoice } from '../protocol/report';
 import type { CheckOptions } from './types';
+import { minimumRareEventBudget } from '../engine/rare-event/estimate';
 
-export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'cuda', 'webgpu'];
 export { forwardChoices };
 
 /** The first problem with `options`, as one line naming the flag, or null. */
@@ -26,13 +27,19 @@ export function checkOptionsProblem(options: CheckOptions): string | null {
   if (!positiveInteger(options.samples)) return `--samples must be a positive integer, got ${options.samples}`;
   if (!positiveInteger(options.scales)) return `--scales must be a positive integer, got ${options.scales}`;
   if (!(Number.isFinite(options.maxEps) && options.maxEps > 0)) return `--max-eps must be a positive number, got ${options.maxEps}`;
-  if (options.limit !== undefined && !positiveInteger(options.limit)) return `--limit must be a positive integer, got ${options.limit}`;
   if (options.classes !== undefined && (options.classes.length === 0 || options.classes.some((entry) => entry.trim() === ''))) return '--classes must be a comma list of class names or indices';
   if (options.classes !== undefined && new Set(options.classes).size !== options.classes.length) return '--classes lists a class twice';
   if (options.dataLabels !== undefined && options.dataLabels === '') return '--data-labels needs a file';
+  if (options.limit !== undefined && !positiveInteger(options.limit)) return `--limit must be a positive integer, got ${options.limit}`;
   if (options.batchMemoryMb !== undefined && !(Number.isFinite(options.batchMemoryMb) && options.batchMemoryMb > 0)) return `--batch-mb must be a positive number, got ${options.batchMemoryMb}`;
   if (options.sample !== undefined && !positiveInteger(options.sample)) return `--sample must be a positive integer, got ${options.sample}`;
   if (!(Number.isSafeInteger(options.seed) && options.seed >= 0)) return `--seed must be a non-negative integer, got ${options.seed}`;
+  if (options.rareEventBudget !== undefined) {
+    if (!options.rareEvent) return '--rare-event-budget needs --rare-event';
+    if (!(Number.isSafeInteger(options.rareEventBudget) && options.rareEventBudget >= minimumRareEventBudget)) {
+      return `--rare-event-budget must be an integer of at least ${minimumRareEventBudget} forward passes, got ${options.rareEventBudget}`;
+    }
+  }
   if (!backendChoices.includes(options.backend)) return `--backend must be one of ${backendChoices.join(', ')}, got ${options.backend}`;
   if (options.forward !== undefined && !forwardChoices.includes(options.forward)) return `--forward must be one of ${forwardChoices.join(', ')}, got ${options.forward}`;
   if (options.workers !== undefined && !positiveInteger(options.workers)) return `--workers must be a positive integer, got ${options.workers}`;

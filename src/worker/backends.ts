@@ -16,7 +16,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { BackendChoice, BackendName } from '../protocol/report';
+import type { BackendChoice, TfBackendName as BackendName } from '../protocol/report';
 import { registerWasmGradientKernels } from './kernels/index';
 import type { Tf, TfRuntime } from './tf';
 
@@ -54,6 +54,7 @@ const here = typeof __dirname === 'string' ? __dirname : process.cwd();
 const nodeRequire = createRequire(join(here, 'worker.js'));
 
 export async function loadBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<LoadedBackend> {
+  if (choice === 'cuda' || choice === 'webgpu') choice = 'auto';
   if (choice !== 'auto') {
     if (!autoOrder.includes(choice)) {
       throw new Error(`unknown backend "${String(choice)}" (one of auto, ${autoOrder.join(', ')})`);

@@ -11,6 +11,7 @@ import { analyseImage, type ProtocolSettings } from '../engine/protocol';
 import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
 import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
+import { isNonFiniteOutputs, requireFiniteRecord } from '../engine/non-finite';
 import { imageDetail } from './detail';
 import { measureUniversalityWork } from './universality';
 import { readTaskImage } from './images/model-image';
@@ -42,6 +43,8 @@ export class WorkerSession {
   private loaded: Loaded | null = null;
   private queue: Promise<void> = Promise.resolve();
   private cancelled = false;
+  /** Set when the run estimates rare flip probabilities (--rare-event). */
+  private rareEvent: { budget: number; runSeed: number } | null = null;
 
   constructor(private readonly port: WorkerPort) {}
 
@@ -73,9 +76,10 @@ export class WorkerSession {
     const randomSetBudget = randomSetBudgetBytes();
     const built = await workerClassifier(message.modelPath, message.backend, message.forward, message.settings.samples, {
       threads: message.forwardThreads ?? 1,
+      preprocessing: message.preprocessing,
       log: (line) => this.port.log(line),
     });
-    const { classifier, model, runtime, batch: batchSize } = built;
+    const { classifier, model, batch: batchSize } = built;
     const { classNames } = message;
     if (classNames.length > 0 && classNames.length !== classifier.classCount) {
       classifier.dispose();
@@ -95,6 +99,7 @@ export class WorkerSession {
       );
     }
     const { attack, scales, maxEps, alphas, clip } = message.settings;
+    if (message.settings.rareEventBudget !== undefined) this.rareEvent = { budget: message.settings.rareEventBudget, runSeed: message.settings.seed };
     this.loaded = {
       classifier: yieldingClassifier(classifier),
       geometry: model.geometry,
@@ -103,8 +108,10 @@ export class WorkerSession {
       seed: message.settings.seed,
     };
     const info: ModelInfo = {
-      backend: runtime.backend,
+      backend: built.backend,
       forward: built.forward,
+      gradient: built.gradient,
+      executionProvider: built.executionProvider,
       inputShape: [...model.geometry.shape],
       dimension: classifier.dimension,
       classCount: classifier.classCount,
@@ -121,7 +128,11 @@ export class WorkerSession {
       try {
         await this.analyseOne(loaded, task);
       } catch (error) {
-        this.port.send({ type: 'error', message: `${task.file}: ${oneLine(error)}`, detail: stackOf(error), fatal: false, index: task.index });
+        // An exhausted heap (wasm memory, an allocation that failed) can leave the backend broken: end
+        // this worker, so the host retries the image on a fresh one instead of failing every image after it.
+        if (isResourceExhaustion(error)) throw error;
+        const failed = isNonFiniteOutputs(error);
+        this.port.send({ type: 'error', message: `${task.file}: ${oneLine(error)}`, detail: stackOf(error), fatal: false, index: task.index, ...(failed ? { failed } : {}) });
       }
     }
     if (!this.cancelled) this.port.send({ type: 'idle' });
@@ -141,7 +152,7 @@ export class WorkerSession {
     const image = await readTaskImage(task, loaded.geometry);
     finishStage();
     stage = null;
-    const analysed = await analyseImage(loaded.classifier, image.pixels, task.label, loaded.protocol, loaded.randomSet, (next) => {
+    const analysed = await analyseImage(loaded.classifier, image.pixels, task.label, protocolFor(loaded.protocol, this.rareEvent, task), loaded.randomSet, (next) => {
       finishStage();
       stage = next;
       this.port.send({ type: 'progress', index: task.index, stage: next });
@@ -159,6 +170,7 @@ export class WorkerSession {
     };
     if (analysed.reason !== undefined) record.reason = analysed.reason;
     if (image.resized !== null) record.resized = image.resized;
+    requireFiniteRecord(record);
     this.port.send({ type: 'result', record, timings });
   }
 
@@ -222,6 +234,17 @@ function validateSettings(settings: EngineSettings): void {
     throw new Error(`alphas must be positive numbers, got ${JSON.stringify(settings.alphas)}`);
   }
   if (!Number.isFinite(settings.seed)) throw new Error(`seed must be a number, got ${settings.seed}`);
+}
+
+/** Out of memory in the wasm heap or the JS heap's array buffers: the process is not fit to go on. */
+function isResourceExhaustion(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /out of memory|Array buffer allocation failed|WebAssembly\.Memory|Aborted\(OOM\)|\bOOM\b/i.test(message);
+}
+
+/** The protocol for one image: the rare-event estimator seeded from the run's seed and the image's index. */
+function protocolFor(protocol: ProtocolSettings, rareEvent: { budget: number; runSeed: number } | null, task: ImageTask): ProtocolSettings {
+  return rareEvent === null ? protocol : { ...protocol, rareEvent: { ...rareEvent, imageIndex: task.index } };
 }
 
 function oneLine(error: unknown): string {

@@ -1,7 +1,7 @@
 import type * as tfCore from '@tensorflow/tfjs-core';
 import type * as tfLayers from '@tensorflow/tfjs-layers';
 import type * as tfConverter from '@tensorflow/tfjs-converter';
-import type { BackendName } from '../protocol/report';
+import type { TfBackendName as BackendName } from '../protocol/report';
 
 /**
  * The TF.js API the worker computes with: core ops, layers and the converter, as one namespace.

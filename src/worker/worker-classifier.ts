@@ -1,35 +1,61 @@
 /**
  * What a worker computes with, built in one place for the worker (src/worker/session.ts) and the
- * bench: the backend, the model, the memory-sized batch, a TfClassifier for the gradients, and
- * forwardEngine's choice of what runs the forward passes.
+ * bench. Every model format ends in the same path: an ONNX graph, its gradient graph
+ * (src/worker/onnx/), two ONNX Runtime sessions (src/worker/compute/). An ONNX file goes straight
+ * there; a TF.js model is translated first, and stays on TF.js only where it does not translate
+ * (or with --forward tfjs).
  */
 import type { Classifier } from '../engine/classifier';
-import type { BackendChoice, ForwardChoice, ForwardName } from '../protocol/report';
+import { defaultPreprocessing, type Preprocessing } from '../protocol/preprocessing';
+import { forwardChoices, type BackendChoice, type BackendName, type ExecutionProvider, type ForwardChoice, type ForwardName } from '../protocol/report';
 import { loadBackend, type LoadedBackend } from './backends';
 import { batchMegabytes, batchSizeFor } from './batch-size';
-import { forwardEngine } from './forward-engine';
-import type { LoadedModel } from './model/loaded-model';
+import { OrtClassifier } from './compute/ort-classifier';
+import { availableExecutionProviders, OrtSession } from './compute/ort-session';
+import type { ImageGeometry } from './model/input-shape';
+import type { LoadedModel, OutputActivation } from './model/loaded-model';
 import { loadModel } from './model/load-model';
+import { isOnnxPath, loadOnnxFile } from './model/onnx-file';
+import { preprocessedModel } from './model/preprocessed-model';
 import { TfClassifier } from './model/tf-classifier';
+import { decodeModel, encodeModel } from './onnx/codec';
+import { computeGraphs, type ComputeGraphs } from './onnx/compute-graph';
+import { OnnxRuntimeNotInstalled } from './onnx/onnx-forward';
+import { checkAgainstReference, checkAgainstSource } from './compute/translation-check';
+
+/** What the worker reports of the model, whatever its format. */
+export interface WorkerModel {
+  format: string;
+  geometry: ImageGeometry;
+  outputCount: number;
+  outputActivation: OutputActivation;
+}
 
 export interface WorkerClassifier {
   /** Disposing it disposes everything below. */
   classifier: Classifier;
-  /** What runs its forward passes. */
+  /** What runs its forward passes, and its gradients. */
   forward: ForwardName;
-  /** Why `auto` kept the forward passes on TF.js, when it tried ONNX Runtime. */
+  gradient: ForwardName;
+  /** ONNX Runtime's execution provider, when ONNX Runtime runs the model. */
+  executionProvider: ExecutionProvider | null;
+  /** Why `auto` kept the model on TF.js, when it tried ONNX Runtime. */
   note: string | null;
   /** Images per forward pass: the memory-sized batch for `samples` random perturbations. */
   batch: number;
-  /** The backend the gradients (and TF.js forward passes) run on, and what `auto` passed over. */
-  runtime: LoadedBackend;
-  model: LoadedModel;
+  /** The TF.js backend loaded ('onnxruntime' for an ONNX file, which needs none). */
+  backend: BackendName;
+  /** The TF.js runtime, when one was loaded (not for ONNX files). */
+  runtime: LoadedBackend | null;
+  model: WorkerModel;
 }
 
 export interface WorkerClassifierOptions {
   /** ONNX Runtime's CPU threads (the worker's share of the cores); default 1. */
   threads?: number;
-  /** Told, as soon as they are known, of the backends `auto` passed over and why TF.js kept the forward passes. */
+  /** Folded into the model's first nodes: what the model expects of [0, 1] RGB pixels. */
+  preprocessing?: Preprocessing;
+  /** Told, as soon as they are known, of the backends `auto` passed over and why TF.js kept the model. */
   log?: (line: string) => void;
 }
 
@@ -40,18 +66,118 @@ export async function workerClassifier(
   samples: number,
   options: WorkerClassifierOptions = {},
 ): Promise<WorkerClassifier> {
+  if (!forwardChoices.includes(forward)) throw new Error(`unknown forward engine "${String(forward)}" (one of ${forwardChoices.join(', ')})`);
   const megabytes = batchMegabytes();
-  const runtime = await loadBackend(backend);
+  const preprocessing = options.preprocessing ?? defaultPreprocessing;
+  const threads = options.threads ?? 1;
+  if (isOnnxPath(modelPath)) {
+    if (forward === 'tfjs') throw new Error('an ONNX model runs on ONNX Runtime: --forward tfjs applies to TF.js models only');
+    const source = await loadOnnxFile(modelPath);
+    const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
+    const graphs = withFileName(name, () => computeGraphs(source, preprocessing));
+    const batch = batchSizeFor(graphs.floatsPerImage, megabytes, samples);
+    const provider = executionProviderFor(backend);
+    const classifier = await ortClassifier(graphs, batch, threads, provider);
+    try {
+      await checkAgainstSource(classifier, modelPath, graphs, preprocessing);
+    } catch (error) {
+      classifier.dispose();
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }
+    return { classifier, forward: 'onnxruntime', gradient: 'onnxruntime', executionProvider: provider, note: null, batch, backend: 'onnxruntime', runtime: null, model: onnxModel(graphs) };
+  }
+
+  const tfBackend = backend === 'cuda' || backend === 'webgpu' ? 'auto' : backend;
+  const runtime = await loadBackend(tfBackend);
   for (const note of runtime.notes) options.log?.(`backend passed over: ${note}`);
-  const model = await loadModel(runtime.tf, modelPath);
+  const loaded = await loadModel(runtime.tf, modelPath);
+  const model = preprocessedModel(runtime.tf, loaded, preprocessing);
   const batch = batchSizeFor(model.floatsPerImage, megabytes, samples);
   const tfClassifier = new TfClassifier(runtime.tf, model, batch);
+  const onTfjs = (note: string | null): WorkerClassifier => ({
+    classifier: tfClassifier,
+    forward: 'tfjs',
+    gradient: 'tfjs',
+    executionProvider: null,
+    note,
+    batch,
+    backend: runtime.backend,
+    runtime,
+    model: tfModel(model),
+  });
+  const native = runtime.backend === 'tensorflow' || runtime.backend === 'tensorflow-gpu';
+  if (forward === 'tfjs' || (forward === 'auto' && native && backend !== 'cuda' && backend !== 'webgpu')) return onTfjs(null);
   try {
-    const engine = await forwardEngine(forward, runtime.backend, model, tfClassifier, options.threads ?? 1);
-    if (engine.note) options.log?.(engine.note);
-    return { classifier: engine.classifier, forward: engine.forward, note: engine.note ?? null, batch, runtime, model };
-  } catch (error) {
+    const provider = executionProviderFor(backend);
+    const graphs = computeGraphs(decodeModel(translated(model)), preprocessing);
+    const classifier = await ortClassifier(graphs, batch, threads, provider);
+    try {
+      await checkAgainstReference(classifier, tfClassifier);
+    } catch (error) {
+      classifier.dispose();
+      throw error;
+    }
     tfClassifier.dispose();
-    throw error;
+    return { classifier, forward: 'onnxruntime', gradient: 'onnxruntime', executionProvider: provider, note: null, batch, backend: runtime.backend, runtime, model: tfModel(model) };
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    if (forward === 'onnxruntime') {
+      tfClassifier.dispose();
+      throw new Error(`ONNX Runtime: ${reason}`);
+    }
+    if (error instanceof OnnxRuntimeNotInstalled) return onTfjs(null);
+    const note = `the model runs on TF.js ${runtime.backend}: ${reason}`;
+    options.log?.(note);
+    return onTfjs(note);
   }
+}
+
+function translated(model: LoadedModel): Uint8Array {
+  if (!model.toOnnx) throw new Error(`a ${model.format} is not translated to ONNX`);
+  return model.toOnnx();
+}
+
+async function ortClassifier(graphs: ComputeGraphs, batch: number, threads: number, provider: ExecutionProvider): Promise<OrtClassifier> {
+  const forward = await OrtSession.create(encodeModel(graphs.forward), { threads, executionProvider: provider });
+  const gradient = await OrtSession.create(encodeModel(graphs.gradient), { threads, executionProvider: provider }).catch(async (error: unknown) => {
+    await forward.dispose();
+    throw error;
+  });
+  return new OrtClassifier(forward, gradient, graphs, batch);
+}
+
+/** The ONNX Runtime execution provider for --backend: a GPU one only when asked for by name. */
+function executionProviderFor(backend: BackendChoice): ExecutionProvider {
+  if (backend !== 'cuda' && backend !== 'webgpu') return 'cpu';
+  if (!availableExecutionProviders().includes(backend)) {
+    throw new Error(
+      backend === 'cuda'
+        ? "ONNX Runtime's CUDA execution provider is not installed (run `npx onnxruntime-node-install-cuda`, or the extension's “Install GPU Support” command)"
+        : "this onnxruntime-node has no WebGPU execution provider",
+    );
+  }
+  return backend;
+}
+
+function withFileName<T>(name: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`);
+  }
+}
+
+function onnxModel(graphs: ComputeGraphs): WorkerModel {
+  const [height, width] = graphs.imageShape;
+  const channels = graphs.imageShape.length === 3 ? graphs.imageShape[2] : 1;
+  return {
+    format: `onnx (${graphs.layout.toUpperCase()})`,
+    geometry: { height, width, channels, shape: [...graphs.imageShape] },
+    outputCount: graphs.logitCount,
+    outputActivation: graphs.outputActivation,
+  };
+}
+
+function tfModel(model: LoadedModel): WorkerModel {
+  return { format: model.format, geometry: model.geometry, outputCount: model.outputCount, outputActivation: model.outputActivation };
 }

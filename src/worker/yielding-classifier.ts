@@ -14,6 +14,7 @@ export function yieldingClassifier(inner: Classifier): Classifier {
     return value;
   };
   const marginGradients = inner.marginGradients?.bind(inner);
+  const logitsPerturbed = inner.logitsPerturbed?.bind(inner);
   return {
     inputShape: inner.inputShape,
     dimension: inner.dimension,
@@ -24,6 +25,8 @@ export function yieldingClassifier(inner: Classifier): Classifier {
       after(inner.predictPerturbed(x, directions, directionCount, scales, clip)),
     lossGradient: (x, label) => after(inner.lossGradient(x, label)),
     marginGradients: marginGradients && ((x, label, others) => after(marginGradients(x, label, others))),
+    logitsPerturbed:
+      logitsPerturbed && ((x, directions, directionCount, scales, clip) => after(logitsPerturbed(x, directions, directionCount, scales, clip))),
     dispose: () => inner.dispose(),
   };
 }

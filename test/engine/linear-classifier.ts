@@ -20,6 +20,8 @@ export class LinearClassifier implements Classifier {
   readonly weights: Float64Array;
   readonly bias: number;
   readonly perturbedCalls: PerturbedCall[] = [];
+  /** Rows evaluated by logitsPerturbed (its calls are not recorded: the splitting estimator makes thousands). */
+  logitRows = 0;
   gradientCalls = 0;
   marginGradientCalls = 0;
 
@@ -83,6 +85,27 @@ export class LinearClassifier implements Classifier {
       classes[row] = z > 0 ? 1 : 0;
     }
     return classes;
+  }
+
+  /** The single logit w·(x + s·direction) + b per row. */
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+    const d = this.dimension;
+    const rows = scales.length;
+    if (directionCount !== 1 && directionCount !== rows) throw new Error('directionCount must be 1 or scales.length');
+    if (directions.length !== directionCount * d) throw new Error('directions size mismatch');
+    this.logitRows += rows;
+    const logits = new Float32Array(rows);
+    for (let row = 0; row < rows; row++) {
+      const offset = directionCount === 1 ? 0 : row * d;
+      let z = this.bias;
+      for (let i = 0; i < d; i++) {
+        let value = x[i] + scales[row] * directions[offset + i];
+        if (clip) value = Math.min(1, Math.max(0, value));
+        z += this.weights[i] * value;
+      }
+      logits[row] = z;
+    }
+    return logits;
   }
 
   /** Through the logit: −w pushes class 1 towards 0, +w pushes class 0 towards 1; null for w = 0. */

@@ -76,6 +76,21 @@ export class TanhNetworkClassifier implements Classifier {
     });
   }
 
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+    const d = this.dimension;
+    const logitCount = this.output.length;
+    const logits = new Float32Array(scales.length * logitCount);
+    scales.forEach((scale, row) => {
+      const offset = directionCount === 1 ? 0 : row * d;
+      const perturbed = Array.from(x, (value, i) => {
+        const moved = value + scale * directions[offset + i];
+        return clip ? Math.min(1, Math.max(0, moved)) : moved;
+      });
+      logits.set(this.forward(perturbed).z, row * logitCount);
+    });
+    return logits;
+  }
+
   /** Through the logit for one output, cross-entropy on the logits for k (PROTOCOL.md attack step 1). */
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
     const { h, z } = this.forward(x);

@@ -64,6 +64,12 @@ export class OnnxClassifier implements Classifier {
     return classes;
   }
 
+  /** On TF.js: ONNX Runtime's graph ends at the model's outputs, after the sigmoid/softmax. */
+  logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+    if (!this.gradients.logitsPerturbed) throw new Error('the model gives no logits');
+    return this.gradients.logitsPerturbed(x, directions, directionCount, scales, clip);
+  }
+
   lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
     return this.gradients.lossGradient(x, label);
   }

@@ -103,6 +103,30 @@ export class TfClassifier implements Classifier {
     }
   }
 
+  /** Not cached on the device: the splitting estimator passes fresh directions every call. */
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+    const d = this.dimension;
+    const count = scales.length;
+    checkPerturbed(x, directions, directionCount, count, d);
+    const logitCount = this.model.outputCount;
+    const logits = new Float32Array(count * logitCount);
+    for (let start = 0; start < count; start += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, count - start);
+      const result = this.tf.tidy(() => {
+        const tf = this.tf;
+        const image = tf.tensor2d(x, [1, d]);
+        const steps = tf.tensor2d(scales.subarray(start, start + rows), [rows, 1]);
+        const direction = directionCount === 1 ? tf.tensor2d(directions, [1, d]) : tf.tensor2d(directions.subarray(start * d, (start + rows) * d), [rows, d]);
+        let perturbed: Tensor = tf.add(image, tf.mul(steps, direction));
+        if (clip) perturbed = tf.clipByValue(perturbed, 0, 1);
+        return this.model.logits(tf.reshape(perturbed, [rows, ...this.inputShape]));
+      });
+      logits.set((await result.data()) as Float32Array, start * logitCount);
+      result.dispose();
+    }
+    return logits;
+  }
+
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
     checkImage(x, this.dimension);
     this.checkLabel(label);

@@ -1,0 +1,201 @@
+/**
+ * The engine's Classifier with everything on ONNX Runtime: forward passes on the forward graph,
+ * and every gradient from one primitive on the gradient graph (compute-graph.ts):
+ *     vjp(x [n, d], w [n, k]) → logits [n, k], ∂(Σ w·z)/∂x [n, d]
+ * Cross-entropy is w = softmax(z) − onehot(y); a logit margin is w = e_y − e_k; DeepFool's
+ * per-class gradients are several rows of w for the same image.
+ * Perturbed images are built on the host in float32 (x + s·direction, rounded as TF.js rounds
+ * each op), so this and the TF.js path see the same inputs.
+ */
+import type { Classifier, MarginGradients } from '../../engine/classifier';
+import type { LossKind } from '../../protocol/report';
+import type { ComputeGraphs } from '../onnx/compute-graph';
+import { cotangentName, pixelsName } from '../onnx/compute-graph';
+import { classesFromOutputs, probabilitiesFromOutputs } from '../model/output-decoding';
+import { checkImage, checkMaxBatch, checkPerturbed, classifyInBatches } from '../model/classifier-arguments';
+import type { OrtSession } from './ort-session';
+
+export class OrtClassifier implements Classifier {
+  readonly inputShape: readonly number[];
+  readonly dimension: number;
+  readonly classCount: number;
+  /** Rows per gradient pass: a backward pass holds about three times a forward pass's values. */
+  private readonly gradientBatch: number;
+
+  constructor(
+    private readonly forward: OrtSession,
+    private readonly gradient: OrtSession,
+    private readonly graphs: Pick<ComputeGraphs, 'imageShape' | 'logitCount'>,
+    readonly maxBatch: number,
+  ) {
+    checkMaxBatch(maxBatch);
+    this.inputShape = graphs.imageShape;
+    this.dimension = graphs.imageShape.reduce((a, b) => a * b, 1);
+    this.classCount = graphs.logitCount === 1 ? 2 : graphs.logitCount;
+    this.gradientBatch = Math.max(1, Math.floor(maxBatch / 3));
+  }
+
+  private get logitCount(): number {
+    return this.graphs.logitCount;
+  }
+
+  /** Logits of `rows` images: rows × logitCount values. */
+  async logits(images: Float32Array, rows: number): Promise<Float32Array> {
+    const [logits] = await this.forward.run({ [pixelsName]: [images, [rows, ...this.inputShape]] });
+    return logits;
+  }
+
+  /** The primitive: logits and ∂(Σ w·z)/∂x for `rows` images and cotangent rows `w`. */
+  async vjp(images: Float32Array, rows: number, w: Float32Array): Promise<{ logits: Float32Array; gradient: Float32Array }> {
+    if (images.length !== rows * this.dimension || w.length !== rows * this.logitCount) {
+      throw new Error(`vjp: ${images.length} values and ${w.length} cotangents are not ${rows} images of ${this.dimension} and ${this.logitCount} logits`);
+    }
+    const [logits, gradient] = await this.gradient.run({
+      [pixelsName]: [images, [rows, ...this.inputShape]],
+      [cotangentName]: [w, [rows, this.logitCount]],
+    });
+    return { logits, gradient };
+  }
+
+  predict(batch: Float32Array, count: number): Promise<Int32Array> {
+    return classifyInBatches(batch, count, this.dimension, this.maxBatch, async (images, rows) => this.classes(await this.logits(images, rows), rows));
+  }
+
+  async probabilities(x: Float32Array): Promise<Float32Array> {
+    checkImage(x, this.dimension);
+    return probabilitiesFromOutputs(await this.logits(x, 1), 'linear');
+  }
+
+  async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Int32Array> {
+    const classes = new Int32Array(scales.length);
+    await this.perturbedBatches(x, directions, directionCount, scales, clip, async (batch, rows, start) => {
+      classes.set(this.classes(await this.logits(batch, rows), rows), start);
+    });
+    return classes;
+  }
+
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+    const out = new Float32Array(scales.length * this.logitCount);
+    await this.perturbedBatches(x, directions, directionCount, scales, clip, async (batch, rows, start) => {
+      out.set(await this.logits(batch, rows), start * this.logitCount);
+    });
+    return out;
+  }
+
+  async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
+    checkImage(x, this.dimension);
+    this.checkLabel(label);
+    const k = this.logitCount;
+    if (k === 1) {
+      // The loss −z for label 1, +z for label 0: its gradient points where the prediction flips.
+      const { gradient } = await this.vjp(x, 1, Float32Array.of(label === 1 ? -1 : 1));
+      return gradient.some((v) => v !== 0) ? { gradient, loss: 'logit' } : null;
+    }
+    const z = await this.logits(x, 1);
+    for (const [loss, w] of [
+      ['cross-entropy', crossEntropyCotangent(z, label)],
+      ['margin', marginCotangent(z, label)],
+    ] as const) {
+      if (!w.some((v) => v !== 0)) continue;
+      const { gradient } = await this.vjp(x, 1, w);
+      if (gradient.some((v) => v !== 0)) return { gradient, loss };
+    }
+    return null;
+  }
+
+  async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
+    checkImage(x, this.dimension);
+    this.checkLabel(label);
+    for (const other of others) {
+      if (!Number.isInteger(other) || other < 0 || other >= this.classCount || other === label) {
+        throw new Error(`class ${other} is not a class other than the label ${label} of a ${this.classCount}-class model`);
+      }
+    }
+    const k = this.logitCount;
+    const classLogits = (z: Float32Array) => (k === 1 ? Float32Array.of(0, z[0]) : z);
+    const z = classLogits(await this.logits(x, 1));
+    const margins = Float32Array.from(z, (zk) => z[label] - zk);
+    const d = this.dimension;
+    const gradients = new Float32Array(others.length * d);
+    for (let start = 0; start < others.length; start += this.gradientBatch) {
+      const rows = Math.min(this.gradientBatch, others.length - start);
+      const images = new Float32Array(rows * d);
+      const w = new Float32Array(rows * k);
+      for (let row = 0; row < rows; row++) {
+        images.set(x, row * d);
+        const other = others[start + row];
+        if (k === 1) w[row] = label === 1 ? 1 : -1;
+        else {
+          w[row * k + label] = 1;
+          w[row * k + other] = -1;
+        }
+      }
+      gradients.set((await this.vjp(images, rows, w)).gradient, start * d);
+    }
+    return { margins, gradients, loss: k === 1 ? 'logit' : 'margin' };
+  }
+
+  dispose(): void {
+    void this.forward.dispose();
+    void this.gradient.dispose();
+  }
+
+  private classes(logits: Float32Array, rows: number): Int32Array {
+    return classesFromOutputs(logits, rows, this.logitCount, 'linear');
+  }
+
+  private async perturbedBatches(
+    x: Float32Array,
+    directions: Float32Array,
+    directionCount: number,
+    scales: Float32Array,
+    clip: boolean,
+    use: (batch: Float32Array, rows: number, start: number) => Promise<void>,
+  ): Promise<void> {
+    const d = this.dimension;
+    const count = scales.length;
+    checkPerturbed(x, directions, directionCount, count, d);
+    const batch = new Float32Array(Math.min(this.maxBatch, count) * d);
+    for (let start = 0; start < count; start += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, count - start);
+      for (let row = 0; row < rows; row++) {
+        const scale = scales[start + row];
+        const offset = directionCount === 1 ? 0 : (start + row) * d;
+        const target = row * d;
+        for (let i = 0; i < d; i++) {
+          // float32 product, then float32 sum: Math.fround and the array store round as TF.js's mul and add do.
+          const value = x[i] + Math.fround(scale * directions[offset + i]);
+          batch[target + i] = clip ? (value < 0 ? 0 : value > 1 ? 1 : value) : value;
+        }
+      }
+      await use(batch.subarray(0, rows * d), rows, start);
+    }
+  }
+
+  private checkLabel(label: number): void {
+    if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
+      throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
+    }
+  }
+}
+
+/** softmax(z) − onehot(label), computed in float64 and stored in float32. */
+export function crossEntropyCotangent(z: Float32Array, label: number): Float32Array {
+  const max = Math.max(...z);
+  const exps = Array.from(z, (v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return Float32Array.from(exps, (e, k) => e / sum - (k === label ? 1 : 0));
+}
+
+/**
+ * The cotangent of max_{k≠y} z_k − z_y (the margin, descended): +1 on the strongest other class
+ * (the first on a tie), −1 on the label.
+ */
+export function marginCotangent(z: Float32Array, label: number): Float32Array {
+  let best = -1;
+  for (let k = 0; k < z.length; k++) if (k !== label && (best < 0 || z[k] > z[best])) best = k;
+  const w = new Float32Array(z.length);
+  w[label] = -1;
+  if (best >= 0) w[best] = 1;
+  return w;
+}

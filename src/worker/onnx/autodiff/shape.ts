@@ -1,0 +1,94 @@
+/** Backward rules of the ops that only move values: reshapes, transposes, concatenation, slicing, padding, gathers along an axis. */
+import { intAttribute, intsAttribute, stringAttribute, type Node } from '../ir';
+import { normaliseAxes } from '../fold';
+import type { Emitter } from './emitter';
+import { refuse, unbroadcast, type Rule } from './rule';
+
+/** The cotangent reshaped back to the input's shape. */
+const reshapeBack: Rule = (e, node, [g]) => [g === null ? null : e.reshape(g, e.shapeOf(node.inputs[0])), ...node.inputs.slice(1).map(() => null)];
+
+function constantInts(e: Emitter, node: Node, name: string | undefined): number[] | undefined {
+  if (!name) return undefined;
+  const value = e.graph.initializers.get(name);
+  if (value?.kind !== 'int') refuse(node, `"${name}" is not a constant`);
+  return value.values;
+}
+
+export const shapeRules: Record<string, Rule> = {
+  Reshape: reshapeBack,
+  Flatten: reshapeBack,
+  Squeeze: reshapeBack,
+  Unsqueeze: reshapeBack,
+  Transpose: (e, node, [g]) => {
+    if (g === null) return [null];
+    const rank = e.shapeOf(node.inputs[0]).length;
+    const perm = intsAttribute(node, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+    return [e.node('Transpose', [g], { perm: perm.map((_, i) => perm.indexOf(i)) })];
+  },
+  Expand: (e, node, [g], active) => [g === null || !active[0] ? null : unbroadcast(e, g, e.shapeOf(node.outputs[0]), e.shapeOf(node.inputs[0])), null],
+  Concat: (e, node, [g], active) => {
+    if (g === null) return node.inputs.map(() => null);
+    const rank = e.shapeOf(node.outputs[0]).length;
+    const axis = normaliseAxes([intAttribute(node, 'axis', 0)], rank)[0];
+    let start = 0;
+    return node.inputs.map((input, i) => {
+      const size = e.shapeOf(input)[axis] as number;
+      const from = start;
+      start += size;
+      if (!active[i]) return null;
+      return e.node('Slice', [g, e.ints([from]), e.ints([from + size]), e.ints([axis])]);
+    });
+  },
+  Split: (e, node, grads) => {
+    const rank = e.shapeOf(node.inputs[0]).length;
+    const axis = normaliseAxes([intAttribute(node, 'axis', 0)], rank)[0];
+    if (grads.every((g) => g === null)) return [null];
+    const parts = node.outputs.map((output, i) => grads[i] ?? e.zerosLike(output));
+    return [e.node('Concat', parts, { axis })];
+  },
+  Slice: (e, node, [g]) => {
+    if (g === null) return node.inputs.map(() => null);
+    const shape = e.shapeOf(node.inputs[0]);
+    const starts = constantInts(e, node, node.inputs[1]) ?? [];
+    const ends = constantInts(e, node, node.inputs[2]) ?? [];
+    const axes = normaliseAxes(constantInts(e, node, node.inputs[3]) ?? starts.map((_, i) => i), shape.length);
+    const steps = constantInts(e, node, node.inputs[4]) ?? starts.map(() => 1);
+    if (steps.some((s) => s !== 1)) refuse(node, 'strided slices are not supported');
+    const before = new Array<number>(shape.length).fill(0);
+    const after = new Array<number>(shape.length).fill(0);
+    axes.forEach((axis, i) => {
+      const size = shape[axis] as number;
+      const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + size : v, 0), size);
+      const from = clamp(starts[i]);
+      const to = Math.max(from, clamp(ends[i]));
+      before[axis] = from;
+      after[axis] = size - to;
+    });
+    return [e.node('Pad', [g, e.ints([...before, ...after])], { mode: 'constant' }), ...node.inputs.slice(1).map(() => null)];
+  },
+  Pad: (e, node, [g]) => {
+    if (g === null) return node.inputs.map(() => null);
+    if (stringAttribute(node, 'mode', 'constant') !== 'constant') refuse(node, `${stringAttribute(node, 'mode', 'constant')} padding is not supported`);
+    const shape = e.shapeOf(node.inputs[0]);
+    const pads = constantInts(e, node, node.inputs[1]) ?? [];
+    const axes = node.inputs[3] ? normaliseAxes(constantInts(e, node, node.inputs[3]) ?? [], shape.length) : shape.map((_, i) => i);
+    if (pads.some((p) => p < 0)) refuse(node, 'negative (cropping) pads are not supported');
+    const starts = axes.map((_, i) => pads[i]);
+    const ends = axes.map((axis, i) => pads[i] + (shape[axis] === 'N' ? refuse(node, 'it pads the batch axis') : shape[axis]));
+    return [e.node('Slice', [g, e.ints(starts), e.ints(ends), e.ints(axes)]), ...node.inputs.slice(1).map(() => null)];
+  },
+  // A constant permutation along an axis (a channel reorder such as RGB → BGR) is undone by the inverse permutation.
+  Gather: (e, node, [g], active) => {
+    if (active[1]) refuse(node, 'its indices depend on the input');
+    if (g === null) return [null, null];
+    const shape = e.shapeOf(node.inputs[0]);
+    const axis = normaliseAxes([intAttribute(node, 'axis', 0)], shape.length)[0];
+    const indices = constantInts(e, node, node.inputs[1]) ?? [];
+    const size = shape[axis];
+    const normal = indices.map((i) => (i < 0 ? i + (size as number) : i));
+    const isPermutation = normal.length === size && new Set(normal).size === normal.length;
+    if (!isPermutation || e.graph.initializers.get(node.inputs[1])?.dims.length !== 1) refuse(node, 'only a permutation along one axis is supported');
+    const inverse = normal.map((_, i) => normal.indexOf(i));
+    return [e.node('Gather', [g, e.ints(inverse)], { axis }), null];
+  },
+};

@@ -1,0 +1,168 @@
+/**
+ * From any classifier's ONNX graph to the two graphs the worker runs, both over pixels in the
+ * engine's convention (NHWC, [0, 1], so norms stay in pixel units: PROTOCOL.md):
+ *  - forward: pixels [N, H, W, C] → logits [N, k];
+ *  - gradient: pixels, w [N, k] → logits, ∂(Σ w·logits)/∂pixels.
+ * The model's preprocessing and its layout (NCHW or NHWC) are folded in as the first nodes; the
+ * logits are found behind a final Softmax / LogSoftmax / Sigmoid.
+ */
+import { withInputGradient } from './autodiff/index';
+import { foldGraph, type Shape } from './fold';
+import { DataType, describeNode, type Graph, type Node, type ValueInfo } from './ir';
+import type { OutputActivation } from '../model/loaded-model';
+import { channelParameters, type Preprocessing } from '../../protocol/preprocessing';
+
+/** The graph does not describe an image classifier the tool can run. */
+export class NotAClassifier extends Error {}
+
+export type Layout = 'nhwc' | 'nchw';
+
+export interface ComputeGraphs {
+  forward: Graph;
+  gradient: Graph;
+  /** One image as the engine sees it: [H, W, C] ([H, W] for a rank-3 gray input). */
+  imageShape: number[];
+  layout: Layout;
+  /** Logits per image: 1 (a single logit / sigmoid) or k classes. */
+  logitCount: number;
+  /** What the model applies to its logits. */
+  outputActivation: OutputActivation;
+  /** The op behind the output, to compare the model's own outputs with. */
+  outputOp: 'none' | 'Sigmoid' | 'Softmax' | 'LogSoftmax';
+  /** Float32 values one image occupies through the forward pass, to size batches. */
+  floatsPerImage: number;
+  /** The batch size the file fixes, null when it is symbolic. */
+  fixedBatch: number | null;
+}
+
+export const pixelsName = 'pixels';
+export const logitsName = 'logits';
+export const cotangentName = 'cotangent';
+export const gradientName = 'input_gradient';
+
+const passThroughOps = new Set(['Identity', 'Flatten', 'Reshape', 'Squeeze']);
+
+export function computeGraphs(source: Graph, preprocessing: Preprocessing): ComputeGraphs {
+  const input = singleImageInput(source);
+  if (source.outputs.length !== 1) throw new NotAClassifier(`the model has ${source.outputs.length} outputs; a classifier has one ([batch, classes])`);
+  const { layout, imageShape, channels, fixedBatch } = geometryOf(input);
+  const prefixed = withPixelPrefix(source, input, layout, imageShape, channels, preprocessing);
+  const output = source.outputs[0].name;
+  const { graph, shapes } = foldGraph(prefixed, pixelsName, imageShape, output, fixedBatch);
+  const { logits, activation, op } = findLogits(graph, output);
+  const logitsShape = shapes.get(logits) ?? [];
+  if (logitsShape[0] !== 'N') throw new NotAClassifier(`the output has shape [${logitsShape.join(', ')}], not [batch, classes]`);
+  const flatCount = logitsShape.slice(1).reduce<number>((n, d) => n * (d as number), 1);
+  if (logitsShape.slice(1).some((d) => d !== 1 && d !== flatCount)) throw new NotAClassifier(`the output has shape [${logitsShape.join(', ')}], not [batch, classes]`);
+  if (activation === 'softmax' && flatCount < 2) throw new NotAClassifier('the output is a softmax over one value');
+  graph.nodes.push({ op: 'Flatten', domain: '', name: logitsName, inputs: [logits], outputs: [logitsName], attributes: { axis: { kind: 'int', value: 1 } } });
+  shapes.set(logitsName, ['N', flatCount]);
+  const forward: Graph = {
+    ...graph,
+    inputs: [{ name: pixelsName, elemType: DataType.float, dims: ['batch', ...imageShape] }],
+    outputs: [{ name: logitsName, elemType: DataType.float, dims: ['batch', flatCount] }],
+  };
+  const gradient = withInputGradient({ graph: forward, shapes }, { input: pixelsName, output: logitsName, cotangent: cotangentName, gradient: gradientName });
+  return {
+    forward,
+    gradient,
+    imageShape,
+    layout,
+    logitCount: flatCount,
+    outputActivation: activation,
+    outputOp: op,
+    floatsPerImage: floatsPerImage(shapes),
+    fixedBatch,
+  };
+}
+
+function singleImageInput(graph: Graph): ValueInfo {
+  if (graph.inputs.length !== 1) {
+    throw new NotAClassifier(`the model has ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(', ')}); an image classifier has one`);
+  }
+  const input = graph.inputs[0];
+  if (input.elemType !== DataType.float) throw new NotAClassifier(`the input "${input.name}" is not a float tensor (element type ${input.elemType})`);
+  return input;
+}
+
+interface Geometry {
+  layout: Layout;
+  imageShape: number[];
+  channels: number;
+  fixedBatch: number | null;
+}
+
+/** Reads NCHW / NHWC / gray [N, H, W] from the input's dims. */
+export function geometryOf(input: ValueInfo): Geometry {
+  const dims = input.dims;
+  const describe = `[${dims.join(', ')}]`;
+  if (dims.length !== 3 && dims.length !== 4) throw new NotAClassifier(`the input "${input.name}" has shape ${describe}, not an image batch [N, C, H, W] or [N, H, W, C]`);
+  const fixedBatch = typeof dims[0] === 'number' ? dims[0] : null;
+  const rest = dims.slice(1);
+  if (rest.some((d) => typeof d !== 'number')) {
+    throw new NotAClassifier(`the input "${input.name}" has shape ${describe}: its image size must be fixed (export with a fixed height, width and channels)`);
+  }
+  const sizes = rest as number[];
+  if (sizes.length === 2) return { layout: 'nhwc', imageShape: sizes, channels: 1, fixedBatch };
+  const [a, , c] = sizes;
+  const isChannels = (n: number) => n === 1 || n === 3;
+  if (isChannels(c)) return { layout: 'nhwc', imageShape: sizes, channels: c, fixedBatch };
+  if (isChannels(a)) return { layout: 'nchw', imageShape: [sizes[1], sizes[2], a], channels: a, fixedBatch };
+  throw new NotAClassifier(`the input "${input.name}" has shape ${describe}: neither NCHW nor NHWC with 1 or 3 channels`);
+}
+
+/** Pixels [N, H, W, C] in [0, 1] → the model's preprocessing → its layout, producing the model's own input. */
+function withPixelPrefix(source: Graph, input: ValueInfo, layout: Layout, imageShape: number[], channels: number, preprocessing: Preprocessing): Graph {
+  const nodes: Node[] = [];
+  const initializers = new Map(source.initializers);
+  let current = pixelsName;
+  const add = (op: string, inputs: string[], attributes: Node['attributes'] = {}) => {
+    const output = `pixels/${op}_${nodes.length}`;
+    nodes.push({ op, domain: '', name: output, inputs, outputs: [output], attributes });
+    current = output;
+  };
+  const { order, multiply, offset } = channelParameters(preprocessing, channels);
+  if (order) {
+    initializers.set('pixels/order', { kind: 'int', dims: [order.length], values: order, dataType: DataType.int64 });
+    add('Gather', [current, 'pixels/order'], { axis: { kind: 'int', value: imageShape.length } });
+  }
+  if (multiply.some((m) => m !== 1)) {
+    initializers.set('pixels/scale', { kind: 'float', dims: [multiply.length], values: Float32Array.from(multiply) });
+    add('Mul', [current, 'pixels/scale']);
+  }
+  if (offset.some((o) => o !== 0)) {
+    initializers.set('pixels/offset', { kind: 'float', dims: [offset.length], values: Float32Array.from(offset) });
+    add('Add', [current, 'pixels/offset']);
+  }
+  if (layout === 'nchw') add('Transpose', [current], { perm: { kind: 'ints', value: [0, 3, 1, 2] } });
+  const last = nodes.at(-1);
+  if (last) last.outputs = [input.name];
+  else nodes.push({ op: 'Identity', domain: '', name: 'pixels/identity', inputs: [pixelsName], outputs: [input.name], attributes: {} });
+  return { ...source, nodes: [...nodes, ...source.nodes], initializers, inputs: [{ name: pixelsName, elemType: DataType.float, dims: ['batch', ...imageShape] }] };
+}
+
+/** The logits behind the output: the input of a final Softmax / LogSoftmax / Sigmoid, through reshapes. */
+function findLogits(graph: Graph, output: string): { logits: string; activation: OutputActivation; op: ComputeGraphs['outputOp'] } {
+  const producer = new Map<string, Node>();
+  for (const node of graph.nodes) for (const name of node.outputs) producer.set(name, node);
+  let current = output;
+  for (;;) {
+    const node = producer.get(current);
+    if (!node) return { logits: output, activation: 'linear', op: 'none' };
+    if (node.op === 'Softmax' || node.op === 'LogSoftmax') return { logits: node.inputs[0], activation: 'softmax', op: node.op };
+    if (node.op === 'Sigmoid') return { logits: node.inputs[0], activation: 'sigmoid', op: 'Sigmoid' };
+    if (!passThroughOps.has(node.op)) return { logits: output, activation: 'linear', op: 'none' };
+    current = node.inputs[0];
+  }
+}
+
+function floatsPerImage(shapes: Map<string, Shape>): number {
+  let total = 0;
+  for (const shape of shapes.values()) {
+    if (shape[0] !== 'N') continue;
+    total += shape.slice(1).reduce<number>((n, d) => n * (d === 'N' ? 1 : d), 1);
+  }
+  return total;
+}
+
+export { describeNode };
