@@ -100,6 +100,7 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
     data: resolve(data),
     out: join(runsDir, runId),
     attack: choice.attack,
+    ...(choice.attackOptions ? { attackOptions: choice.attackOptions } : {}),
     alphas: choice.alphas,
     samples: choice.samples,
     scales: choice.scales,
@@ -138,6 +139,7 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
     ...fromSettings(deps.settings),
     // Runs from before --attack existed were the paper's.
     attack: stored.attack ?? defaultAttack,
+    attackOptions: stored.attackOptions,
     alphas: stored.alphas,
     samples: stored.samples,
     scales: stored.scales,

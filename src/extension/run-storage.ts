@@ -7,6 +7,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { isAttackName } from '../engine/attacks/names';
+import { attackOptionsProblem, type AttackOptions } from '../engine/attacks/options';
 import type { BackendChoice, BackendName, ForwardName, Report, Summary } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 
@@ -183,6 +184,10 @@ function settingsOf(source: unknown): RunSettings | null {
   const settings: RunSettings = { model, data, alphas, samples, scales, maxEps, seed: num(s.seed) ?? 0, clip: s.clip === true };
   if (typeof s.labels === 'string') settings.labels = s.labels;
   if (isAttackName(s.attack)) settings.attack = s.attack;
+  const attackOptions = s.attackOptions;
+  if (typeof attackOptions === 'object' && attackOptions !== null && attackOptionsProblem(attackOptions as Partial<AttackOptions>) === null) {
+    settings.attackOptions = attackOptions as Partial<AttackOptions>;
+  }
   const limit = num(s.limit);
   if (limit !== undefined) settings.limit = limit;
   const sample = num(s.sample);

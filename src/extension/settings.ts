@@ -4,6 +4,7 @@
  */
 import { checkDefaults } from '../run/defaults';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
+import { attackOptionRules, type AttackOptions } from '../engine/attacks/options';
 import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import {
   backendChoices,
@@ -33,6 +34,8 @@ export const contractDefaults = {
 
 export interface ExtensionSettings {
   attack: AttackName;
+  /** Budgets of ddn, fmn and best, and fgm-line's refine: robustnessLens.steps, .ddnGamma, .ddnInitEps, .fmnAlpha, .fmnAlphaFinal, .fmnGamma, .fmnGammaFinal, .refine. */
+  attackOptions: AttackOptions;
   alphas: number[];
   samples: number;
   scales: number;
@@ -75,6 +78,9 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
   const d = contractDefaults;
   return {
     attack: read('attack', d.attack, checkAttack),
+    attackOptions: Object.fromEntries(
+      (Object.keys(attackOptionRules) as (keyof AttackOptions)[]).map((key) => [key, read(key, d.attackOptions[key], (value) => checkAttackOption(key, value))]),
+    ) as unknown as AttackOptions,
     alphas: read('alphas', d.alphas, checkAlphaList),
     samples: read('samples', d.samples, checkPositiveInteger),
     scales: read('scales', d.scales, checkPositiveInteger),
@@ -102,6 +108,11 @@ function checkBoolean(value: unknown): Parsed<boolean> {
 
 function checkAttack(value: unknown): Parsed<AttackName> {
   return isAttackName(value) ? { ok: true, value } : { ok: false, reason: `must be one of ${attackNames.join(', ')} (got ${JSON.stringify(value)})` };
+}
+
+function checkAttackOption(key: keyof AttackOptions, value: unknown): Parsed<number | boolean> {
+  const rule = attackOptionRules[key];
+  return rule.valid(value) ? { ok: true, value: value as number | boolean } : { ok: false, reason: `must be ${rule.expected} (got ${JSON.stringify(value)})` };
 }
 
 function checkBackend(value: unknown): Parsed<BackendChoice> {

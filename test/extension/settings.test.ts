@@ -14,6 +14,7 @@ describe('settings resolution', () => {
   it('gives the command line defaults when nothing is set', () => {
     assert.deepEqual(resolveSettings(source({})), {
       attack: 'fgm-line',
+      attackOptions: { steps: 100, ddnGamma: 0.05, ddnInitEps: 1, fmnAlpha: 1, fmnAlphaFinal: 0.01, fmnGamma: 0.05, fmnGammaFinal: 0.001, refine: false },
       alphas: [1, 2, 5, 10],
       samples: 2000,
       scales: 256,
@@ -46,7 +47,10 @@ describe('settings resolution', () => {
       [{ alphas: [1, 0] }, /robustnessLens\.alphas α "0" is not a number above 0/],
       [{ alphas: [2, 2] }, /α 2 is listed twice/],
       [{ maxEps: 0 }, /robustnessLens\.maxEps must be a number above 0/],
-      [{ attack: 'pgd' }, /^Setting robustnessLens\.attack must be one of fgm-line, deepfool \(got "pgd"\)$/],
+      [{ attack: 'pgd' }, /^Setting robustnessLens\.attack must be one of fgm-line, deepfool, ddn, fmn, best \(got "pgd"\)$/],
+      [{ steps: 0 }, /^Setting robustnessLens\.steps must be a positive integer \(got 0\)$/],
+      [{ ddnGamma: 1 }, /^Setting robustnessLens\.ddnGamma must be a number in \(0, 1\) \(got 1\)$/],
+      [{ refine: 'yes' }, /^Setting robustnessLens\.refine must be true or false \(got "yes"\)$/],
       [{ backend: 'cuda' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu \(got "cuda"\)/],
       [{ forward: 'onnx' }, /^Setting robustnessLens\.forward must be one of auto, onnxruntime, tfjs \(got "onnx"\)$/],
       [{ clip: 'yes' }, /robustnessLens\.clip must be true or false/],
@@ -63,6 +67,7 @@ describe('settings resolution', () => {
     const defaults = resolveSettings(source({}));
     const byKey: Record<string, unknown> = {
       ...defaults,
+      ...defaults.attackOptions,
       'quickLook.images': defaults.quickLookImages,
       'quickLook.samples': defaults.quickLookSamples,
     };
