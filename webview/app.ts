@@ -5,6 +5,7 @@ import type { ChartCard } from './charts/card';
 import { readChartTheme } from './charts/theme';
 import { h, replaceChildren, throttle } from './dom';
 import { Exporter } from './exports';
+import { embeddedCompare, showCompare } from './compare-app';
 import { createHost, type DetailAnswer, type Host } from './host';
 import { ReportStore } from './store';
 import { defaultSort, noFilter, type ImageFilter, type SortOrder } from './table/query';
@@ -71,6 +72,7 @@ export class App {
   private onMessage(message: ExtensionToWebview): void {
     if (message.type === 'report') this.store.setReport(message.report);
     else if (message.type === 'image') this.store.addImage(message.record, message.summary, { done: message.done, total: message.total });
+    else if (message.type === 'compare') showCompare(this.root, message.compare, this.host);
   }
 
   private report(): Report {
@@ -151,7 +153,9 @@ export class App {
 
 export function startApp(root: HTMLElement): void {
   try {
-    new App(root, createHost()).start();
+    const compare = embeddedCompare();
+    if (compare) showCompare(root, compare, createHost());
+    else new App(root, createHost()).start();
   } catch (error) {
     root.removeAttribute('aria-busy');
     replaceChildren(root, h('p', { class: 'rl-error', role: 'alert', text: `The report could not be shown: ${(error as Error).message}` }));

@@ -20,8 +20,10 @@ export class UsageError extends Error {}
 export const defaults = checkDefaults;
 
 export const usage = `Usage:
-  robustness-lens check --model <model.json> --data <folder> --out <dir> [options]
+  robustness-lens check --model <model> --data <dataset> --out <dir> [options]
   robustness-lens merge --out <dir> <shard-dir>...
+  robustness-lens compare <run-a> <run-b> --out <dir>
+  robustness-lens gate <run> [--baseline <run>] [gates] [--junit <file>]
   robustness-lens --help | --version
 
 check: for each image of <folder>/<class>/<image>, the smallest adversarial perturbation the
@@ -35,13 +37,13 @@ Options of check:
                        (name one of several arrays with file.npz#x_test)           (required)
   --out <dir>          output folder, created if missing; a rerun resumes it       (required)
   --labels <file>      class names, one a line, in model output order   (default: sorted folder names)
-  --attack <name>      fgm-line (the paper's gradient line search); deepfool, ddn or fmn (smaller
-                       perturbations on non-linear models; not the paper's protocol); best (all
                        (for an array dataset: the names of label values 0, 1, ...)
   --data-labels <file> labels of an array dataset (IDX labels file, labels .npy)
                        (default: the sibling file, e.g. t10k-labels-idx1-ubyte.gz beside t10k-images-idx3-ubyte.gz)
   --classes <list>     analyse only these classes, comma list of names or indices of the data's
                        classes; their order is the model's output order (7,8: 7 is output 0)  (default: all)
+  --attack <name>      fgm-line (the paper's gradient line search); deepfool, ddn or fmn (smaller
+                       perturbations on non-linear models; not the paper's protocol); best (all
                        four, keeping the smallest perturbation per image)  (default: fgm-line)
   --steps <n>          gradient steps of ddn and fmn per image          (default: 100)
   --ddn-gamma <x>      ddn's norm step: eps <- (1 -+ gamma) eps, in (0,1) (default: 0.05)
@@ -84,15 +86,34 @@ Options of merge:
   --out <dir>          output folder for the merged report                         (required)
   --details <n>        susceptible images with a detail view in report.html  (default: 24)
 
-Exit status: 0 done, 1 run error, 2 bad arguments, 130 interrupted (finished images are kept).`;
+compare: two runs side by side (a run is its output folder or its report.json): writes
+<dir>/compare.json and the standalone <dir>/compare.html (Table 1 with deltas, the ε*
+distributions overlaid, the ratio ε*_b / ε*_a per image analysed in both).
 
-type FlagKind = 'string' | 'boolean';
+Options of gate (rates as fractions, 0.05, or percentages, 5%):
+  --min-median-eps <x>           median adversarial L2 norm ε* at least x (passes when no image
+                                 is susceptible)
+  --max-adversarial-rate <r>     adversarial susceptibility at most r
+  --max-random-rate <a:r,...>    random susceptibility at alpha a at most r, e.g. 2:0.01,10:0.2
+  --min-accuracy <r>             accuracy at least r
+  --baseline <run>               a run to hold this one against, for the three gates below
+  --max-accuracy-drop <r>        accuracy at most r below the baseline's
+  --max-median-eps-drop <r>      median ε* at most the fraction r below the baseline's
+  --max-adversarial-rate-increase <r>  adversarial susceptibility at most r above the baseline's
+  --junit <file>                 also write the verdicts as JUnit XML (one testcase per gate)
+A cancelled or empty run fails the gate. gate exits 3 when a gate fails, naming it on one line.
+
+Exit status: 0 done, 1 run error, 2 bad arguments, 3 a gate failed, 130 interrupted (finished images are kept).`;
+
+export type FlagKind = 'string' | 'boolean';
 
 const checkFlags: Record<string, FlagKind> = {
   '--model': 'string',
   '--data': 'string',
   '--out': 'string',
   '--labels': 'string',
+  '--data-labels': 'string',
+  '--classes': 'string',
   '--attack': 'string',
   '--steps': 'string',
   '--ddn-gamma': 'string',
@@ -115,8 +136,6 @@ const checkFlags: Record<string, FlagKind> = {
   '--workers': 'string',
   '--shard': 'string',
   '--details': 'string',
-  '--data-labels': 'string',
-  '--classes': 'string',
   '--batch-mb': 'string',
   '--fresh': 'boolean',
   '--verbose': 'boolean',
@@ -137,7 +156,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', text: usage };
   if (command === 'check') return parseCheck(rest);
   if (command === 'merge') return parseMerge(rest);
-  throw new UsageError(command.startsWith('-') ? `unknown option ${command} before the command (check or merge)` : `unknown command "${command}" (check or merge)`);
+  throw new UsageError(command.startsWith('-') ? `unknown option ${command} before the command (check, merge, compare or gate)` : `unknown command "${command}" (check, merge, compare or gate)`);
 }
 
 function parseCheck(argv: readonly string[]): Command {
@@ -157,6 +176,8 @@ function parseCheck(argv: readonly string[]): Command {
     data: text('--data') as string,
     out: text('--out') as string,
     labels: text('--labels'),
+    dataLabels: text('--data-labels'),
+    classes: optional('--classes', parseNameList),
     attack: optional('--attack', parseAttack) ?? defaults.attack,
     attackOptions: parseAttackOptions(flags),
     alphas: optional('--alphas', parseNumberList) ?? defaults.alphas,
@@ -181,8 +202,6 @@ function parseCheck(argv: readonly string[]): Command {
   const problem = checkOptionsProblem(options);
   if (problem) throw new UsageError(problem);
   return { kind: 'check', options, verbose: flags.get('--verbose') === true };
-    dataLabels: text('--data-labels'),
-    classes: optional('--classes', parseNameList),
 }
 
 function universalityMode(on: boolean, off: boolean): CheckOptions['universality'] {
@@ -203,7 +222,7 @@ function parseMerge(argv: readonly string[]): Command {
 }
 
 /** `--name value` and `--name=value`; each flag at most once; `--` ends the options. */
-function readFlags(argv: readonly string[], known: Record<string, FlagKind>): { flags: Map<string, string | true>; positionals: string[] } {
+export function readFlags(argv: readonly string[], known: Record<string, FlagKind>): { flags: Map<string, string | true>; positionals: string[] } {
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -237,13 +256,13 @@ function readFlags(argv: readonly string[], known: Record<string, FlagKind>): { 
 const integerPattern = /^[+]?\d+$/;
 const numberPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
-function parseInteger(value: string, name: string): number {
+export function parseInteger(value: string, name: string): number {
   const parsed = Number(value);
   if (!integerPattern.test(value.trim()) || !Number.isSafeInteger(parsed)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
   return parsed;
 }
 
-function parseNumber(value: string, name: string): number {
+export function parseNumber(value: string, name: string): number {
   if (!numberPattern.test(value.trim())) throw new UsageError(`${name} must be a number, got "${value}"`);
   return Number(value);
 }
@@ -253,6 +272,26 @@ function parseNumberList(value: string, name: string): number[] {
     if (part.trim() === '') throw new UsageError(`${name} must be a comma list of numbers, got "${value}"`);
     return parseNumber(part, name);
   });
+}
+
+/** A comma list of class names or indices; entries are trimmed and must not be empty. */
+function parseNameList(value: string, name: string): string[] {
+  const entries = value.split(',').map((part) => part.trim());
+  if (entries.some((entry) => entry === '')) throw new UsageError(`${name} must be a comma list of class names or indices, got "${value}"`);
+  return entries;
+}
+
+function parsePreprocessing(flags: Map<string, string | true>): Preprocessing | undefined {
+  const preset = flags.get('--preprocess');
+  const mean = flags.get('--mean');
+  const std = flags.get('--std');
+  if (preset === undefined && mean === undefined && std === undefined) return undefined;
+  if (preset !== undefined && !isPreprocessPreset(preset)) throw new UsageError(`--preprocess must be one of ${preprocessPresets.join(', ')}, got "${String(preset)}"`);
+  const preprocessing: Preprocessing = { preset: (preset as PreprocessPreset | undefined) ?? 'unit' };
+  if (typeof mean === 'string') preprocessing.mean = parseNumberList(mean, '--mean');
+  if (typeof std === 'string') preprocessing.std = parseNumberList(std, '--std');
+  if (preprocessing.std?.some((v) => v === 0)) throw new UsageError('--std values must not be 0');
+  return preprocessing;
 }
 
 function parseForward(value: string, name: string): ForwardChoice {
@@ -281,13 +320,6 @@ function parseAttackOptions(flags: Map<string, string | true>): Partial<AttackOp
   }
   if (typeof options.fmnAlpha === 'number' && options.fmnAlphaFinal === undefined) options.fmnAlphaFinal = options.fmnAlpha / 100;
   return Object.keys(options).length > 0 ? (options as Partial<AttackOptions>) : undefined;
-/** A comma list of class names or indices; entries are trimmed and must not be empty. */
-function parseNameList(value: string, name: string): string[] {
-  const entries = value.split(',').map((part) => part.trim());
-  if (entries.some((entry) => entry === '')) throw new UsageError(`${name} must be a comma list of class names or indices, got "${value}"`);
-  return entries;
-}
-
 }
 
 function parseShard(value: string, name: string): { index: number; count: number } {

@@ -10,15 +10,17 @@ import { outputFiles } from '../run/reportFiles';
 import type { CheckOptions } from '../run/types';
 import { tool } from '../run/version';
 import { UsageError, parseArgs } from './args';
+import { parseReportCommand, type ReportCommand } from './report-args';
+import { compareFiles, runGate, writeComparison } from './report-commands';
 import { ProgressPrinter } from './progress';
 import { summaryLine } from './summaryLine';
 
-export const exitCodes = { ok: 0, runError: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
+export const exitCodes = { ok: 0, runError: 1, usage: 2, gateFailed: 3, interrupted: 130, terminated: 143 } as const;
 
 async function main(argv: string[]): Promise<number> {
   let command;
   try {
-    command = parseArgs(argv);
+    command = parseReportCommand(argv) ?? parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`robustness-lens: ${error.message}\nRun 'robustness-lens --help' for usage.\n`);
@@ -36,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
         return await runCheck(command.options, command.verbose);
       case 'merge':
         return await runMerge(command.out, command.shards, command.details);
+      case 'compare':
+      case 'gate':
+        return runReportCommand(command);
     }
   } catch (error) {
     process.stderr.write(`robustness-lens: ${firstLine(error)}\n`);
@@ -74,6 +79,19 @@ async function runMerge(out: string, shards: string[], details: number | undefin
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
   process.stdout.write(`${summaryLine(outcome.report, join(out, outputFiles.report))}\n`);
   return exitCodes.ok;
+}
+
+function runReportCommand(command: ReportCommand): number {
+  if (command.kind === 'compare') {
+    const { compare, warning } = writeComparison(command.a, command.b, command.out);
+    if (warning) process.stderr.write(`warning: ${warning}\n`);
+    const ratio = compare.common.susceptibleBoth ? `; median ε* ratio b/a ${Number(compare.ratio.median.toPrecision(3))} over ${compare.common.susceptibleBoth} images susceptible in both` : '';
+    process.stdout.write(`${compare.a.name} vs ${compare.b.name}: ${compare.common.images} images in both${ratio} → ${join(command.out, compareFiles.json)}\n`);
+    return exitCodes.ok;
+  }
+  const outcome = runGate(command.run, command.rules, command.baseline, command.junit);
+  process.stdout.write(`${outcome.line}\n`);
+  return outcome.passed ? exitCodes.ok : exitCodes.gateFailed;
 }
 
 function firstLine(error: unknown): string {
