@@ -3,6 +3,7 @@
  * or a UsageError (exit status 2) out.
  */
 import { checkDefaults } from '../run/defaults';
+import { isPreprocessPreset, preprocessPresets, type PreprocessPreset, type Preprocessing } from '../protocol/preprocessing';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
@@ -30,7 +31,16 @@ check: for each image of <folder>/<class>/<image>, the smallest adversarial pert
 attack finds, and how often random perturbations alpha times larger flip the prediction.
 
 Options of check:
-  --model <file>       TF.js model.json (layers or graph model)                   (required)
+  --model <file>       the classifier: an ONNX file (.onnx, from torch.onnx.export or tf2onnx:
+                       NCHW or NHWC input, fixed or dynamic batch, external data beside it),
+                       or a TF.js model.json (layers or graph model)              (required)
+  --preprocess <name>  what the model expects of RGB pixels in [0,1], folded into the model so
+                       norms stay in pixel units: unit ([0,1]), symmetric ([-1,1]), 255 (0-255),
+                       imagenet (torchvision's mean/std on [0,1]), caffe (BGR, ImageNet means on
+                       0-255)                                            (default: unit)
+  --mean <list>        per-channel means subtracted after the preset's scaling (one value, or
+                       one per channel), replacing the preset's          (default: the preset's)
+  --std <list>         per-channel standard deviations divided by        (default: the preset's)
   --data <folder>      dataset: a folder with one sub-folder per class (PNG, JPEG, WebP, GIF,
                        TIFF, BMP, PPM/PGM), a folder with a file,label CSV, an MNIST IDX file
                        (.gz or not), a CIFAR-10/100 .bin batch, a .npy images array or an .npz
@@ -63,12 +73,14 @@ Options of check:
                        class is represented (after --limit)              (default: all)
   --seed <n>           seed for the random perturbations                (default: 0)
   --clip               clip perturbed images to [0,1]                   (default: off, the paper's protocol)
-  --backend <name>     auto, tensorflow-gpu, tensorflow, wasm, cpu      (default: auto)
-  --forward <name>     what runs the forward passes: auto (ONNX Runtime's CPU kernels on the
   --rare-event         also estimate each alpha's flip probability far below 1/samples, with a
                        95 % interval (multilevel splitting on the logit margin)  (default: off)
   --rare-event-budget <n>  forward passes per image and alpha for it    (default: 20000)
-                       wasm and cpu backends when the model translates), onnxruntime, tfjs
+  --backend <name>     auto, tensorflow-gpu, tensorflow, wasm, cpu (TF.js backends); cuda or
+                       webgpu (ONNX Runtime's GPU execution providers)  (default: auto)
+  --forward <name>     what runs the model, forward passes and gradients: auto (ONNX Runtime
+                       when the model translates to ONNX, except on the native TensorFlow
+                       backends), onnxruntime, tfjs (TF.js models only)
                                                                    (default: auto)
   --workers <n>        compute processes                                (default: number of cores)
   --shard <i/n>        analyse shard i of n (0-based): images whose index % n == i; join with merge
@@ -131,8 +143,13 @@ const checkFlags: Record<string, FlagKind> = {
   '--sample': 'string',
   '--seed': 'string',
   '--clip': 'boolean',
+  '--rare-event': 'boolean',
+  '--rare-event-budget': 'string',
   '--backend': 'string',
   '--forward': 'string',
+  '--preprocess': 'string',
+  '--mean': 'string',
+  '--std': 'string',
   '--workers': 'string',
   '--shard': 'string',
   '--details': 'string',
@@ -150,8 +167,6 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined) throw new UsageError('missing command: check or merge');
   if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help', text: usage };
-  '--rare-event': 'boolean',
-  '--rare-event-budget': 'string',
   if (command === '--version' || command === '-v' || command === '-V') return { kind: 'version' };
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', text: usage };
   if (command === 'check') return parseCheck(rest);
@@ -188,8 +203,11 @@ function parseCheck(argv: readonly string[]): Command {
     sample: optional('--sample', parseInteger),
     seed: optional('--seed', parseInteger) ?? defaults.seed,
     clip: flags.get('--clip') === true,
+    rareEvent: flags.get('--rare-event') === true ? true : undefined,
+    rareEventBudget: optional('--rare-event-budget', parseInteger),
     backend: optional('--backend', parseBackend) ?? defaults.backend,
     forward: optional('--forward', parseForward) ?? defaults.forward,
+    preprocessing: parsePreprocessing(flags),
     workers: workers === undefined || workers === 'auto' ? undefined : parseInteger(workers, '--workers'),
     shard: optional('--shard', parseShard),
     details: optional('--details', parseInteger),
@@ -207,8 +225,6 @@ function parseCheck(argv: readonly string[]): Command {
 function universalityMode(on: boolean, off: boolean): CheckOptions['universality'] {
   if (on && off) throw new UsageError('--universality and --no-universality contradict each other');
   return on ? 'on' : off ? 'off' : undefined;
-    rareEvent: flags.get('--rare-event') === true ? true : undefined,
-    rareEventBudget: optional('--rare-event-budget', parseInteger),
 }
 
 function parseMerge(argv: readonly string[]): Command {

@@ -19,7 +19,6 @@ export interface ProtocolSettings {
   lineSearchChunk?: number;
   /** Budgets and schedules of the iterative attacks (ddn, fmn, best) and fgm-line's `refine`. */
   attackOptions?: Partial<AttackOptions>;
-}
   /** Set (--rare-event): after the Monte Carlo counts, estimate each α's flip probability far below 1/samples. */
   rareEvent?: ImageRareEventSettings;
 }
@@ -30,6 +29,7 @@ export interface ImageRareEventSettings {
   /** The run's seed and the image's index in the dataset: the estimator's seed comes from both. */
   runSeed: number;
   imageIndex: number;
+}
 
 export interface AnalysedImage {
   predicted: number;
@@ -87,9 +87,9 @@ export async function analyseImage(
     clip: settings.clip,
     batchSize: settings.batchSize,
   });
-  return { predicted, correct, probabilities, adversarial, random, direction: outcome.direction };
-}
   if (settings.rareEvent) {
     const estimates = await rareEventFlips(classifier, x, label, outcome.eps, settings.alphas, { ...settings.rareEvent, clip: settings.clip });
     random.forEach((result, k) => (result.rareEvent = estimates[k]));
   }
+  return { predicted, correct, probabilities, adversarial, random, direction: outcome.direction };
+}

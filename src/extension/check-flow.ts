@@ -119,11 +119,11 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
   if (choice.workers !== undefined) options.workers = choice.workers;
   if (deps.settings.nodePath) options.nodePath = deps.settings.nodePath;
   options.batchMemoryMb = deps.settings.batchMemoryMb;
-  return { options, runId, runsDir, preset, classes };
-}
   if (choice.rareEvent ?? deps.settings.rareEvent) {
     Object.assign(options, { rareEvent: true, rareEventBudget: choice.rareEventBudget ?? deps.settings.rareEventBudget });
   }
+  return { options, runId, runsDir, preset, classes };
+}
 
 /**
  * Resume (same folder: the run host skips finished images) or re-run (a new folder) a stored run
@@ -150,12 +150,12 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
     clip: stored.clip,
     labels: stored.labels,
   };
-  if (mode === 'rerun') return planRun(deps, stored.model, stored.data, choice, 'rerun', classes);
-  const plan = planRun(deps, stored.model, stored.data, choice, 'resume', classes);
-  return { ...plan, runId: run.id, runsDir: dirname(run.dir), options: { ...plan.options, out: run.dir } };
   // A stored run keeps its own rare-event setting: on with its budget, or off.
   choice.rareEvent = stored.rareEventBudget !== undefined;
   choice.rareEventBudget = stored.rareEventBudget;
+  if (mode === 'rerun') return planRun(deps, stored.model, stored.data, choice, 'rerun', classes);
+  const plan = planRun(deps, stored.model, stored.data, choice, 'resume', classes);
+  return { ...plan, runId: run.id, runsDir: dirname(run.dir), options: { ...plan.options, out: run.dir } };
 }
 
 /** The output directory of the workspace folder holding one of `paths`, else the first folder, else global storage. */

@@ -193,13 +193,13 @@ function settingsOf(source: unknown): RunSettings | null {
   const sample = num(s.sample);
   if (sample !== undefined) settings.sample = sample;
   if (typeof s.backend === 'string') settings.backend = s.backend as BackendChoice;
+  const rareEventBudget = num(s.rareEventBudget);
+  if (rareEventBudget !== undefined) settings.rareEventBudget = rareEventBudget;
   return settings;
 }
 
 const backendNames: readonly string[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] satisfies BackendName[];
 const forwardNames: readonly string[] = ['onnxruntime', 'tfjs'] satisfies ForwardName[];
-  const rareEventBudget = num(s.rareEventBudget);
-  if (rareEventBudget !== undefined) settings.rareEventBudget = rareEventBudget;
 
 function engineOf(source: unknown): RunEngine | null {
   const backend = field(source, 'backend');

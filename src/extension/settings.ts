@@ -44,13 +44,13 @@ export interface ExtensionSettings {
   limit: number;
   seed: number;
   clip: boolean;
-  backend: BackendChoice;
-  forward: ForwardChoice;
-  /** 0: one worker per core. */
   /** Rare-event estimates of each α's flip probability (--rare-event). */
   rareEvent: boolean;
   /** Forward passes per image and α for them (--rare-event-budget). */
   rareEventBudget: number;
+  backend: BackendChoice;
+  forward: ForwardChoice;
+  /** 0: one worker per core. */
   workers: number;
   /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
   nodePath: string;
@@ -88,14 +88,14 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
     limit: read('limit', d.limit, checkNonNegativeInteger),
     seed: read('seed', d.seed, checkNonNegativeInteger),
     clip: read('clip', d.clip, checkBoolean),
+    rareEvent: read('rareEvent', d.rareEvent, checkBoolean),
+    rareEventBudget: read('rareEventBudget', d.rareEventBudget, checkPositiveInteger),
     backend: read('backend', d.backend, checkBackend),
     forward: read('forward', d.forward, checkForward),
     workers: read('workers', d.workers, checkNonNegativeInteger),
     nodePath: read('nodePath', d.nodePath, checkString),
     batchMemoryMb: read('batchMemoryMb', d.batchMemoryMb, checkPositiveNumber),
     outputDirectory: read('outputDirectory', d.outputDirectory, checkNonEmptyString),
-    rareEvent: read('rareEvent', d.rareEvent, checkBoolean),
-    rareEventBudget: read('rareEventBudget', d.rareEventBudget, checkPositiveInteger),
     detailImages: read('detailImages', d.detailImages, checkNonNegativeInteger),
     quickLookImages: read('quickLook.images', d.quickLookImages, checkPositiveInteger),
     quickLookSamples: read('quickLook.samples', d.quickLookSamples, checkPositiveInteger),

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ModelInfo } from '../protocol/messages';
 import type { AttackOptions } from '../engine/attacks/options';
 import { writeFileAtomic } from './files';
+import { defaultPreprocessing, type Preprocessing } from '../protocol/preprocessing';
 
 export interface ResultSettings {
   /** Absolute path of the model (informational: the hash identifies it). */
@@ -29,6 +30,8 @@ export interface ResultSettings {
   clip: boolean;
   /** Added: forward passes per rare-event estimate, null (or absent in older runs) when off. */
   rareEventBudget?: number | null;
+  /** Added: the preprocessing folded into the model; absent in older runs, which had none ('unit'). */
+  preprocess?: Preprocessing;
 }
 
 export interface RunFile {
@@ -73,5 +76,7 @@ export function settingsDifference(earlier: ResultSettings, now: ResultSettings,
   }
   const options = (settings: ResultSettings) => JSON.stringify(settings.attackOptions ?? (settings.attack === 'fgm-line' ? { refine: false } : {}));
   if (options(earlier) !== options(now)) return `attack options ${options(earlier)} → ${options(now)}`;
+  const preprocess = (settings: ResultSettings) => JSON.stringify(settings.preprocess ?? defaultPreprocessing);
+  if (preprocess(earlier) !== preprocess(now)) return `preprocess ${preprocess(earlier)} → ${preprocess(now)}`;
   return null;
 }
