@@ -108,7 +108,9 @@ export function foldGraph(graph: Graph, input: string, imageShape: readonly numb
     if (known.has(output)) throw new NotFoldable(`the output "${output}" does not depend on the input`);
     throw new NotFoldable(`no node computes the output "${output}"`);
   }
-  return { graph: { nodes: live, initializers, inputs: graph.inputs, outputs: graph.outputs, opset: graph.opset }, shapes };
+  // Clip, Pad and Slice are rewritten in their opset-11 form (arguments as inputs), which older opsets reject.
+  const opset = Math.max(graph.opset, 11);
+  return { graph: { nodes: live, initializers, inputs: graph.inputs, outputs: graph.outputs, opset }, shapes };
 }
 
 /** The nodes `output` depends on, in order. */
@@ -327,7 +329,7 @@ function inferShapes(node: Node, shapeOf: (name: string) => Shape, constantInts:
       const axis = normaliseAxes([intAttribute(node, 'axis', 0)], inputs[0].length)[0];
       const sizes = inputs.map((s) => s[axis]);
       if (sizes.includes('N')) throw new NotFoldable(`${describeNode(node)} concatenates along the batch axis`);
-      return [inputs[0].map((d, i) => (i === axis ? sizeOf(sizes as number[]) : d))];
+      return [inputs[0].map((d, i) => (i === axis ? (sizes as number[]).reduce((a, b) => a + b, 0) : d))];
     }
     case 'Split': {
       const shape = x();
