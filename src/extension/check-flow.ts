@@ -9,10 +9,12 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node
 import { defaultAttack } from '../engine/attacks/names';
 import type { CheckOptions } from '../run/types';
 import { checkClasses, classFolders, readLabelNames } from './class-check';
-import { readModelOutputs } from './model-outputs';
+import { fileFormatOfName, modelFormatById, modelFormatsInWords, modelOutputsAt as readModelOutputs } from '../worker/model/model-formats';
 import { pickDataset, pickLabelsFile, pickModel } from './pickers';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
-import { askCustom, fromSettings, paper, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
+import { askCustom, fromSettings, paper, parseClassList, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
+import { listDataset } from '../run/dataset';
+import { datasetFormatOf } from '../run/datasets/index';
 import { newRunId, resolveRunsDirectory, type RunInfo } from './run-storage';
 import type { ExtensionSettings } from './settings';
 
@@ -43,15 +45,16 @@ export interface CheckPlan {
   classes: string[];
 }
 
-/** Splits an explorer resource into what it gives: a model file, a folder holding model.json, or a dataset folder. */
+/** Splits an explorer resource into what it gives: a model file, a SavedModel folder, a folder holding model.json, or a dataset folder. */
 export function startFromResource(resource: string | undefined): FlowStart {
   if (!resource) return {};
   const info = statSync(resource, { throwIfNoEntry: false });
   if (!info) throw new Error(`${resource} does not exist`);
   if (info.isFile()) {
-    if (extname(resource).toLowerCase() !== '.json') throw new Error(`${resource} is not a TF.js model.json`);
+    if (!fileFormatOfName(resource)) throw new Error(`${resource} is not a model file: expected ${modelFormatsInWords}`);
     return { model: resource };
   }
+  if (existsSync(join(resource, modelFormatById('saved-model').marker!))) return { model: resource };
   const inner = join(resource, 'model.json');
   return existsSync(inner) ? { model: inner } : { data: resource };
 }
@@ -63,6 +66,7 @@ export async function planCheck(deps: FlowDeps, start: FlowStart): Promise<Check
   const data = start.data ?? (await pickDataset(deps, model));
   if (!data) return undefined;
 
+  if ((await datasetFormatOf(data)) !== null) return planArrayCheck(deps, model, data);
   const folders = await classFolders(data);
   const outputs = await readModelOutputs(model);
   if (outputs === null) deps.log.line(`${model} does not state its output count; the worker checks the classes when it loads the model.`);
@@ -91,6 +95,43 @@ export async function planCheck(deps: FlowDeps, start: FlowStart): Promise<Check
   return planRun(deps, model, data, { ...choice, labels: labels ?? choice.labels }, preset, classes);
 }
 
+/**
+ * A dataset file or CSV folder (src/run/datasets): its classes come from its listing. When their
+ * number differs from the model's outputs, the user picks the classes (--classes), e.g. 7,8 of
+ * Fashion-MNIST for a binary model.
+ */
+async function planArrayCheck(deps: FlowDeps, model: string, data: string): Promise<CheckPlan | undefined> {
+  const outputs = await readModelOutputs(model);
+  let listing = await listDataset(data);
+  let subset: string[] | undefined;
+  if (outputs && listing.classes.length !== outputs.classes) {
+    const shown = listing.classes.length > 12 ? `${listing.classes.slice(0, 12).join(', ')}, …` : listing.classes.join(', ');
+    const text = await deps.ui.input({
+      title: 'Robustness Lens: classes',
+      prompt: `The dataset has ${listing.classes.length} classes (${shown}) but the model has ${outputs.classes}: name ${outputs.classes} of them, in model output order (comma list of names or indices)`,
+      value: '',
+      validate: (typed) => {
+        const parsed = parseClassList(typed);
+        if (!parsed.ok) return parsed.reason;
+        return parsed.value.length === outputs.classes ? undefined : `name ${outputs.classes} classes`;
+      },
+    });
+    if (text === undefined) return undefined;
+    const parsed = parseClassList(text);
+    if (!parsed.ok) return undefined;
+    subset = parsed.value;
+    listing = await listDataset(data, undefined, { classes: subset });
+  }
+  const preset = await pickPreset(deps.ui, deps.state, deps.settings, listing.images.length);
+  if (!preset) return undefined;
+  const choice = preset === 'quick' ? quickLook(deps.settings) : preset === 'paper' ? paper(deps.settings) : await askCustom(deps.ui, deps.settings, data);
+  if (!choice) return undefined;
+  const classes = choice.classes ?? subset;
+  const chosen = choice.labels || choice.classes ? await listDataset(data, choice.labels, { classes }) : listing;
+  if (outputs && chosen.classes.length !== outputs.classes) throw new Error(`the dataset's classes (${chosen.classes.join(', ')}) are ${chosen.classes.length} but the model has ${outputs.classes} outputs`);
+  return planRun(deps, model, data, { ...choice, classes }, preset, chosen.classes);
+}
+
 /** The run folder and the CheckOptions for given inputs (also used to repeat a stored run). */
 export function planRun(deps: FlowDeps, model: string, data: string, choice: EngineChoice, preset: CheckPlan['preset'], classes: string[]): CheckPlan {
   const runsDir = runsDirectoryFor(deps, [model, data]);
@@ -109,11 +150,14 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
     clip: choice.clip,
     backend: choice.backend,
     forward: choice.forward,
+    ...(choice.preprocessing ? { preprocessing: choice.preprocessing } : {}),
     details: deps.settings.detailImages,
     workerScript: join(deps.distDir, 'worker.js'),
     reportAssetsDir: deps.distDir,
   };
   if (choice.labels) options.labels = resolve(choice.labels);
+  if (choice.classes) options.classes = choice.classes;
+  if (choice.dataLabels) options.dataLabels = resolve(choice.dataLabels);
   if (choice.limit !== undefined) options.limit = choice.limit;
   if (choice.sample !== undefined) options.sample = choice.sample;
   if (choice.workers !== undefined) options.workers = choice.workers;
@@ -132,9 +176,10 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
 export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' | 'rerun'): Promise<CheckPlan> {
   const stored = run.settings;
   if (!stored) throw new Error(`the run folder ${run.dir} holds no run.json or report.json settings to ${mode === 'resume' ? 'resume' : 're-run'} from`);
-  const folders = await classFolders(stored.data);
-  const outputs = await readModelOutputs(stored.model);
-  const { classes } = checkClasses(folders, outputs, stored.labels ? readLabelNames(stored.labels) : undefined);
+  const arraySource = (await datasetFormatOf(stored.data)) !== null;
+  const { classes } = arraySource
+    ? await listDataset(stored.data, stored.labels, { classes: stored.classes, dataLabels: stored.dataLabels })
+    : checkClasses(await classFolders(stored.data), await readModelOutputs(stored.model), stored.labels ? readLabelNames(stored.labels) : undefined);
   const choice: EngineChoice = {
     ...fromSettings(deps.settings),
     // Runs from before --attack existed were the paper's.
@@ -149,6 +194,9 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
     seed: stored.seed,
     clip: stored.clip,
     labels: stored.labels,
+    // A class folder's run lists every folder unless it had a subset; an array source's run needs its class names back.
+    classes: arraySource || (stored.classes && stored.classes.length !== classes.length) ? stored.classes : undefined,
+    dataLabels: stored.dataLabels,
   };
   // A stored run keeps its own rare-event setting: on with its budget, or off.
   choice.rareEvent = stored.rareEventBudget !== undefined;

@@ -10,6 +10,8 @@ import type { ReportSource } from '../protocol/messages';
 import { isInside, planCheck, planFromRun, startFromResource, type CheckPlan, type FlowDeps } from './check-flow';
 import { reportError } from './errors';
 import { gpuRequirements, installNativeBackend, runProcess, type NativeVariant } from './native-backend';
+import { installGpuSupport } from './gpu-support';
+import { createRequire } from 'node:module';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
 import { ReportPanel, type PanelEnv } from './report-panel';
 import { loadReport } from './report-location';
@@ -179,6 +181,34 @@ export class Commands {
       }
       this.env.log.line(`Install failed: ${result.reason}`);
       const choice = await this.env.ui.error(`Robustness Lens: ${result.reason}. Checks keep running on the wasm backend.`, 'Show Output');
+      if (choice === 'Show Output') this.env.log.show();
+    });
+  }
+
+  async installGpuSupport(): Promise<void> {
+    await this.guard('GPU support could not be installed', async () => {
+      if (!(await this.trusted())) return;
+      const settings = this.env.readSettings();
+      const node = settings.nodePath || process.execPath;
+      const packageJson = createRequire(join(this.distDir, 'worker.js')).resolve('onnxruntime-node/package.json');
+      this.env.log.line(`Installing ONNX Runtime's CUDA execution provider into ${dirname(packageJson)}`);
+      const result = await this.env.ui.withProgress('Robustness Lens: installing GPU support', false, (progress) =>
+        installGpuSupport({
+          packageJson,
+          node,
+          run: runProcess,
+          onLine: (line) => {
+            this.env.log.line(`  ${line}`);
+            progress.report({ message: line.slice(0, 120) });
+          },
+        }),
+      );
+      if (result.ok) {
+        void this.env.ui.info('Robustness Lens: CUDA support is installed. Set robustnessLens.backend to "cuda" to run ONNX Runtime on the GPU.');
+        return;
+      }
+      this.env.log.line(`Install failed: ${result.reason}`);
+      const choice = await this.env.ui.error(`Robustness Lens: ${result.reason}. Checks keep running on the CPU.`, 'Show Output');
       if (choice === 'Show Output') this.env.log.show();
     });
   }

@@ -106,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): void {
     register('robustnessLens.demo', (c) => c.demo()),
     register('robustnessLens.openReport', (c, resource?: vscode.Uri) => c.openReport(resource)),
     register('robustnessLens.installNativeBackend', (c) => c.installNativeBackend()),
+    register('robustnessLens.installGpuSupport', (c) => c.installGpuSupport()),
     register('robustnessLens.cancel', (c) => c.cancel()),
     vscode.commands.registerCommand(statusCommand, () => log.show()),
     vscode.commands.registerCommand('robustnessLens.runs.refresh', () => runsTree.refresh()),

@@ -29,7 +29,7 @@ export const presetLabels: Record<PresetName, string> = { quick: 'Quick look', p
 export const paperProtocol = { attack: 'fgm-line', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, clip: false } as const;
 
 /** The engine options a preset decides; host settings (workers, node) come from the settings. */
-export type EngineChoice = Pick<CheckOptions, 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'backend' | 'workers' | 'labels' | 'rareEvent' | 'rareEventBudget'> & {
+export type EngineChoice = Pick<CheckOptions, 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'backend' | 'workers' | 'labels' | 'rareEvent' | 'rareEventBudget' | 'preprocessing' | 'classes' | 'dataLabels'> & {
   attack: AttackName;
   forward: ForwardChoice;
   /** The settings' attack options (robustnessLens.steps, …); the paper preset has none. */
@@ -49,6 +49,7 @@ export function fromSettings(s: ExtensionSettings): EngineChoice {
     clip: s.clip,
     backend: s.backend,
     forward: s.forward,
+    preprocessing: s.preprocessing,
     workers: s.workers > 0 ? s.workers : undefined,
   };
 }
@@ -145,7 +146,19 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
     labels = await pickLabelsFile(ui, dataDir);
     if (!labels) return undefined;
   }
-  return { attack: base.attack, attackOptions: base.attackOptions, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, forward, workers: workers > 0 ? workers : undefined, labels };
+  const classes = await ask('classes', 'Analyse only these classes: names or indices of the dataset\'s classes, comma list, in model output order (empty: every class)', '', parseClassList);
+  if (classes === undefined) return undefined;
+  return { attack: base.attack, attackOptions: base.attackOptions, alphas, samples, scales, maxEps, limit: limit > 0 ? limit : undefined, seed, clip, backend, forward, workers: workers > 0 ? workers : undefined, labels, classes: classes.length > 0 ? classes : undefined };
+}
+
+/** --classes as typed in the Custom preset: a comma list, or nothing for every class. */
+export function parseClassList(text: string): Parsed<string[]> {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: [] };
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => entry === '')) return { ok: false, reason: 'a comma list of class names or indices, e.g. 7,8' };
+  if (new Set(entries).size !== entries.length) return { ok: false, reason: 'a class is listed twice' };
+  return { ok: true, value: entries };
 }
 
 export const backendDescriptions: Record<BackendChoice, string> = {

@@ -1,3 +1,4 @@
+import { isPreprocessPreset, preprocessPresets, type PreprocessPreset, type Preprocessing } from '../protocol/preprocessing';
 /**
  * The `robustnessLens.*` settings, resolved into the defaults of a check. A bad value in
  * settings.json is reported with the setting's full name, not silently replaced.
@@ -50,6 +51,8 @@ export interface ExtensionSettings {
   rareEventBudget: number;
   backend: BackendChoice;
   forward: ForwardChoice;
+  /** What the model expects of [0, 1] RGB pixels (robustnessLens.preprocess, .mean, .std; --preprocess, --mean, --std). */
+  preprocessing: Preprocessing;
   /** 0: one worker per core. */
   workers: number;
   /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
@@ -92,6 +95,7 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
     rareEventBudget: read('rareEventBudget', d.rareEventBudget, checkPositiveInteger),
     backend: read('backend', d.backend, checkBackend),
     forward: read('forward', d.forward, checkForward),
+    preprocessing: preprocessingOf(read('preprocess', 'unit' as PreprocessPreset, checkPreprocess), read('mean', [] as number[], checkNumberList), read('std', [] as number[], checkNumberList)),
     workers: read('workers', d.workers, checkNonNegativeInteger),
     nodePath: read('nodePath', d.nodePath, checkString),
     batchMemoryMb: read('batchMemoryMb', d.batchMemoryMb, checkPositiveNumber),
@@ -123,6 +127,22 @@ function checkBackend(value: unknown): Parsed<BackendChoice> {
 function checkForward(value: unknown): Parsed<ForwardChoice> {
   const found = forwardChoices.find((f) => f === value);
   return found ? { ok: true, value: found } : { ok: false, reason: `must be one of ${forwardChoices.join(', ')} (got ${JSON.stringify(value)})` };
+}
+
+function checkPreprocess(value: unknown): Parsed<PreprocessPreset> {
+  return isPreprocessPreset(value) ? { ok: true, value } : { ok: false, reason: `must be one of ${preprocessPresets.join(', ')} (got ${JSON.stringify(value)})` };
+}
+
+function checkNumberList(value: unknown): Parsed<number[]> {
+  return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ? { ok: true, value: value as number[] }
+    : { ok: false, reason: `must be a list of numbers (got ${JSON.stringify(value)})` };
+}
+
+/** An empty mean or std list keeps the preset's. */
+function preprocessingOf(preset: PreprocessPreset, mean: number[], std: number[]): Preprocessing {
+  if (std.some((v) => v === 0)) throw new SettingsError(`Setting ${settingsSection}.std must not hold 0`);
+  return { preset, ...(mean.length > 0 ? { mean } : {}), ...(std.length > 0 ? { std } : {}) };
 }
 
 function checkString(value: unknown): Parsed<string> {

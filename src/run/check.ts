@@ -1,3 +1,4 @@
+import { defaultPreprocessing } from '../protocol/preprocessing';
 /**
  * A whole check, from options to the output folder (CONTRACT.md): list the data, resume what an
  * earlier run with the same settings finished, analyse the rest on a worker pool, and write
@@ -89,6 +90,7 @@ class CheckRun {
       seed: options.seed,
       clip: options.clip,
       rareEventBudget: rareEventBudgetOf(options),
+      preprocess: options.preprocessing ?? defaultPreprocessing,
     };
 
     const outDir = resolve(options.out);
