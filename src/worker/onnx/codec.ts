@@ -296,13 +296,25 @@ function encodeTensor(name: string, tensor: Tensor): object {
     return { name, dims: tensor.dims, data_type: DataType.float, raw_data: raw };
   }
   if (tensor.dataType === DataType.int64) {
-    const raw = BigInt64Array.from(tensor.values, (v) => BigInt(Math.trunc(v)));
+    const raw = BigInt64Array.from(tensor.values, int64Of);
     return { name, dims: tensor.dims, data_type: DataType.int64, raw_data: new Uint8Array(raw.buffer) };
   }
   if (tensor.dataType === DataType.int32) {
     return { name, dims: tensor.dims, data_type: DataType.int32, raw_data: new Uint8Array(Int32Array.from(tensor.values).buffer) };
   }
   return { name, dims: tensor.dims, data_type: tensor.dataType, raw_data: Uint8Array.from(tensor.values) };
+}
+
+const int64Max = (1n << 63n) - 1n;
+const int64Min = -(1n << 63n);
+
+/**
+ * A decoded int64 as a BigInt, saturated: exporters write INT64_MAX as "to the end" (Slice ends),
+ * which reads back as the double 2^63 and would otherwise wrap to INT64_MIN.
+ */
+function int64Of(value: number): bigint {
+  const big = BigInt(Math.trunc(value));
+  return big > int64Max ? int64Max : big < int64Min ? int64Min : big;
 }
 
 function encodeValueInfo(info: ValueInfo): object {
