@@ -74,7 +74,7 @@ export function decodeModel(bytes: Uint8Array, readExternal: ExternalDataReader 
   try {
     message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false, arrays: true }) as ModelMessage;
   } catch (error) {
-    throw new OnnxFormatError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    throw new OnnxFormatError(`not an ONNX model, or a truncated one (protobuf: ${error instanceof Error ? error.message : String(error)})`);
   }
   const graph = message.graph;
   if (!graph || !graph.node || graph.node.length === 0 || !message.opset_import) {
