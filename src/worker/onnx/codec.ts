@@ -328,3 +328,20 @@ function encodeValueInfo(info: ValueInfo): object {
     },
   };
 }
+
+/** What the extension and run storage read of an ONNX file without building anything: its output dims and external-data files. */
+export function summariseModel(bytes: Uint8Array): { outputs: (number | string)[][]; externalData: string[] } {
+  let message: ModelMessage;
+  try {
+    message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false, arrays: true }) as ModelMessage;
+  } catch (error) {
+    throw new OnnxFormatError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const externalData = new Set<string>();
+  for (const tensor of message.graph?.initializer ?? []) {
+    if (tensor.data_location !== 1) continue;
+    const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
+    if (location) externalData.add(location);
+  }
+  return { outputs: (message.graph?.output ?? []).map((info) => decodeValueInfo(info).dims), externalData: [...externalData] };
+}
