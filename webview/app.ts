@@ -13,6 +13,7 @@ import { DetailView } from './views/detail';
 import { HeaderView, type ExportKind } from './views/header';
 import { ImagesView } from './views/images';
 import { NormsView } from './views/norms';
+import { AttacksView } from './views/attacks';
 import { SummaryView } from './views/summary';
 import { TheoryView } from './views/theory';
 import { UniversalityView } from './views/universality';
@@ -36,6 +37,7 @@ export class App {
   private readonly header: HeaderView;
   private readonly summary = new SummaryView();
   private readonly norms: NormsView;
+  private readonly attacks: AttacksView;
   private readonly theory: TheoryView;
   private readonly universality: UniversalityView;
   private readonly detail: DetailView;
@@ -54,6 +56,7 @@ export class App {
     const exportPng = (card: ChartCard) => this.runExport(() => this.exporter.png(this.report(), card, readChartTheme().background));
     this.header = new HeaderView((kind) => this.exportReport(kind));
     this.norms = new NormsView(exportPng);
+    this.attacks = new AttacksView(exportPng);
     this.theory = new TheoryView(exportPng);
     this.universality = new UniversalityView(exportPng);
     this.detail = new DetailView({ onClose: () => this.select(null), openImage: host.openImage });
@@ -83,7 +86,7 @@ export class App {
   private mount(): void {
     if (!this.store.report) return;
     this.mounted = true;
-    replaceChildren(this.root, this.header.element, this.summary.section, this.norms.adversarialSection, this.norms.randomSection, this.theory.section, this.universality.section, this.images.section, h('footer', { class: 'rl-footer rl-muted', text: 'Norms in pixel space [0, 1] per channel, whatever the model’s own preprocessing. Zero counts are shown as one-sided 95 % Clopper–Pearson upper bounds.' }));
+    replaceChildren(this.root, this.header.element, this.summary.section, this.norms.adversarialSection, this.attacks.section, this.norms.randomSection, this.theory.section, this.universality.section, this.images.section, h('footer', { class: 'rl-footer rl-muted', text: 'Norms in pixel space [0, 1] per channel, whatever the model’s own preprocessing. Zero counts are shown as one-sided 95 % Clopper–Pearson upper bounds.' }));
     this.root.removeAttribute('aria-busy');
     const state = this.restored;
     if (state) this.images.restore(state.filter, state.sort, state.scrollTop);
@@ -98,6 +101,7 @@ export class App {
     this.header.update(report, this.store.progress);
     this.summary.update(report);
     this.norms.update(report, theme);
+    this.attacks.update(report, theme);
     this.theory.update(report, theme);
     this.universality.update(report, theme);
     this.images.update(report);

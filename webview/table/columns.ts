@@ -2,6 +2,8 @@
 import type { ImageRecord, RunConfig } from '../../src/protocol/report';
 import { className } from '../../src/report/csv';
 import { plainNumber } from '../../src/report/format';
+import { bestOfAttacks } from '../../src/engine/attacks/names';
+import { attackEps, ratioToFgmLine } from '../charts/attack-data';
 
 export interface Column {
   key: string;
@@ -41,6 +43,7 @@ export function imageColumns(config: RunConfig): Column[] {
     norm('eps', 'ε* (L2)', 'Smallest flipping adversarial step: L2 norm ε*'),
     norm('l1', 'L1', 'L1 norm of the adversarial perturbation'),
     norm('linf', 'L∞', 'L∞ norm of the adversarial perturbation'),
+    ...attackColumns(config),
     ...config.alphas.map(
       (alpha): Column => ({
         key: `flips:${alpha}`,
@@ -56,5 +59,30 @@ export function imageColumns(config: RunConfig): Column[] {
         sortValue: (r) => flipsAt(r, alpha),
       }),
     ),
+  ];
+}
+
+/** With `best`: the attack that won, each attack's ε*, and each one's ratio to fgm-line's ε*. */
+function attackColumns(config: RunConfig): Column[] {
+  if (config.attack !== 'best') return [];
+  const numeric = (key: string, label: string, description: string, value: (r: ImageRecord) => number | null, text: (v: number) => string): Column => ({
+    key,
+    label,
+    description,
+    width: 64,
+    grow: 0,
+    numeric: true,
+    text: (r) => {
+      const v = value(r);
+      return v === null ? '—' : text(v);
+    },
+    sortValue: value,
+  });
+  return [
+    { key: 'attack', label: 'Smallest', description: 'The attack whose perturbation was the smallest', width: 72, grow: 0, numeric: false, text: (r) => r.adversarial?.attack ?? '—', sortValue: (r) => r.adversarial?.attack ?? null },
+    ...bestOfAttacks.map((attack) => numeric(`eps:${attack}`, `ε* ${attack}`, `ε* (L2) found by ${attack}`, (r) => attackEps(r, attack), plainNumber)),
+    ...bestOfAttacks
+      .filter((attack) => attack !== 'fgm-line')
+      .map((attack) => numeric(`ratio:${attack}`, `${attack}/fgm`, `ε*_${attack} / ε*_fgm-line on this image`, (r) => ratioToFgmLine(r, attack), (v) => `${plainNumber(v)}×`)),
   ];
 }

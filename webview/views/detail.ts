@@ -12,6 +12,8 @@ import { predictFlatBoundary } from '../../src/report/prediction';
 import { h, replaceChildren, type Child } from '../dom';
 import type { DetailAnswer } from '../host';
 import { pictureToDataUrl } from '../picture';
+import { rareEventIntervalText, rareEventSentence } from '../../src/report/rare-event-text';
+import { rareEventStrip, stripRange } from './rare-event-strip';
 
 const shownOutputs = 3;
 
@@ -135,8 +137,18 @@ export class DetailView {
       return h('div', { class: 'rl-detail-numbers' }, h('p', { class: 'rl-note', text: why }));
     }
     const { dimension, maxEps, scales } = report.config;
-    const rows = record.random.map((r) => {
-      const p = predictFlatBoundary(a.eps, r.alpha, dimension, maxEps / scales);
+    const predictions = record.random.map((r) => predictFlatBoundary(a.eps, r.alpha, dimension, maxEps / scales));
+    const withEstimates = record.random.some((r) => r.rareEvent);
+    const range = stripRange(record.random, predictions.map((p) => p.log10AtEps));
+    const rows = record.random.map((r, i) => {
+      const p = predictions[i];
+      const estimate = r.rareEvent;
+      const rareCells = withEstimates
+        ? [
+            h('td', { class: 'rl-nowrap', 'data-testid': 'detail-rare-event', text: estimate ? rareEventIntervalText(estimate) : '—', title: estimate ? `${estimate.forwardPasses.toLocaleString('en-US')} forward passes, ${estimate.method}` : '' }),
+            h('td', {}, rareEventStrip(r, p.log10AtEps, range)),
+          ]
+        : [];
       return h(
         'tr',
         {},
@@ -144,8 +156,10 @@ export class DetailView {
         h('td', { class: 'rl-nowrap', text: `${r.flips.toLocaleString('en-US')} / ${r.samples.toLocaleString('en-US')}` }),
         h('td', { class: 'rl-nowrap', text: rateText(r.flips, r.samples), title: intervalText(r.flips, r.samples) }),
         h('td', { text: `${fromLog10(-p.log10AtEps)} … ${fromLog10(-p.log10OneStepCloser)}` }),
+        ...rareCells,
       );
     });
+    const sentences = record.random.flatMap((r) => (r.rareEvent ? [h('li', { text: `${rareEventSentence(r.alpha, r.rareEvent)}.` })] : []));
     return h(
       'div',
       { class: 'rl-detail-numbers' },
@@ -162,10 +176,17 @@ export class DetailView {
         h(
           'thead',
           {},
-          h('tr', {}, h('th', { scope: 'col', text: 'α' }), h('th', { scope: 'col', text: 'Flips' }), h('th', { scope: 'col', text: 'Rate' }), h('th', { scope: 'col', text: 'Flat boundary 1/P', title: 'Expected random samples per flip if the boundary were a hyperplane at h = ε* … ε* − Δ' })),
+          h('tr', {}, h('th', { scope: 'col', text: 'α' }), h('th', { scope: 'col', text: 'Flips' }), h('th', { scope: 'col', text: 'Rate' }), h('th', { scope: 'col', text: 'Flat boundary 1/P', title: 'Expected random samples per flip if the boundary were a hyperplane at h = ε* … ε* − Δ' }),
+            ...(withEstimates
+              ? [
+                  h('th', { scope: 'col', text: 'Rare-event p (95 %)', title: 'Flip probability estimated by multilevel splitting (--rare-event)' }),
+                  h('th', { scope: 'col', text: 'On a log axis', title: 'Bar with dot: rare-event estimate and interval; lower bar: Monte Carlo Clopper–Pearson interval; line: flat boundary (h = ε*)' }),
+                ]
+              : [])),
         ),
         h('tbody', {}, ...rows),
       ),
+      sentences.length ? h('ul', { class: 'rl-rare-sentences', 'data-testid': 'detail-rare-sentences' }, ...sentences) : null,
     );
   }
 }

@@ -12,6 +12,7 @@ import { alphaStats, median, type AlphaStats } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
 import { h, replaceChildren } from '../dom';
+import { rareEventStats } from './rare-event-data';
 
 const superscriptDigits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 
@@ -59,7 +60,7 @@ function lineDataset(label: string, values: (number | null)[], color: string, da
  * for h = ε* − Δ — an image whose ε* is the first step has h ∈ (0, Δ], P = ½ at h = 0, and a mean
  * would be that one image's ½ divided by the image count, whatever α.
  */
-function meanPredictions(stats: AlphaStats) {
+function meanPredictions(stats: AlphaStats): AlphaMeans {
   return {
     atEps: log10MeanOfPowers(stats.predictions.map((p) => p.log10AtEps)),
     oneStepCloser: stats.predictions.length ? median(stats.predictions.map((p) => p.log10OneStepCloser)) : -Infinity,
@@ -70,6 +71,7 @@ export class TheoryView {
   readonly section: HTMLElement;
   private readonly rateCard: ChartCard;
   private readonly samplesCard: ChartCard;
+  private readonly rareCard: ChartCard;
   private readonly table: HTMLTableSectionElement;
 
   constructor(onExportPng: (card: ChartCard) => void) {
@@ -85,6 +87,14 @@ export class TheoryView {
       description: 'Measured samples per flip (images with a flip) against the flat-boundary expectation 1/P (the same for every image: h/r = 1/α), on a log scale.',
       onExportPng,
     });
+    this.rareCard = new ChartCard({
+      id: 'rare-event',
+      title: 'Flip probability far below 1/N (rare-event estimates)',
+      description:
+        'Per susceptible image, the flip probability estimated by multilevel splitting (--rare-event), on a log scale; lines: the median estimate, the middle of the images’ 95 % intervals, the flat-boundary prediction and the Monte Carlo pooled rate.',
+      onExportPng,
+    });
+    this.rareCard.element.hidden = true;
     this.table = h('tbody');
     this.section = h(
       'section',
@@ -95,6 +105,7 @@ export class TheoryView {
         text: 'If the decision boundary were a hyperplane at distance h = ε*, a perturbation uniform in the ball of radius α·ε* would flip the image with the cap fraction P(1/α, d) of the unit d-ball, which falls exponentially with the input dimension d. The line search only brackets the boundary, so h can be up to one step Δ = maxEps/scales closer; that case is drawn dashed.',
       }),
       h('div', { class: 'rl-chart-grid rl-chart-grid-2' }, this.rateCard.element, this.samplesCard.element),
+      this.rareCard.element,
       h(
         'div',
         { class: 'rl-table-wrap' },
@@ -120,7 +131,7 @@ export class TheoryView {
   }
 
   get cards(): ChartCard[] {
-    return [this.rateCard, this.samplesCard];
+    return this.rareCard.element.hidden ? [this.rateCard, this.samplesCard] : [this.rateCard, this.samplesCard, this.rareCard];
   }
 
   update(report: Report, theme: ChartTheme): void {
@@ -180,6 +191,8 @@ export class TheoryView {
       empty,
     );
 
+    this.drawRareEvents(report, theme, stats, means);
+
     replaceChildren(
       this.table,
       ...stats.map((s, i) =>
@@ -197,6 +210,57 @@ export class TheoryView {
       ),
     );
   }
+
+  /** The rare-event card, shown only when the run made estimates. */
+  private drawRareEvents(report: Report, theme: ChartTheme, stats: AlphaStats[], means: AlphaMeans[]): void {
+    const rare = rareEventStats(report);
+    this.rareCard.element.hidden = rare.every((entry) => entry.estimates.length === 0 && entry.upperBounds.length === 0);
+    if (this.rareCard.element.hidden) return;
+    const labels = rare.map((entry) => `α = ${entry.alpha}`);
+    const finiteOrNull = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
+    const config = {
+      type: 'violin',
+      data: {
+        labels,
+        datasets: [
+          violinDataset('per image, estimate', rare.map((entry) => entry.estimates), theme.measured, 1.8),
+          lineDataset('median estimate', rare.map((entry) => finiteOrNull(entry.median)), theme.measured, false),
+          lineDataset('median 95 % interval, lower end', rare.map((entry) => finiteOrNull(entry.medianLower)), theme.reference, true),
+          lineDataset('median 95 % interval, upper end', rare.map((entry) => finiteOrNull(entry.medianUpper)), theme.reference, true),
+          lineDataset('budget ran out: median upper bound', rare.map((entry) => finiteOrNull(entry.medianBound)), theme.muted, true),
+          lineDataset('flat boundary, h = ε*', means.map((m) => finiteOrNull(m.atEps)), theme.predicted, false),
+          lineDataset(
+            'Monte Carlo pooled rate',
+            stats.map((s) => (s.trials && s.flips ? Math.log10(s.flips / s.trials) : null)),
+            theme.foreground,
+            false,
+          ),
+        ],
+      },
+      options: {
+        ...baseOptions(theme, true),
+        scales: {
+          x: categoryAxis(theme, 'random perturbation radius α·ε*'),
+          y: { ...valueAxis(theme, 'flip probability (log scale)', powerOfTen), beginAtZero: false },
+        },
+      },
+    } as unknown as ChartConfiguration;
+    this.rareCard.draw(
+      config,
+      rare
+        .map((entry, i) => {
+          const estimate = entry.median === null ? 'no estimate reached the flip level' : `median estimate ${fromLog10(entry.median)}`;
+          const bounds = entry.upperBounds.length ? `, ${entry.upperBounds.length} only bounded (budget ran out)` : '';
+          return `α = ${entry.alpha}: ${estimate} over ${entry.estimates.length} images${bounds}, flat boundary ${fromLog10(means[i].atEps)}`;
+        })
+        .join('; ') + '.',
+    );
+  }
+}
+
+export interface AlphaMeans {
+  atEps: number;
+  oneStepCloser: number;
 }
 
 function probabilityText(log10: number): string {

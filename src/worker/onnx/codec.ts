@@ -74,7 +74,7 @@ export function decodeModel(bytes: Uint8Array, readExternal: ExternalDataReader 
   try {
     message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false, arrays: true }) as ModelMessage;
   } catch (error) {
-    throw new OnnxFormatError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    throw new OnnxFormatError(`not an ONNX model, or a truncated one (protobuf: ${error instanceof Error ? error.message : String(error)})`);
   }
   const graph = message.graph;
   if (!graph || !graph.node || graph.node.length === 0 || !message.opset_import) {
@@ -296,13 +296,25 @@ function encodeTensor(name: string, tensor: Tensor): object {
     return { name, dims: tensor.dims, data_type: DataType.float, raw_data: raw };
   }
   if (tensor.dataType === DataType.int64) {
-    const raw = BigInt64Array.from(tensor.values, (v) => BigInt(Math.trunc(v)));
+    const raw = BigInt64Array.from(tensor.values, int64Of);
     return { name, dims: tensor.dims, data_type: DataType.int64, raw_data: new Uint8Array(raw.buffer) };
   }
   if (tensor.dataType === DataType.int32) {
     return { name, dims: tensor.dims, data_type: DataType.int32, raw_data: new Uint8Array(Int32Array.from(tensor.values).buffer) };
   }
   return { name, dims: tensor.dims, data_type: tensor.dataType, raw_data: Uint8Array.from(tensor.values) };
+}
+
+const int64Max = (1n << 63n) - 1n;
+const int64Min = -(1n << 63n);
+
+/**
+ * A decoded int64 as a BigInt, saturated: exporters write INT64_MAX as "to the end" (Slice ends),
+ * which reads back as the double 2^63 and would otherwise wrap to INT64_MIN.
+ */
+function int64Of(value: number): bigint {
+  const big = BigInt(Math.trunc(value));
+  return big > int64Max ? int64Max : big < int64Min ? int64Min : big;
 }
 
 function encodeValueInfo(info: ValueInfo): object {
@@ -315,4 +327,21 @@ function encodeValueInfo(info: ValueInfo): object {
       },
     },
   };
+}
+
+/** What the extension and run storage read of an ONNX file without building anything: its output dims and external-data files. */
+export function summariseModel(bytes: Uint8Array): { outputs: (number | string)[][]; externalData: string[] } {
+  let message: ModelMessage;
+  try {
+    message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false, arrays: true }) as ModelMessage;
+  } catch (error) {
+    throw new OnnxFormatError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const externalData = new Set<string>();
+  for (const tensor of message.graph?.initializer ?? []) {
+    if (tensor.data_location !== 1) continue;
+    const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
+    if (location) externalData.add(location);
+  }
+  return { outputs: (message.graph?.output ?? []).map((info) => decodeValueInfo(info).dims), externalData: [...externalData] };
 }

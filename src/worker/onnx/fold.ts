@@ -254,6 +254,7 @@ function inferShapes(node: Node, shapeOf: (name: string) => Shape, constantInts:
   if (reductions.has(op)) {
     const shape = x();
     const axes = normaliseAxes(intsAttribute(node, 'axes') ?? (intAttribute(node, 'noop_with_empty_axes', 0) ? [] : shape.map((_, i) => i)), shape.length);
+    if (axes.some((axis) => shape[axis] === 'N')) throw new NotFoldable(`${describeNode(node)} reduces over the batch axis: the model mixes the images of a batch`);
     const keep = intAttribute(node, 'keepdims', 1) === 1;
     return [keep ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i))];
   }
@@ -416,17 +417,51 @@ export function spatialOut(node: Node, shape: Shape, kernel: readonly number[], 
 }
 
 function sliceLength(size: number, start: number, end: number, step: number): number {
+  return sliceRange(size, start, end, step).count;
+}
+
+/** ONNX Slice along one axis: the first index taken and how many (starts and ends clamped as the spec says). */
+function sliceRange(size: number, start: number, end: number, step: number): { from: number; count: number } {
+  if (step === 0) throw new NotFoldable('a Slice step is 0');
   const clamp = (v: number, low: number, high: number) => Math.min(Math.max(v, low), high);
   const s = start < 0 ? start + size : start;
   const e = end < 0 ? end + size : end;
   if (step > 0) {
     const from = clamp(s, 0, size);
-    const to = clamp(e, 0, size);
-    return Math.max(0, Math.ceil((to - from) / step));
+    return { from, count: Math.max(0, Math.ceil((clamp(e, 0, size) - from) / step)) };
   }
-  const from = clamp(s, -1, size - 1);
-  const to = clamp(e, -1, size - 1);
-  return Math.max(0, Math.ceil((to - from) / step));
+  const from = clamp(s, 0, size - 1);
+  return { from, count: Math.max(0, Math.ceil((clamp(e, -1, size - 1) - from) / step)) };
+}
+
+/** Row-major strides of `dims`. */
+function stridesOf(dims: readonly number[]): number[] {
+  const strides = new Array<number>(dims.length).fill(1);
+  for (let i = dims.length - 2; i >= 0; i--) strides[i] = strides[i + 1] * dims[i + 1];
+  return strides;
+}
+
+/** Gathers the values of a constant at the source offsets of every output position, as Slice and Transpose do. */
+function remap<T>(values: ArrayLike<T>, dims: readonly number[], outDims: readonly number[], sourceIndex: (position: number[]) => number[]): T[] {
+  const strides = stridesOf(dims);
+  const out: T[] = [];
+  const total = sizeOf(outDims as number[]);
+  const position = new Array<number>(outDims.length).fill(0);
+  for (let flat = 0; flat < total; flat++) {
+    let rest = flat;
+    for (let d = outDims.length - 1; d >= 0; d--) {
+      position[d] = rest % outDims[d];
+      rest = Math.floor(rest / outDims[d]);
+    }
+    const source = sourceIndex(position);
+    out.push(values[source.reduce((offset, index, d) => offset + index * strides[d], 0)]);
+  }
+  return out;
+}
+
+function withValues(like: Known, dims: number[], values: unknown[]): Known {
+  if (like.kind === 'float') return { kind: 'float', dims, values: Float32Array.from(values as number[]) };
+  return { kind: 'int', dims, values: values as Dim[], dataType: like.dataType };
 }
 
 export function normaliseAxes(axes: readonly number[], rank: number): number[] {
@@ -538,18 +573,27 @@ function evaluate(node: Node, inputs: (Known | undefined)[]): Known[] | null {
       return [{ kind: 'int', dims: b.dims, values: picked, dataType: a.dataType }];
     }
     case 'Slice': {
-      if (a.dims.length !== 1) return null;
-      const source = ints(a);
-      const start = (ints(b as Known) as number[])[0];
-      const end = (ints(inputs[2] as Known) as number[])[0];
-      const step = inputs[4] ? (ints(inputs[4]) as number[])[0] : 1;
-      if (step !== 1) return null;
-      const size = source.length;
-      const from = Math.min(Math.max(start < 0 ? start + size : start, 0), size);
-      const to = Math.min(Math.max(end < 0 ? end + size : end, 0), size);
-      const values = source.slice(from, Math.max(from, to));
-      if (a.kind === 'float') return [{ kind: 'float', dims: [values.length], values: Float32Array.from(values as number[]) }];
-      return [{ kind: 'int', dims: [values.length], values, dataType: a.dataType }];
+      const arg = (k: Known | undefined) => (k ? (ints(k) as number[]) : undefined);
+      const starts = arg(b) ?? [];
+      const ends = arg(inputs[2]) ?? [];
+      if ([b, inputs[2], inputs[3], inputs[4]].some((k) => k && ints(k).includes('N'))) return null;
+      const axes = normaliseAxes(arg(inputs[3]) ?? starts.map((_, i) => i), a.dims.length);
+      const steps = arg(inputs[4]) ?? starts.map(() => 1);
+      const from = a.dims.map(() => 0);
+      const step = a.dims.map(() => 1);
+      const dims = [...a.dims];
+      axes.forEach((axis, i) => {
+        const range = sliceRange(a.dims[axis], starts[i], ends[i], steps[i]);
+        from[axis] = range.from;
+        step[axis] = steps[i];
+        dims[axis] = range.count;
+      });
+      return [withValues(a, dims, remap<unknown>(a.values, a.dims, dims, (position) => position.map((p, d) => from[d] + p * step[d])))];
+    }
+    case 'Transpose': {
+      const perm = intsAttribute(node, 'perm') ?? a.dims.map((_, i) => a.dims.length - 1 - i);
+      const dims = perm.map((p) => a.dims[p]);
+      return [withValues(a, dims, remap<unknown>(a.values, a.dims, dims, (position) => perm.map((_, d) => position[perm.indexOf(d)])))];
     }
     case 'Add':
     case 'Sub':

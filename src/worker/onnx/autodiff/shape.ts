@@ -73,9 +73,12 @@ export const shapeRules: Record<string, Rule> = {
     const pads = constantInts(e, node, node.inputs[1]) ?? [];
     const axes = node.inputs[3] ? normaliseAxes(constantInts(e, node, node.inputs[3]) ?? [], shape.length) : shape.map((_, i) => i);
     if (pads.some((p) => p < 0)) refuse(node, 'negative (cropping) pads are not supported');
-    const starts = axes.map((_, i) => pads[i]);
-    const ends = axes.map((axis, i) => pads[i] + (shape[axis] === 'N' ? refuse(node, 'it pads the batch axis') : shape[axis]));
-    return [e.node('Slice', [g, e.ints(starts), e.ints(ends), e.ints(axes)]), ...node.inputs.slice(1).map(() => null)];
+    // Exporters pad every axis, the batch and channels with zeros: only the padded axes are sliced back.
+    const padded = axes.flatMap((axis, i) => (pads[i] === 0 && pads[i + axes.length] === 0 ? [] : [{ axis, before: pads[i], size: shape[axis] }]));
+    if (padded.length === 0) return [g, ...node.inputs.slice(1).map(() => null)];
+    const starts = padded.map(({ before }) => before);
+    const ends = padded.map(({ before, size }) => before + (size === 'N' ? refuse(node, 'it pads the batch axis') : size));
+    return [e.node('Slice', [g, e.ints(starts), e.ints(ends), e.ints(padded.map(({ axis }) => axis))]), ...node.inputs.slice(1).map(() => null)];
   },
   // A constant permutation along an axis (a channel reorder such as RGB → BGR) is undone by the inverse permutation.
   Gather: (e, node, [g], active) => {

@@ -1,0 +1,105 @@
+/**
+ * The attack comparison of a `--attack best` report in headless Chromium (standalone report.html):
+ * Table 1 per attack with known medians, both charts drawn, the per-attack table columns; and
+ * nothing of it for a single-attack report.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { summarize } from '../../src/engine/statistics';
+import type { Report } from '../../src/protocol/report';
+import type { ReportAssets } from '../../src/report/standalone';
+import { chromaticPixels, columnKeys, fixtureReport, launchChromium, renderedRows, watchPage, writeStandalone } from './browser';
+
+/** ε* of each attack as a multiple of the fixture's ε*; fgm-line misses the first susceptible image. */
+const factors = { 'fgm-line': 1, deepfool: 0.8, ddn: 0.5, fmn: 0.6 } as const;
+
+function bestReport(): Report {
+  const report = fixtureReport();
+  report.config.attack = 'best';
+  let first = true;
+  for (const record of report.images) {
+    if (!record.adversarial) continue;
+    const eps = record.adversarial.eps;
+    const attacks: Record<string, number | null> = Object.fromEntries(Object.entries(factors).map(([name, factor]) => [name, eps * factor]));
+    if (first) attacks['fgm-line'] = null;
+    first = false;
+    const scale = factors.ddn;
+    record.adversarial = { ...record.adversarial, eps: eps * scale, l2: record.adversarial.l2 * scale, l1: record.adversarial.l1 * scale, linf: record.adversarial.linf * scale, attack: 'ddn', attacks };
+  }
+  report.summary = summarize(report.images, report.config.alphas);
+  return report;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+describe('attack comparison', () => {
+  let browser: Browser;
+  let assets: ReportAssets;
+
+  before(async () => {
+    const { buildWebview } = await import('./browser');
+    assets = buildWebview();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function open(report: Report): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const problems = await watchPage(page);
+    await page.goto(writeStandalone(report, assets));
+    await page.waitForSelector('[data-testid=summary-table]');
+    return { page, errors: problems.errors };
+  }
+
+  const text = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]`).first().innerText();
+
+  it('shows Table 1 per attack, with each attack’s median ε* and its ratio to fgm-line', async () => {
+    const report = bestReport();
+    const { page, errors } = await open(report);
+    assert.ok(await page.locator('[data-testid=attacks-section]').isVisible());
+    const susceptible = report.images.filter((r) => r.adversarial);
+    const correct = report.images.filter((r) => r.correct).length;
+    const original = fixtureReport().images.filter((r) => r.adversarial).map((r) => r.adversarial!.eps);
+    assert.equal(await text(page, 'attacks-ddn-rate'), `${((100 * susceptible.length) / correct).toFixed(2)} % (${susceptible.length} of ${correct})`);
+    assert.equal(await text(page, 'attacks-fgm-line-rate'), `${((100 * (susceptible.length - 1)) / correct).toFixed(2)} % (${susceptible.length - 1} of ${correct})`);
+    for (const [attack, factor] of Object.entries(factors)) {
+      const eps = (attack === 'fgm-line' ? original.slice(1) : original).map((value) => value * factor);
+      const shown = Number(await text(page, `attacks-${attack}-median`));
+      assert.ok(Math.abs(shown - median(eps)) <= 0.01 * median(eps), `${attack}: median ${shown} vs ${median(eps)}`);
+      if (attack !== 'fgm-line') assert.equal(await text(page, `attacks-${attack}-ratio`), `${factor}×`, attack);
+    }
+    assert.equal(await text(page, 'attacks-ddn-wins'), String(susceptible.length));
+    assert.equal(await text(page, 'attacks-fmn-wins'), '0');
+    for (const chart of ['attack-eps', 'attack-ratio']) assert.ok((await chromaticPixels(page, `[data-testid=chart-${chart}]`)) > 200, `${chart} is drawn`);
+    assert.match(await page.locator('#chart-attack-ratio-summary').innerText(), /ddn: median 0\.5× \(n = \d+\)/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('adds the winner, each attack’s ε* and its ratio to the image table', async () => {
+    const report = bestReport();
+    const { page } = await open(report);
+    const keys = await columnKeys(page);
+    for (const key of ['attack', 'eps:fgm-line', 'eps:deepfool', 'eps:ddn', 'eps:fmn', 'ratio:deepfool', 'ratio:ddn', 'ratio:fmn']) assert.ok(keys.includes(key), key);
+    assert.ok(!keys.includes('ratio:fgm-line'));
+    await page.locator('.rl-head-row [data-sort-key="ratio:fmn"]').click();
+    const rows = await renderedRows(page);
+    assert.ok(rows.length > 0);
+    assert.ok(rows.some((row) => row.cells.includes('0.6×')), 'the fmn/fgm ratio is shown');
+  });
+
+  it('is absent from a single-attack report', async () => {
+    const { page } = await open(fixtureReport());
+    assert.equal(await page.locator('[data-testid=attacks-section]').isVisible(), false);
+    const keys = await columnKeys(page);
+    assert.ok(!keys.some((key) => key.startsWith('eps:') || key.startsWith('ratio:') || key === 'attack'));
+  });
+});
