@@ -10,6 +10,7 @@ export type BackendName = TfBackendName | 'onnxruntime';
 export type TfBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 /** --backend: a TF.js backend, or an ONNX Runtime GPU execution provider (`cuda`, `webgpu`) for what ONNX Runtime runs. */
 export type BackendChoice = 'auto' | TfBackendName | 'cuda' | 'webgpu';
+export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'cuda', 'webgpu'];
 /** What runs the forward passes: ONNX Runtime's CPU kernels, or the TF.js backend itself. */
 export type ForwardName = 'onnxruntime' | 'tfjs';
 export type ForwardChoice = 'auto' | ForwardName;

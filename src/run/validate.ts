@@ -4,12 +4,11 @@
  */
 import { attackNames, isAttackName } from '../engine/attacks/names';
 import { attackOptionRules, attackOptionsProblem } from '../engine/attacks/options';
-import { forwardChoices, type BackendChoice } from '../protocol/report';
+import { backendChoices, forwardChoices } from '../protocol/report';
 import type { CheckOptions } from './types';
 import { minimumRareEventBudget } from '../engine/rare-event/estimate';
 
-export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'cuda', 'webgpu'];
-export { forwardChoices };
+export { backendChoices, forwardChoices };
 
 /** The first problem with `options`, as one line naming the flag, or null. */
 export function checkOptionsProblem(options: CheckOptions): string | null {
