@@ -16,6 +16,7 @@ import { prepareFixture, type Fixture } from './fixtures';
 import { countFlops } from './flops';
 import { layerShapesOf } from './layer-shapes';
 import { measureMicro } from './micro';
+import { formatAttackSteps, measureAttackSteps, type AttackStepsSection } from './attack-steps';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
 import { runProtocol, type ProtocolSettings } from './protocol-run';
 import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
@@ -153,6 +154,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     }
   }
   const pytorch = options.pytorch ? await pytorchSection(fixtures, results, settings, Math.max(...options.workers), workDir) : undefined;
+  const attacks = await attackStepsSections(fixtures, results, options, settings);
   const date = new Date().toISOString();
   const bench: BenchResults = {
     tool: 'robustness-lens bench',
@@ -164,6 +166,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     defaultConfiguration: defaults,
     results,
     ...(pytorch ? { pytorch } : {}),
+    ...(attacks.length ? { attacks } : {}),
   };
   const path = join(outDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(path, `${JSON.stringify(bench, null, 2)}\n`);
@@ -189,6 +192,26 @@ async function pytorchSection(
     comparisons.push(await comparePyTorch(fixture, results, settings, threads, workDir, python));
   }
   return { available: true, python, torch: availability.torch, randomSet: `the engine's (seed ${settings.seed})`, comparisons };
+}
+
+/** Each attack of --attacks on each model, on its default configuration (else its first that ran). */
+async function attackStepsSections(fixtures: readonly Fixture[], results: readonly ModelResult[], options: BenchOptions, settings: ProtocolSettings): Promise<AttackStepsSection[]> {
+  const sections: AttackStepsSection[] = [];
+  if (options.attacks.length === 0) return sections;
+  for (const fixture of fixtures) {
+    const measured = results.filter((r) => r.model === fixture.name && r.error === null);
+    const row = measured.find((r) => r.isDefault) ?? measured[0];
+    if (!row) continue;
+    log(`${fixture.name} on ${row.backend} · forward ${row.forwardChoice}: timing ${options.attacks.join(', ')} on ${settings.images} images`);
+    try {
+      const backend = row.backend === 'onnxruntime' ? 'auto' : row.backend;
+      const target = { name: fixture.name, model: fixture.model, data: fixture.data, ...(fixture.labels ? { labels: fixture.labels } : {}), backend, forward: row.forwardChoice } as const;
+      sections.push(await measureAttackSteps(target, options.attacks, { images: settings.images, scales: settings.scales, maxEps: settings.maxEps, steps: options.attackSteps }));
+    } catch (error) {
+      log(`${fixture.name}: attack timing failed: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return sections;
 }
 
 function emptyResult(fixture: Fixture, backend: BackendName, forwardChoice: ForwardChoice): ModelResult {
@@ -226,7 +249,7 @@ async function main(): Promise<void> {
     return;
   }
   const { results, path } = await runBench(options, ['npm run bench --', ...process.argv.slice(2)].join(' '));
-  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}\n\nwritten to ${path}\n`);
+  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}\n\nwritten to ${path}\n`);
 }
 
 if (require.main === module) {

@@ -4,6 +4,7 @@ import type { TfBackendName as BackendName, ForwardChoice } from '../protocol/re
 import { forwardChoices } from '../run/validate';
 import { autoOrder } from '../worker/backends';
 import { fixtureNames, type FixtureName } from './fixtures';
+import { attackNames, type AttackName } from '../engine/attacks/names';
 
 export interface BenchOptions {
   fixtures: FixtureName[];
@@ -27,6 +28,10 @@ export interface BenchOptions {
   out: string;
   /** Also run bench/pytorch/protocol.py (when python3-torch imports) and compare. */
   pytorch: boolean;
+  /** Attacks whose gradient steps per second are measured on each model (--attacks; empty: none). */
+  attacks: AttackName[];
+  /** ddn and fmn steps per image for that (--attack-steps). */
+  attackSteps: number;
 }
 
 export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
@@ -61,6 +66,9 @@ Options:
                      largest worker count) and report ours/PyTorch images/s and the agreement of
                      eps* and flips (default: on when /usr/bin/python3 imports torch; env
                      ROBUSTNESS_LENS_BENCH_PYTHON names another interpreter)
+  --attacks list     attacks timed in process on each model's default configuration: gradient
+                     steps/s and images/s (default fgm-line,deepfool,ddn,fmn; none to skip)
+  --attack-steps N   ddn and fmn steps per image for that (default 100, as a check's --steps)
   --help             this text
 
 The batch size follows the workers' memory budget (env ROBUSTNESS_LENS_BATCH_MB, default 256).`;
@@ -102,6 +110,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     minSeconds: 1,
     out: 'bench-results',
     pytorch: true,
+    attacks: ['fgm-line', 'deepfool', 'ddn', 'fmn'],
+    attackSteps: 100,
   };
   let model: string | undefined;
   let data: string | undefined;
@@ -147,6 +157,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--min-seconds': options.minSeconds = positiveNumber(flag, value()); break;
       case '--pytorch': options.pytorch = true; break;
       case '--no-pytorch': options.pytorch = false; break;
+      case '--attacks': {
+        const names = list(flag, value());
+        if (names.length === 1 && names[0] === 'none') { options.attacks = []; break; }
+        const unknown = names.filter((n) => !(attackNames as readonly string[]).includes(n));
+        if (unknown.length) throw new BenchUsageError(`unknown attack ${unknown.join(', ')} (one of ${attackNames.join(', ')}, or none)`);
+        options.attacks = names as AttackName[];
+        break;
+      }
+      case '--attack-steps': options.attackSteps = positiveInteger(flag, value()); break;
       case '--out': {
         const dir = value();
         if (!dir) throw new BenchUsageError('--out needs a folder');

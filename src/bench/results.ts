@@ -5,6 +5,7 @@ import type { DefaultConfiguration } from './configurations';
 import type { MicroResult } from './micro';
 import type { ProtocolRunResult, ProtocolSettings } from './protocol-run';
 import type { PyTorchSection } from './pytorch';
+import type { AttackStepsSection } from './attack-steps';
 
 /** One measured configuration: a model on a backend with a forward engine. */
 export interface ModelResult {
@@ -61,6 +62,8 @@ export interface BenchResults {
   results: ModelResult[];
   /** The same protocol in PyTorch (bench/pytorch/protocol.py); absent when --no-pytorch. */
   pytorch?: PyTorchSection;
+  /** Gradient steps per second per attack (attack-steps.ts); absent with --attacks none. */
+  attacks?: AttackStepsSection[];
 }
 
 export function machineInfo(backendsMeasured: readonly BackendName[], onnxRuntime: string | null): MachineInfo {
