@@ -12,6 +12,7 @@ import { alphaStats, median, type AlphaStats } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
 import { h, replaceChildren } from '../dom';
+import { TheoryExplorer } from './theory-explorer';
 import { rareEventStats } from './rare-event-data';
 
 const superscriptDigits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
@@ -73,8 +74,10 @@ export class TheoryView {
   private readonly samplesCard: ChartCard;
   private readonly rareCard: ChartCard;
   private readonly table: HTMLTableSectionElement;
+  private readonly explorer: TheoryExplorer;
 
   constructor(onExportPng: (card: ChartCard) => void) {
+    this.explorer = new TheoryExplorer(onExportPng);
     this.rateCard = new ChartCard({
       id: 'flip-rate',
       title: 'Random flip rate against α',
@@ -127,6 +130,7 @@ export class TheoryView {
           this.table,
         ),
       ),
+      this.explorer.section,
     );
   }
 
@@ -135,6 +139,7 @@ export class TheoryView {
   }
 
   update(report: Report, theme: ChartTheme): void {
+    this.explorer.draw(theme);
     const stats = alphaStats(report);
     const labels = stats.map((s) => `α = ${s.alpha}`);
     const anyMeasured = stats.some((s) => s.measured > 0);
