@@ -14,7 +14,7 @@ import { pickDataset, pickLabelsFile, pickModel } from './pickers';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
 import { askCustom, fromSettings, paper, parseClassList, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
 import { listDataset } from '../run/dataset';
-import { datasetFormatOf } from '../run/datasets/index';
+import { datasetFormatOf, looksLikeDatasetFile } from '../run/datasets/index';
 import { newRunId, resolveRunsDirectory, type RunInfo } from './run-storage';
 import type { ExtensionSettings } from './settings';
 
@@ -51,6 +51,7 @@ export function startFromResource(resource: string | undefined): FlowStart {
   const info = statSync(resource, { throwIfNoEntry: false });
   if (!info) throw new Error(`${resource} does not exist`);
   if (info.isFile()) {
+    if (!fileFormatOfName(resource) && looksLikeDatasetFile(resource)) return { data: resource };
     if (!fileFormatOfName(resource)) throw new Error(`${resource} is not a model file: expected ${modelFormatsInWords}`);
     return { model: resource };
   }

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { ImageDetail, ImageTask } from '../protocol/messages';
 import type { Report } from '../protocol/report';
+import { listDataset, type DatasetListing } from '../run/dataset';
 import { WorkerPool } from '../run/pool';
 
 export interface DetailServiceOptions {
@@ -33,6 +34,7 @@ export class DetailService {
   private idleTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private disposed = false;
+  private listing: Promise<DatasetListing> | null = null;
 
   constructor(private readonly options: DetailServiceOptions) {}
 
@@ -43,7 +45,7 @@ export class DetailService {
     const record = this.options.report.images.find((image) => image.file === file);
     if (!record) throw new Error(`${file} is not in this report`);
     if (!this.options.mayRunModels()) throw new Error('drawing this image runs the model, which Robustness Lens only does in a trusted workspace');
-    const task: ImageTask = { index: record.index ?? 0, file, path: imagePath(this.options.dataDir, file), label: record.label };
+    const task: ImageTask = await this.taskOf(file, record.index ?? 0, record.label);
     this.inFlight++;
     this.stopIdleTimer();
     try {
@@ -58,6 +60,16 @@ export class DetailService {
       this.inFlight--;
       if (this.inFlight === 0 && this.pool) this.startIdleTimer();
     }
+  }
+
+  /** An image file under the dataset folder, or an image of another source format (found again by listing it, once). */
+  private async taskOf(file: string, index: number, label: number): Promise<ImageTask> {
+    const config = this.options.report.config;
+    if ((config.dataFormat ?? 'folder') === 'folder') return { index, file, path: imagePath(this.options.dataDir, file), label };
+    this.listing ??= listDataset(this.options.dataDir, config.labels ?? undefined, { dataLabels: config.dataLabels ?? undefined, classes: config.classSubset ?? undefined });
+    const found = (await this.listing).images.find((task) => task.file === file);
+    if (!found) throw new Error(`${file} is no longer in ${this.options.dataDir}`);
+    return { ...found, index, label };
   }
 
   dispose(): void {

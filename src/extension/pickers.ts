@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
+import { datasetFileExtensions } from '../run/datasets/index';
 import type { KeyValueStore, PickItem, Ui, WorkspaceInfo } from './ports';
 
 export const pickerTitles = {
@@ -18,7 +19,14 @@ export const stateKeys = { model: 'robustnessLens.lastModel', dataset: 'robustne
 export const searchExclude = '**/{node_modules,.git,.robustness,.vscode-test}/**';
 
 const browse = Symbol('browse');
-type Choice = string | typeof browse;
+const browseFile = Symbol('browse for a file');
+type Choice = string | typeof browse | typeof browseFile;
+
+/** The dataset files --data accepts (src/run/datasets), for the file dialog. */
+export const datasetFileFilters = [
+  { name: 'Datasets (MNIST IDX, CIFAR .bin, NumPy .npy/.npz, labels .csv)', extensions: [...datasetFileExtensions, 'idx3-ubyte', 'ubyte'] },
+  { name: 'All files (IDX files often have no extension)', extensions: ['*'] },
+];
 
 export interface PickerDeps {
   ui: Ui;
@@ -44,7 +52,7 @@ export async function pickModel(deps: PickerDeps): Promise<string | undefined> {
     chosen = await ui.pick(pickerTitles.model, items, 'The TF.js model to audit (model.json beside its weight files)');
   }
   if (chosen === undefined) return undefined;
-  const path = chosen === browse ? await ui.openFile(pickerTitles.model, modelFileFilters, last ?? workspace.folders()[0]) : chosen;
+  const path = typeof chosen === 'string' ? chosen : await ui.openFile(pickerTitles.model, modelFileFilters, last ?? workspace.folders()[0]);
   if (path) await state.update(stateKeys.model, path);
   return path;
 }
@@ -97,13 +105,12 @@ export async function pickDataset(deps: PickerDeps, modelPath: string): Promise<
     value: c.root,
   }));
   if (last && !found.some((c) => c.root === last)) items.unshift({ label: displayPath(last, workspace.folders()), description: 'last used', value: last });
-  let chosen: Choice | undefined = browse;
-  if (items.length > 0) {
-    items.push({ label: 'Browse…', description: 'a folder of class folders anywhere on disk', value: browse });
-    chosen = await ui.pick(pickerTitles.dataset, items, 'The folder holding one sub-folder of images per class');
-  }
+  items.push({ label: 'Browse…', description: 'a folder of class folders (or of images with a file,label CSV) anywhere on disk', value: browse });
+  items.push({ label: 'Browse for a Dataset File…', description: 'MNIST IDX (.gz), CIFAR .bin batch, NumPy .npy/.npz, labels .csv', value: browseFile });
+  const chosen: Choice | undefined = await ui.pick(pickerTitles.dataset, items, 'The dataset: a folder with one sub-folder of images per class, or a dataset file');
   if (chosen === undefined) return undefined;
-  const path = chosen === browse ? await ui.openFolder(pickerTitles.dataset, last ?? dirname(modelPath)) : chosen;
+  const near = last ?? dirname(modelPath);
+  const path = chosen === browse ? await ui.openFolder(pickerTitles.dataset, near) : chosen === browseFile ? await ui.openFile(pickerTitles.dataset, datasetFileFilters, near) : chosen;
   if (path) await state.update(stateKeys.dataset, path);
   return path;
 }

@@ -16,7 +16,7 @@ export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'r
 export type RunStatus = 'complete' | 'cancelled' | 'incomplete';
 
 /** The settings a run was made with, enough to resume or repeat it. */
-export type RunSettings = Pick<CheckOptions, 'attackOptions' | 'model' | 'data' | 'labels' | 'attack' | 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'rareEventBudget'> & {
+export type RunSettings = Pick<CheckOptions, 'attackOptions' | 'model' | 'data' | 'labels' | 'attack' | 'alphas' | 'samples' | 'scales' | 'maxEps' | 'limit' | 'sample' | 'seed' | 'clip' | 'rareEventBudget' | 'classes' | 'dataLabels'> & {
   backend?: BackendChoice;
 };
 
@@ -183,6 +183,10 @@ function settingsOf(source: unknown): RunSettings | null {
   if (typeof model !== 'string' || typeof data !== 'string' || !alphas || samples === undefined || scales === undefined || maxEps === undefined) return null;
   const settings: RunSettings = { model, data, alphas, samples, scales, maxEps, seed: num(s.seed) ?? 0, clip: s.clip === true };
   if (typeof s.labels === 'string') settings.labels = s.labels;
+  if (typeof s.dataLabels === 'string') settings.dataLabels = s.dataLabels;
+  // --classes: report.json's config.classSubset, else run.json's class names (valid --classes entries, in output order).
+  const subset = Array.isArray(s.classSubset) ? s.classSubset : Array.isArray(s.classes) ? s.classes : undefined;
+  if (subset && subset.length > 0 && subset.every((entry) => typeof entry === 'string')) settings.classes = subset as string[];
   if (isAttackName(s.attack)) settings.attack = s.attack;
   const attackOptions = s.attackOptions;
   if (typeof attackOptions === 'object' && attackOptions !== null && attackOptionsProblem(attackOptions as Partial<AttackOptions>) === null) {

@@ -50,7 +50,7 @@ describe('the check command asks only what it does not know', () => {
     assert.deepEqual(ui.asked[0], { kind: 'pick', title: 'Robustness Lens: model', labels: ['models/cnn/model.json', 'Browse…'], descriptions: [undefined, 'a model.json anywhere on disk'] });
     const datasetQuestion = ui.asked[1];
     assert.equal(datasetQuestion.kind, 'pick');
-    assert.deepEqual(datasetQuestion.kind === 'pick' && datasetQuestion.labels, ['data/test', 'other', 'Browse…']);
+    assert.deepEqual(datasetQuestion.kind === 'pick' && datasetQuestion.labels, ['data/test', 'other', 'Browse…', 'Browse for a Dataset File…']);
     assert.deepEqual(datasetQuestion.kind === 'pick' && datasetQuestion.descriptions.slice(0, 2), ['2 class folders · 6 images', '3 class folders · 3 images']);
     const presets = ui.asked[2];
     assert.deepEqual(presets.kind === 'pick' && presets.labels, ['Quick look', 'Paper protocol', 'Custom']);
@@ -100,7 +100,7 @@ describe('the check command asks only what it does not know', () => {
     assert.deepEqual(startFromResource(paths.model), { model: paths.model });
     assert.deepEqual(startFromResource(dirname(paths.model)), { model: paths.model });
     assert.deepEqual(startFromResource(paths.data), { data: paths.data });
-    assert.throws(() => startFromResource(join(paths.data, '0_dark', '00.png')), /is not a TF\.js model\.json/);
+    assert.throws(() => startFromResource(join(paths.data, '0_dark', '00.png')), /is not a model file: expected a TF\.js model\.json, a Keras \.keras or \.h5 file/);
 
     const fromModel = new FakeUi([dataset, { pick: 'Quick look' }]);
     assert.ok(await planCheck(deps(fromModel), startFromResource(paths.model)));
@@ -143,6 +143,7 @@ describe('the check command asks only what it does not know', () => {
       { pick: 'onnxruntime', title: 'Robustness Lens: forward passes' },
       { input: '2', title: 'Robustness Lens: workers' },
       { pick: 'Sorted folder names', title: 'Robustness Lens: class order' },
+      { input: '', title: 'Robustness Lens: classes' },
     ]);
     const plan = await planCheck(deps(ui, new MemoryStore(), [ws], { samples: 300, forward: 'tfjs' }), { model: paths.model, data: paths.data });
     assert.ok(plan);
@@ -153,7 +154,7 @@ describe('the check command asks only what it does not know', () => {
     assert.deepEqual(forward?.kind === 'pick' && forward.labels, ['tfjs', 'auto', 'onnxruntime']);
     assert.ok(forward?.kind === 'pick' && forward.descriptions.every((d) => typeof d === 'string' && d.length > 0));
     const inputs = ui.asked.filter((q) => q.kind === 'input');
-    assert.deepEqual(inputs.map((q) => q.kind === 'input' && q.value), ['1, 2, 5, 10', '300', '256', '10', '0', '0', '0']);
+    assert.deepEqual(inputs.map((q) => q.kind === 'input' && q.value), ['1, 2, 5, 10', '300', '256', '10', '0', '0', '0', '']);
     const validate = (title: string, text: string) => {
       const q = inputs.find((i) => i.kind === 'input' && i.title === title);
       return q?.kind === 'input' ? q.request.validate(text) : 'no such input';
@@ -176,7 +177,7 @@ describe('the check command asks only what it does not know', () => {
   });
 
   it('with no folder open: the model comes from a file dialog and runs go to global storage', async () => {
-    const ui = new FakeUi([{ openFile: paths.model, title: 'Robustness Lens: model' }, { openFolder: paths.data, title: 'Robustness Lens: dataset folder' }, { pick: 'Quick look' }]);
+    const ui = new FakeUi([{ openFile: paths.model, title: 'Robustness Lens: model' }, { pick: 'Browse…', title: 'Robustness Lens: dataset folder' }, { openFolder: paths.data, title: 'Robustness Lens: dataset folder' }, { pick: 'Quick look' }]);
     const plan = await planCheck(deps(ui, new MemoryStore(), []), {});
     assert.ok(plan);
     assert.equal(plan.runsDir, join(tmp.path, 'global-storage', '.robustness'));

@@ -20,6 +20,11 @@ export const folderFormatName = 'folder';
 /** File name endings of every array format, for the extension's dataset picker. */
 export const datasetFileExtensions: readonly string[] = [...new Set(datasetFormats.flatMap((format) => format.extensions))];
 
+/** Whether a file's name is one a dataset format reads (for the explorer menu, before any file is opened). */
+export function looksLikeDatasetFile(path: string): boolean {
+  return /\.(npy|npz|csv|bin)$|idx\d[-._]?u?byte(\.gz)?$/i.test(path);
+}
+
 /** The format of --data `path`, or null for a class folder (or a path that does not exist: the folder listing says so). */
 export async function datasetFormatOf(path: string): Promise<DatasetFormat | null> {
   const info = await stat(path).catch(() => null);
