@@ -6,6 +6,7 @@ import type { AttackOptions } from './attacks/options';
 import { randomFlips } from './random-flips';
 import { rareEventFlips } from './rare-event/estimate';
 import type { RandomSet } from './sampling';
+import { requireFiniteOutputs } from './non-finite';
 
 export interface ProtocolSettings {
   attack: string;
@@ -65,6 +66,8 @@ export async function analyseImage(
   }
   const attack = attackByName(settings.attack);
   const probabilities = Array.from(await classifier.probabilities(x));
+  // No result from NaN or infinite outputs: their arg max is meaningless (src/engine/non-finite.ts).
+  requireFiniteOutputs(probabilities);
   const predicted = (await classifier.predict(x, 1))[0];
   const correct = predicted === label;
   if (!correct) return { predicted, correct, probabilities, adversarial: null, random: [], direction: null };

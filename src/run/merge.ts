@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImageDetail } from '../protocol/messages';
-import type { ImageRecord, Report } from '../protocol/report';
+import type { FileReason, ImageRecord, Report } from '../protocol/report';
 import { summarize } from '../engine/statistics';
 import { compareCodeUnits } from './dataset';
 import { detailCandidates, outputFiles, readDetails, readReport, writeReportFiles } from './reportFiles';
@@ -53,7 +53,14 @@ export async function mergeShards(options: MergeOptions): Promise<MergeOutcome> 
   const union = (pick: (report: Report) => string[] | undefined) => [...new Set(shards.flatMap((s) => pick(s.report) ?? []))].sort(compareCodeUnits);
   const report: Report = {
     tool,
-    config: { ...first.report.config, resized: union((r) => r.config.resized), skipped: union((r) => r.config.skipped), shard: null },
+    config: {
+      ...first.report.config,
+      resized: union((r) => r.config.resized),
+      skipped: union((r) => r.config.skipped),
+      skippedReasons: unionByFile(shards.map((s) => s.report.config.skippedReasons)),
+      failed: unionByFile(shards.map((s) => s.report.config.failed)),
+      shard: null,
+    },
     summary: summarize(images, alphas),
     images,
     status: incomplete.length > 0 ? 'cancelled' : 'complete',
@@ -70,6 +77,13 @@ export async function mergeShards(options: MergeOptions): Promise<MergeOutcome> 
   const warning = writeReportFiles(outDir, report, details, options.reportAssetsDir);
   if (warning) warnings.push(warning);
   return { report, outDir, warnings };
+}
+
+/** Every shard's entries, one per file (the dataset's own skipped files appear in each shard), sorted by file. */
+export function unionByFile(lists: (readonly FileReason[] | undefined)[]): FileReason[] {
+  const byFile = new Map<string, FileReason>();
+  for (const entry of lists.flatMap((list) => list ?? [])) if (!byFile.has(entry.file)) byFile.set(entry.file, entry);
+  return [...byFile.values()].sort((a, b) => compareCodeUnits(a.file, b.file));
 }
 
 function readShard(dir: string): ShardOutput {

@@ -3,6 +3,10 @@
  * child_process IPC). Tasks are handed out a few at a time to whichever worker is free, so fast
  * and slow workers balance themselves; results stream back through the listener as they finish.
  * Nothing here blocks the caller: every wait is a promise.
+ *
+ * A worker that dies mid-run (a signal such as the OOM killer's SIGKILL, a native crash, an IPC
+ * channel that closed) is replaced by a fresh one. The image it was on is retried once; when it
+ * kills a second worker it is reported as failed and the run goes on with the others.
  */
 import { batchBudgetEnv } from '../worker/batch-size';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -28,9 +32,17 @@ export interface PoolListener {
   result(record: ImageRecord, task: ImageTask, timings: Partial<Record<Stage, number>>): void;
   /** A non-fatal failure on one image (e.g. undecodable): the run goes on without it. */
   imageError(task: ImageTask, message: string): void;
+  /**
+   * The image was read but gave no valid result: its outputs were not finite, or it was being
+   * analysed when two workers died. The run goes on without it.
+   */
+  imageFailed(task: ImageTask, reason: string, cause: FailureCause): void;
   /** Anything a worker printed, and non-fatal errors not tied to an image. */
   log(message: string): void;
 }
+
+/** Why an image has no result though it was read. */
+export type FailureCause = 'non-finite' | 'worker-died';
 
 type WorkerState = 'starting' | 'idle' | 'busy' | 'exited';
 
@@ -43,6 +55,10 @@ interface PoolWorker {
   /** The image the worker last reported progress on. */
   current: number | null;
   stderrTail: string;
+  /** The one-line reason of a fatal error the worker sent before it exited. */
+  lastWords: string | null;
+  /** The image a dead worker was on, kept for this fresh worker to retry first. */
+  retry: ImageTask | null;
   killTimer: NodeJS.Timeout | null;
 }
 
@@ -53,12 +69,14 @@ interface PendingDetail {
 }
 
 const defaultCancelGraceMs = 3000;
+/** Workers dying with no image to blame (idle, drawing a detail, or loading again) before the run gives up. */
+const unattributedDeathsPerWorker = 2;
 const stderrTailLength = 2000;
 
 export class WorkerPool {
   /** The first worker's description of the model; rejects if the workers cannot load it. */
   readonly ready: Promise<ModelInfo>;
-  /** Resolves once every worker process has exited. */
+  /** Resolves once the pool is stopped and every worker process (replacements included) has exited. */
   readonly exited: Promise<void>;
 
   private readonly workers: PoolWorker[] = [];
@@ -72,6 +90,10 @@ export class WorkerPool {
   private resolveReady!: (model: ModelInfo) => void;
   private rejectReady!: (error: Error) => void;
   private modelInfo: ModelInfo | null = null;
+  private resolveExited!: () => void;
+  /** Worker deaths while on an image, by task index: the second one fails the image. */
+  private readonly crashesOn = new Map<number, number>();
+  private unattributedDeaths = 0;
 
   constructor(
     private readonly options: PoolOptions,
@@ -83,8 +105,10 @@ export class WorkerPool {
       this.rejectReady = reject;
     });
     this.ready.catch(() => undefined);
+    this.exited = new Promise((resolve) => {
+      this.resolveExited = resolve;
+    });
     for (let id = 1; id <= options.size; id++) this.workers.push(this.startWorker(id));
-    this.exited = Promise.all(this.workers.map((worker) => exitOf(worker.process))).then(() => undefined);
   }
 
   get size(): number {
@@ -104,7 +128,6 @@ export class WorkerPool {
     return finished;
   }
 
-  /** Asks a free worker to draw the detail view of an analysed image. */
   /** Asks the free worker with the fewest universality batches in hand for one more (src/run/universality.ts). */
   universality(work: UniversalityWork): Promise<UniversalityPart> {
     if (this.failure) return Promise.reject(this.failure);
@@ -127,6 +150,7 @@ export class WorkerPool {
     }
   }
 
+  /** Asks a free worker to draw the detail view of an analysed image. */
   detail(task: ImageTask, record: ImageRecord): Promise<ImageDetail> {
     if (this.failure) return Promise.reject(this.failure);
     const candidates = this.workers.filter((worker) => worker.state === 'idle');
@@ -150,7 +174,7 @@ export class WorkerPool {
     return this.cancel();
   }
 
-  private startWorker(id: number): PoolWorker {
+  private startWorker(id: number, retry: ImageTask | null = null): PoolWorker {
     const child = fork(this.options.workerScript, [], {
       execPath: this.options.nodePath ?? process.execPath,
       execArgv: [],
@@ -161,7 +185,7 @@ export class WorkerPool {
       // `detached` would open a console per worker instead.
       detached: process.platform !== 'win32',
     });
-    const worker: PoolWorker = { id, process: child, state: 'starting', assigned: [], current: null, stderrTail: '', killTimer: null };
+    const worker: PoolWorker = { id, process: child, state: 'starting', assigned: [], current: null, stderrTail: '', lastWords: null, retry, killTimer: null };
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.logLines(worker, text));
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       worker.stderrTail = (worker.stderrTail + text).slice(-stderrTailLength);
@@ -169,8 +193,18 @@ export class WorkerPool {
     });
     child.on('message', (message) => this.onMessage(worker, message as WorkerToHost));
     child.on('error', (error) => {
-      if (child.pid === undefined) worker.state = 'exited';
+      if (child.pid !== undefined) {
+        // Running, but a message could not be sent or a signal not delivered: its 'exit' tells the rest.
+        this.listener.log(`worker ${id}: ${error.message}`);
+        return;
+      }
+      worker.state = 'exited';
       this.fail(new Error(`could not run worker ${id} with ${this.options.nodePath ?? process.execPath}: ${error.message}`));
+      this.resolveExitedIfAllGone();
+    });
+    // The IPC channel closed while the process lives on (it can no longer be told or heard): end it, and let 'exit' replace it.
+    child.on('disconnect', () => {
+      if (worker.state !== 'exited' && !this.stopping) child.kill('SIGKILL');
     });
     child.on('exit', (code, signal) => this.onExit(worker, code, signal));
     this.send(worker, this.options.init);
@@ -226,8 +260,14 @@ export class WorkerPool {
   }
 
   private onWorkerError(worker: PoolWorker, message: Extract<WorkerToHost, { type: 'error' }>): void {
-    if (message.fatal) {
+    if (message.fatal && worker.state === 'starting' && !this.modelInfo) {
+      // The model cannot be loaded: no other worker will do better.
       this.fail(new Error(oneLine(message.message)));
+      return;
+    }
+    if (message.fatal) {
+      // A worker that ran before and now gives up (out of memory, a bug) is treated like a crash: its exit replaces it.
+      worker.lastWords = oneLine(message.message);
       return;
     }
     const pending = message.requestId === undefined ? undefined : this.pendingDetails.get(message.requestId);
@@ -237,11 +277,13 @@ export class WorkerPool {
       return;
     }
     const task = message.index === undefined ? undefined : this.takeAssigned(worker, message.index, undefined);
-    if (task) this.listener.imageError(task, oneLine(message.message));
+    if (task && message.failed) this.listener.imageFailed(task, oneLine(message.message), 'non-finite');
+    else if (task) this.listener.imageError(task, oneLine(message.message));
     else this.listener.log(`worker ${worker.id}: ${oneLine(message.message)}`);
   }
 
   private onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    const wasLoading = worker.state === 'starting';
     worker.state = 'exited';
     if (worker.killTimer) clearTimeout(worker.killTimer);
     for (const [requestId, pending] of this.pendingDetails) {
@@ -252,26 +294,71 @@ export class WorkerPool {
     this.rejectUniversality(new Error(`worker ${worker.id} exited while measuring universality`), worker.id);
     if (this.stopping) {
       this.settleIfDone();
+      this.resolveExitedIfAllGone();
       return;
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const where = this.describeCurrent(worker);
-    const lastWords = lastLine(worker.stderrTail);
-    this.fail(new Error(`worker ${worker.id} ${how}${where}${lastWords ? `: ${lastWords}` : ''}`));
+    const lastWords = worker.lastWords ?? lastWordsOf(worker.stderrTail);
+    const because = lastWords ? `: ${lastWords}` : '';
+    const culprit = this.culpritOf(worker);
+    const loading = wasLoading ? ' while loading the model' : '';
+    let retry: ImageTask | null = null;
+    if (!culprit) {
+      // Before any worker loaded the model, a death says the model cannot be loaded here.
+      if (!this.modelInfo) {
+        this.fail(new Error(`worker ${worker.id} ${how} while loading the model${because}`));
+        return;
+      }
+      this.unattributedDeaths++;
+      if (this.unattributedDeaths > this.options.size * unattributedDeathsPerWorker) {
+        this.fail(new Error(`worker ${worker.id} ${how}${loading}${because} (${this.unattributedDeaths} workers died with no image to blame)`));
+        return;
+      }
+      this.listener.log(`worker ${worker.id} ${how}${loading}${because}; starting a new worker`);
+      // A replacement that died loading hands its retry on to the next one.
+      retry = worker.retry;
+    } else {
+      const crashes = (this.crashesOn.get(culprit.index) ?? 0) + 1;
+      this.crashesOn.set(culprit.index, crashes);
+      if (crashes >= 2) {
+        worker.assigned.splice(worker.assigned.indexOf(culprit), 1);
+        this.listener.imageFailed(culprit, `the worker analysing it ${how} (${crashes} times, each on a fresh worker)${because}`, 'worker-died');
+      } else {
+        worker.assigned.splice(worker.assigned.indexOf(culprit), 1);
+        retry = culprit;
+        this.listener.log(`worker ${worker.id} ${how} while analysing ${culprit.file}${because}; a new worker retries it`);
+      }
+    }
+    // What it had not started goes back to the front of the queue, in order.
+    this.queue.unshift(...worker.assigned.splice(0));
+    worker.current = null;
+    worker.retry = null;
+    this.replace(worker, retry);
   }
 
-  private describeCurrent(worker: PoolWorker): string {
-    const task = worker.assigned.find((t) => t.index === worker.current) ?? worker.assigned[0];
-    if (task) return ` while analysing ${task.file}`;
-    return worker.state === 'starting' || !this.modelInfo ? ' while loading the model' : '';
+  /** The image a dead worker was on: the one it last reported progress on, else the first it was given. */
+  private culpritOf(worker: PoolWorker): ImageTask | undefined {
+    return worker.assigned.find((t) => t.index === worker.current) ?? worker.assigned[0];
+  }
+
+  /** A fresh worker in the dead one's slot; it retries `retry` alone before taking other images. */
+  private replace(dead: PoolWorker, retry: ImageTask | null): void {
+    const slot = this.workers.indexOf(dead);
+    this.workers[slot] = this.startWorker(dead.id, retry);
+    this.dispatch();
+  }
+
+  private resolveExitedIfAllGone(): void {
+    if (this.stopping && this.workers.every((worker) => worker.state === 'exited')) this.resolveExited();
   }
 
   /** Gives free workers their next few tasks; settles `run` when nothing is left. */
   private dispatch(): void {
     for (const worker of this.workers) {
       if (this.stopping || this.failure || !this.running) break;
-      if (worker.state !== 'idle' || this.queue.length === 0) continue;
-      const tasks = this.queue.splice(0, this.chunkSize());
+      if (worker.state !== 'idle' || (this.queue.length === 0 && !worker.retry)) continue;
+      const tasks = worker.retry ? [worker.retry] : this.queue.splice(0, this.chunkSize());
+      worker.retry = null;
       worker.assigned.push(...tasks);
       worker.state = 'busy';
       this.send(worker, { type: 'analyse', tasks });
@@ -287,7 +374,7 @@ export class WorkerPool {
 
   private settleIfDone(): void {
     if (!this.running) return;
-    const outstanding = this.workers.some((worker) => worker.assigned.length > 0 && worker.state !== 'exited');
+    const outstanding = this.workers.some((worker) => (worker.assigned.length > 0 || worker.retry !== null) && worker.state !== 'exited');
     const finished = this.queue.length === 0 && !outstanding;
     const allGone = this.workers.every((worker) => worker.state === 'exited');
     if (finished || (this.stopping && allGone)) {
@@ -325,6 +412,7 @@ export class WorkerPool {
       worker.killTimer = setTimeout(() => worker.process.kill('SIGKILL'), this.options.cancelGraceMs ?? defaultCancelGraceMs);
     }
     this.settleIfDone();
+    this.resolveExitedIfAllGone();
   }
 
   private send(worker: PoolWorker, message: HostToWorker): void {
@@ -347,22 +435,13 @@ export function workerEnvironment(env: NodeJS.ProcessEnv, versions: NodeJS.Proce
   return workerEnv;
 }
 
-function exitOf(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-    child.once('error', () => {
-      // A process that never spawned emits no 'exit'.
-      if (child.pid === undefined) resolve();
-    });
-  });
-}
-
 function oneLine(text: string): string {
   return text.split('\n')[0].trim();
 }
 
-function lastLine(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
-  return lines.length ? lines[lines.length - 1] : '';
+/** The line of a dead worker's stderr that says why: the last error line, else the last line but Node's version banner. */
+function lastWordsOf(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line && !/^Node\.js v\d/.test(line));
+  const errorLine = [...lines].reverse().find((line) => /^(\w*Error\b|FATAL|Fatal|Aborted|RuntimeError|.*out of memory)/.test(line));
+  return errorLine ?? (lines.length ? lines[lines.length - 1] : '');
 }

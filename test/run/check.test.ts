@@ -5,6 +5,8 @@ import { after, describe, it } from 'node:test';
 import type { ImageRecord, Report } from '../../src/protocol/report';
 import { startCheck } from '../../src/run/check';
 import { mergeShards } from '../../src/run/merge';
+import { attackNames } from '../../src/engine/attacks/names';
+import { imageFormatNames } from '../../src/worker/images/image-format';
 import type { CheckOptions, RunEvent } from '../../src/run/types';
 import { temporaryFolder, writeDataset, writeFakeWorker, type FakeWorkerBehaviour } from './helpers';
 
@@ -62,14 +64,14 @@ describe('startCheck', () => {
     assert.deepEqual(report.images.map((image) => image.file), files);
     assert.deepEqual(report.images.map((image) => image.index), files.map((_, i) => i));
     assert.equal(report.status, 'complete');
-    assert.deepEqual(
-      { ...report.config },
-      {
+    // Fields added later by other features are not this test's concern: the ones it knows must match.
+    const expectedConfig = {
         model, data, attack: 'fgm-line', scales: 16, maxEps: 4, alphas: [1, 2, 5], samples: 50, seed: 0, clip: false,
         backend: 'cpu', forward: 'tfjs', inputShape: [8, 8, 1], dimension: 64, classes: ['cat', 'dog'], labels: null, limit: null, sample: null,
-        resized: [], skipped: ['cat/notes.txt'], shard: null,
-      },
-    );
+        resized: [], skipped: ['cat/notes.txt'], skippedReasons: [{ file: 'cat/notes.txt', reason: `not an image this tool reads (${imageFormatNames})` }], failed: [], shard: null,
+    };
+    const knownFields = Object.fromEntries(Object.keys(expectedConfig).map((key) => [key, report.config[key as keyof typeof report.config]]));
+    assert.deepEqual(knownFields, expectedConfig);
     assert.equal(report.summary.images, 11);
     assert.equal(report.timings?.imagesAnalysed, 11);
     assert.equal(report.timings?.workers, 2);
@@ -139,13 +141,45 @@ describe('startCheck', () => {
     assert.equal(existsSync(join(out, 'report.json')), false);
   });
 
-  it('reports a worker crash as a run error naming the image, keeping what finished', async () => {
+  it('finishes past a killed worker: the image is retried on a fresh worker, and the report equals an undisturbed run', async () => {
+    const undisturbed = await check(options({ workers: 2 }));
+    const { report, outcome } = await check(options({ workerScript: fakeWorker({ killOnceOn: files[6] }), workers: 2 }));
+    assert.equal(outcome.status, 'complete');
+    const comparable = (r: Report) => ({ ...r, config: { ...r.config, data: null }, timings: undefined, startedAt: undefined, finishedAt: undefined });
+    assert.deepEqual(comparable(report), comparable(undisturbed.report));
+    assert.deepEqual(report.config.failed, []);
+  });
+
+  it('records an image that kills two workers as failed, lists it beside the skipped ones, and counts it nowhere', async () => {
     const out = newOut();
-    const crashing = fakeWorker({ crashOn: files[6] });
-    await assert.rejects(check(options({ out, workerScript: crashing, workers: 1 })), {
-      message: `worker 1 exited with code 3 while analysing ${files[6]}: boom on ${files[6]}`,
+    const { report, outcome, events } = await check(options({ out, workerScript: fakeWorker({ crashOn: files[6] }), workers: 1 }));
+    assert.equal(outcome.status, 'complete');
+    assert.deepEqual(report.config.failed, [
+      { file: files[6], reason: `the worker analysing it exited with code 3 (2 times, each on a fresh worker): boom on ${files[6]}` },
+    ]);
+    assert.deepEqual(report.images.map((image) => image.file), files.filter((file) => file !== files[6]));
+    assert.equal(report.summary.images, files.length - 1);
+    assert.deepEqual(jsonLines(out).map((record) => record.file), report.images.map((image) => image.file));
+    assert.ok(events.some((event) => event.type === 'warning' && event.message.startsWith(`failed ${files[6]}: the worker analysing it exited`)));
+  });
+
+  it('records images with non-finite outputs as failed, never as results', async () => {
+    const { report } = await check(options({ workerScript: fakeWorker({ nonFiniteOn: [files[7], files[9]] }), workers: 1 }));
+    assert.deepEqual(report.config.failed, [
+      { file: files[7], reason: "the model's outputs are not finite (NaN, NaN)" },
+      { file: files[9], reason: "the model's outputs are not finite (NaN, NaN)" },
+    ]);
+    assert.equal(report.summary.images, files.length - 2);
+    assert.ok(!report.images.some((image) => image.file === files[7] || image.file === files[9]));
+  });
+
+  it('refuses a model whose outputs are non-finite on the first images, naming the model', async () => {
+    const out = newOut();
+    await assert.rejects(check(options({ out, workerScript: fakeWorker({ nonFiniteOn: files }), workers: 2 })), {
+      message: `the model ${model} gives non-finite outputs on the first 3 images ((NaN, NaN)): check its weights and the input scaling`,
     });
-    assert.deepEqual(jsonLines(out).map((record) => record.file), files.slice(0, 6));
+    assert.equal(existsSync(join(out, 'report.json')), false);
+    assert.deepEqual(jsonLines(out), []);
   });
 
   it('lists an image the worker cannot decode as skipped, with a warning', async () => {
@@ -176,7 +210,7 @@ describe('startCheck', () => {
   it('rejects bad options with one line, before touching the output folder', async () => {
     const out = newOut();
     await assert.rejects(check(options({ out, samples: 0 })), { message: '--samples must be a positive integer, got 0' });
-    await assert.rejects(check(options({ out, attack: 'pgd' as never })), { message: '--attack must be one of fgm-line, deepfool, got pgd' });
+    await assert.rejects(check(options({ out, attack: 'pgd' as never })), { message: `--attack must be one of ${attackNames.join(', ')}, got pgd` });
     await assert.rejects(check(options({ out, model: join(folder.path, 'none.json') })), { message: `model not found: ${join(folder.path, 'none.json')}` });
     await assert.rejects(check(options({ out, data: join(folder.path, 'nodata') })), { message: `data folder not found: ${join(folder.path, 'nodata')}` });
     assert.equal(existsSync(out), false);
@@ -197,7 +231,8 @@ describe('mergeShards', () => {
     const out = newOut();
     const { report, warnings } = await mergeShards({ out, shards: [shardOuts[2], shardOuts[0], shardOuts[1]], details: 4, reportAssetsDir: assets });
     assert.deepEqual(warnings, []);
-    const comparable = (r: Report) => ({ ...r, config: { ...r.config, shard: null }, timings: undefined, startedAt: undefined, finishedAt: undefined });
+    // Universality is measured over the whole run only, never per shard (src/run/universality.ts).
+    const comparable = (r: Report) => ({ ...r, config: { ...r.config, shard: null }, timings: undefined, startedAt: undefined, finishedAt: undefined, universality: undefined });
     assert.deepEqual(comparable(report), comparable(whole.report));
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), report);
     assert.deepEqual(readFileSync(join(out, 'details.json'), 'utf8'), readFileSync(join(whole.outcome.outDir, 'details.json'), 'utf8'));

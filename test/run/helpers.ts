@@ -39,6 +39,12 @@ export interface FakeWorkerBehaviour {
   outputActivation?: string;
   /** Exit with code 3 when asked to analyse this file. */
   crashOn?: string;
+  /** Kill itself with SIGKILL on this file, the first time only (a marker file beside the worker remembers). */
+  killOnceOn?: string;
+  /** Close its IPC channel (staying alive) on this file, the first time only. */
+  disconnectOnceOn?: string;
+  /** Answer this file with non-fatal `failed` errors (non-finite outputs). */
+  nonFiniteOn?: string[];
   /** Report a non-fatal error for this file. */
   failOn?: string;
   /** Answer init with this fatal error. */
@@ -61,6 +67,9 @@ export function writeFakeWorker(dir: string, behaviour: FakeWorkerBehaviour = {}
   const path = join(dir, 'fake-worker.js');
   writeFileSync(path, `'use strict';
 const behaviour = ${JSON.stringify(behaviour)};
+const fs = require('node:fs');
+const marker = (name) => require('node:path').join(${JSON.stringify(dir)}, 'done-' + name.split('/').join('_'));
+const firstTime = (name) => { if (fs.existsSync(marker(name))) return false; fs.writeFileSync(marker(name), ''); return true; };
 const classCount = behaviour.classCount ?? 2;
 let settings = null;
 let queue = Promise.resolve();
@@ -96,6 +105,9 @@ async function analyse(tasks) {
     send({ type: 'progress', index: task.index, stage: 'gradient' });
     if (behaviour.delayMs) await sleep(behaviour.delayMs);
     if (task.file === behaviour.crashOn) { console.error('boom on ' + task.file); process.exit(3); }
+    if (task.file === behaviour.killOnceOn && firstTime(task.file)) process.kill(process.pid, 'SIGKILL');
+    if (task.file === behaviour.disconnectOnceOn && firstTime(task.file)) { process.disconnect(); setInterval(() => undefined, 1000); return; }
+    if ((behaviour.nonFiniteOn ?? []).includes(task.file)) { send({ type: 'error', message: task.file + ": the model's outputs are not finite (NaN, NaN)", fatal: false, index: task.index, failed: true }); continue; }
     if (task.file === behaviour.failOn) { send({ type: 'error', message: 'cannot decode ' + task.file + '\\nstack', fatal: false, index: task.index }); continue; }
     send({ type: 'result', record: recordOf(task), timings: { decode: 1, gradient: 2, 'line-search': 3, random: 4 } });
   }
@@ -114,6 +126,9 @@ process.on('message', (message) => {
       send({ type: 'ready', model: { backend: 'cpu', forward: 'tfjs', inputShape: [8, 8, 1], dimension: 64, classCount, outputActivation: behaviour.outputActivation ?? 'sigmoid', format: 'fake' } });
     } else if (message.type === 'analyse') {
       await analyse(message.tasks);
+    } else if (message.type === 'universality') {
+      const targets = message.work.targets.length;
+      send({ type: 'universality', requestId: message.requestId, part: { sources: message.work.sources.map((source) => ({ index: source.task.index, targets, flips: 0, baselineFlips: 0 })) } });
     } else if (message.type === 'detail' && message.task.file === behaviour.detailFailsOn) {
       send({ type: 'error', message: 'cannot draw ' + message.task.file, fatal: false, index: message.task.index, requestId: message.requestId });
     } else if (message.type === 'detail') {
@@ -123,7 +138,7 @@ process.on('message', (message) => {
     }
   });
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => { if (!behaviour.disconnectOnceOn) process.exit(0); });
 `);
   return path;
 }

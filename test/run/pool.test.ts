@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { ImageDetail, ImageTask } from '../../src/protocol/messages';
 import type { ImageRecord } from '../../src/protocol/report';
-import { WorkerPool, workerEnvironment, type InitMessage, type PoolListener } from '../../src/run/pool';
+import { WorkerPool, workerEnvironment, type FailureCause, type InitMessage, type PoolListener } from '../../src/run/pool';
 import { temporaryFolder, writeFakeWorker, type FakeWorkerBehaviour } from './helpers';
 
 const folder = temporaryFolder('pool');
@@ -30,14 +30,16 @@ function fakeWorker(behaviour: FakeWorkerBehaviour): string {
 function recordingListener() {
   const results: ImageRecord[] = [];
   const failures: { file: string; message: string }[] = [];
+  const failed: { file: string; reason: string; cause: FailureCause }[] = [];
   const logs: string[] = [];
   const listener: PoolListener = {
     progress: () => undefined,
     result: (record) => results.push(record),
     imageError: (task, message) => failures.push({ file: task.file, message }),
+    imageFailed: (task, reason, cause) => failed.push({ file: task.file, reason, cause }),
     log: (message) => logs.push(message),
   };
-  return { results, failures, logs, listener };
+  return { results, failures, failed, logs, listener };
 }
 
 describe('WorkerPool', () => {
@@ -53,11 +55,58 @@ describe('WorkerPool', () => {
     await pool.close();
   });
 
-  it('reports a worker crash as a run error naming the image it was on', async () => {
+  const sortedIndexes = (records: ImageRecord[]) => records.map((r) => r.index as number).sort((a, b) => a - b);
+
+  it('replaces a worker killed mid-image and retries the image once on the fresh one', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ killOnceOn: 'a/4.png' }), size: 2, init }, seen.listener);
+    await pool.ready;
+    await pool.run(tasks);
+    assert.deepEqual(sortedIndexes(seen.results), tasks.map((t) => t.index), 'every image has its result, the killed one too');
+    assert.deepEqual(seen.failed, []);
+    assert.ok(seen.logs.some((line) => /^worker \d was killed by SIGKILL while analysing a\/4\.png; a new worker retries it$/.test(line)), seen.logs.join('\n'));
+    await pool.close();
+  });
+
+  it('records an image that kills two workers as failed, and finishes the others', async () => {
     const seen = recordingListener();
     const pool = new WorkerPool({ workerScript: fakeWorker({ crashOn: 'a/4.png' }), size: 2, init }, seen.listener);
     await pool.ready;
-    await assert.rejects(pool.run(tasks), /worker \d exited with code 3 while analysing a\/4\.png: boom on a\/4\.png/);
+    await pool.run(tasks);
+    assert.deepEqual(seen.failed, [
+      { file: 'a/4.png', reason: 'the worker analysing it exited with code 3 (2 times, each on a fresh worker): boom on a/4.png', cause: 'worker-died' },
+    ]);
+    assert.deepEqual(sortedIndexes(seen.results), [0, 1, 2, 3, 5, 6, 7, 8]);
+    await pool.close();
+    await pool.exited;
+  });
+
+  it('replaces a worker whose IPC channel closed while it lived on', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ disconnectOnceOn: 'a/2.png' }), size: 1, init }, seen.listener);
+    await pool.ready;
+    await pool.run(tasks);
+    assert.deepEqual(sortedIndexes(seen.results), tasks.map((t) => t.index));
+    assert.ok(seen.logs.some((line) => /^worker 1 was killed by SIGKILL while analysing a\/2\.png; a new worker retries it$/.test(line)), seen.logs.join('\n'));
+    await pool.close();
+  });
+
+  it('reports images with non-finite outputs as failed, not as skipped', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ nonFiniteOn: ['a/3.png'] }), size: 2, init }, seen.listener);
+    await pool.ready;
+    await pool.run(tasks);
+    assert.deepEqual(seen.failed, [{ file: 'a/3.png', reason: "a/3.png: the model's outputs are not finite (NaN, NaN)", cause: 'non-finite' }]);
+    assert.deepEqual(seen.failures, []);
+    assert.equal(seen.results.length, tasks.length - 1);
+    await pool.close();
+  });
+
+  it('ends the run when a worker dies loading the model before any worker loaded it', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ fatalOnInit: 'out of memory' }), size: 1, init }, seen.listener);
+    await assert.rejects(pool.ready, /^Error: out of memory$/);
+    await assert.rejects(pool.run(tasks), /out of memory/);
     await pool.exited;
   });
 
