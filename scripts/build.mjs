@@ -13,7 +13,10 @@ const args = process.argv.slice(2);
 const watch = args.includes('--watch');
 const wanted = args.filter((a) => !a.startsWith('--'));
 
-const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
+const node = {
+  bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning',
+  define: { 'import.meta.url': 'bundleFileUrl' }, inject: [join(root, 'scripts/bundle-file-url.js')],
+};
 // Native addons, never bundled: ONNX Runtime and sharp (libvips) are required at run time from
 // node_modules; the optional native TensorFlow backends from node_modules or the extension's global storage.
 const nativeExternals = ['onnxruntime-node', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];

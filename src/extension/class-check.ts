@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareCodeUnits, readLabels } from '../run/dataset';
-import type { ModelOutputs } from './model-outputs';
+import type { ModelOutputs } from '../worker/model/model-outputs';
 
 /** Class folder names of a dataset folder, by the same rules as the run host's listing (non-hidden, sorted). */
 export async function classFolders(dataDir: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { checkClasses, classFolders, readLabelNames } from '../../src/extension/class-check';
-import { readModelOutputs } from '../../src/extension/model-outputs';
+import { readModelOutputs } from '../../src/worker/model/model-outputs';
 import { listDataset } from '../../src/run/dataset';
 import { tempFolder, writeBrightnessModel, writeDataset, writeSoftmaxModel } from './fixtures';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { modelOutputs, readModelOutputs } from '../../src/extension/model-outputs';
+import { modelOutputs, readModelOutputs } from '../../src/worker/model/model-outputs';
 import { tempFolder, writeBrightnessModel, writeSoftmaxModel } from './fixtures';
 
 const tmp = tempFolder('outputs');

@@ -5,8 +5,14 @@ import { fileSystemHandler, readModelJson } from './file-io';
 import { graphLoadedModel } from './graph-model';
 import { layersLoadedModel } from './layers-model';
 import type { LoadedModel } from './loaded-model';
+import { loadKerasModel } from './keras/load-keras';
+import { modelFormatAt } from './model-formats';
+import { loadSavedModel } from './saved-model';
 
 export async function loadModel(tf: Tf, modelJsonPath: string): Promise<LoadedModel> {
+  const format = (await modelFormatAt(modelJsonPath)).id;
+  if (format === 'keras' || format === 'keras-h5') return loadKerasModel(tf, modelJsonPath);
+  if (format === 'saved-model') return loadSavedModel(tf, modelJsonPath);
   const json = await readModelJson(modelJsonPath);
   const topology = json.modelTopology as { node?: unknown } | undefined;
   const isGraph = json.format === 'graph-model' || Array.isArray(topology?.node);

@@ -1,6 +1,7 @@
 /**
- * How many classes a TF.js model.json predicts, read from its JSON alone (no TF.js in the
- * extension host), so a dataset can be checked against the model before any worker starts.
+ * How many classes a model predicts, read from its Keras-style topology alone (a TF.js
+ * model.json, or a Keras file's config) with no TF.js, so the extension host can check a
+ * dataset against the model before any worker starts.
  */
 import { readFile } from 'node:fs/promises';
 
@@ -103,10 +104,19 @@ function layerList(config: unknown): LayerSpec[] {
   });
 }
 
-/** Keras 2 / TF.js form: [[["dense_1", 0, 0, {}], …], …]. */
+/** Keras 2 / TF.js form [[["dense_1", 0, 0, {}], …], …], or Keras 3's [{args: [__keras_tensor__ …]}]. */
 function inboundNames(nodes: unknown): string[] {
-  if (!Array.isArray(nodes) || !Array.isArray(nodes[0])) return [];
-  return (nodes[0] as unknown[]).flatMap((entry) => (Array.isArray(entry) && typeof entry[0] === 'string' ? [entry[0]] : []));
+  if (!Array.isArray(nodes)) return [];
+  const first: unknown = nodes[0];
+  if (Array.isArray(first)) return first.flatMap((entry) => (Array.isArray(entry) && typeof entry[0] === 'string' ? [entry[0]] : []));
+  return isObject(first) ? kerasTensorSources(first.args) : [];
+}
+
+function kerasTensorSources(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(kerasTensorSources);
+  if (!isObject(value) || value.class_name !== '__keras_tensor__' || !isObject(value.config)) return [];
+  const history = value.config.keras_history;
+  return Array.isArray(history) && typeof history[0] === 'string' ? [history[0]] : [];
 }
 
 function outputLayer(config: unknown, layers: LayerSpec[], byName: Map<string, LayerSpec>): LayerSpec | undefined {
@@ -151,4 +161,9 @@ function outputsOfWeights(manifest: unknown): ModelOutputs | null {
     return Number.isInteger(size) && size > 0 ? withClasses(size, null, 'weights') : null;
   }
   return null;
+}
+
+/** The output count of a Keras model config ({class_name, config}), as in a Keras file. */
+export function kerasModelOutputs(config: unknown): ModelOutputs | null {
+  return outputsOfTopology(config);
 }
