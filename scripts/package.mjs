@@ -38,11 +38,23 @@ function onnxRuntimeBinaries(target) {
   return existsSync(join(root, folder, 'onnxruntime_binding.node')) ? folder : null;
 }
 
-/** .vscodeignore's lines for `target`: with the target's ONNX Runtime binaries, or without ONNX Runtime. */
-function ignoreLines(vscodeignore, binaries) {
+/** .vscodeignore's lines for `target`: with the target's ONNX Runtime binaries, or without ONNX Runtime; with the target's sharp addon and libvips where installed. */
+function ignoreLines(vscodeignore, binaries, sharpPackages) {
   const lines = vscodeignore.split('\n');
-  if (binaries === null) return lines.filter((line) => !onnxRuntimePackages.some((pkg) => line.startsWith(`!${pkg}`)));
-  return [...lines, `!${binaries}/*`];
+  const withSharp = [...lines, ...sharpPackages.map((folder) => `!${folder}/**`)];
+  if (binaries === null) return withSharp.filter((line) => !onnxRuntimePackages.some((pkg) => line.startsWith(`!${pkg}`)));
+  return [...withSharp, `!${binaries}/*`];
+}
+
+/**
+ * sharp's native packages for a VS Code target (npm installs only this machine's): its addon
+ * (@img/sharp-<os>-<arch>) and libvips (@img/sharp-libvips-<os>-<arch>); none where not installed.
+ */
+function sharpPackagesFor(target) {
+  const [platform, arch] = target.split('-');
+  const os = platform === 'alpine' ? 'linuxmusl' : platform;
+  const folders = [`node_modules/@img/sharp-${os}-${arch}`, `node_modules/@img/sharp-libvips-${os}-${arch}`];
+  return folders.filter((folder) => existsSync(join(root, folder, 'package.json')));
 }
 
 function glibcVersion() {
@@ -66,7 +78,9 @@ function packageExtension({ target, out }) {
   const scratch = mkdtempSync(join(tmpdir(), 'robustness-lens-package-'));
   try {
     const ignoreFile = join(scratch, '.vscodeignore');
-    writeFileSync(ignoreFile, ignoreLines(readFileSync(join(root, '.vscodeignore'), 'utf8'), binaries).join('\n'));
+    const sharpPackages = sharpPackagesFor(target);
+    if (sharpPackages.length < 2) console.log(`sharp's native packages for ${target} are not installed here: the package cannot decode image files on ${target}`);
+    writeFileSync(ignoreFile, ignoreLines(readFileSync(join(root, '.vscodeignore'), 'utf8'), binaries, sharpPackages).join('\n'));
     const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
     // Without --no-dependencies vsce lists the production dependencies' files (npm list); the
     // ignore file keeps ONNX Runtime's runtime files of them and drops the rest (bundled in dist/).

@@ -43,7 +43,9 @@ describe("this platform's .vsix", () => {
   it("holds the bundles, media and ONNX Runtime's runtime files with this platform's binaries", () => {
     const needed = ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/tfjs-backend-wasm.wasm', 'media/demo/model/model.json'];
     const onnxRuntime = ['node_modules/onnxruntime-node/package.json', 'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-node/dist/binding.js', 'node_modules/onnxruntime-common/package.json', 'node_modules/onnxruntime-common/dist/cjs/package.json', 'node_modules/onnxruntime-common/dist/cjs/index.js', `${binaries}onnxruntime_binding.node`];
-    for (const file of [...needed, ...onnxRuntime]) assert.ok(files.includes(file), `${file} is missing from the .vsix`);
+    const sharp = ['node_modules/sharp/package.json', 'node_modules/sharp/dist/index.cjs', 'node_modules/@img/colour/index.cjs', 'node_modules/detect-libc/lib/detect-libc.js', 'node_modules/semver/index.js', `node_modules/@img/sharp-${process.platform}-${process.arch}/package.json`];
+    for (const file of [...needed, ...onnxRuntime, ...sharp]) assert.ok(files.includes(file), `${file} is missing from the .vsix`);
+    assert.ok(files.some((file) => file.startsWith(`node_modules/@img/sharp-libvips-${process.platform}-${process.arch}/lib/libvips`)), 'libvips is missing from the .vsix');
   });
 
   it("leaves out other platforms' binaries, install scripts, other packages and development files", () => {
@@ -55,7 +57,8 @@ describe("this platform's .vsix", () => {
         (f.startsWith('node_modules/onnxruntime-node/bin/') && !f.startsWith(binaries)) ||
         /^node_modules\/onnxruntime-node\/(script|lib|node_modules)\//.test(f) ||
         /^node_modules\/onnxruntime-common\/(lib|dist\/esm)\//.test(f) ||
-        (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)),
+        (f.startsWith('node_modules/@img/sharp-') && !f.startsWith(`node_modules/@img/sharp-${process.platform}-${process.arch}/`) && !f.startsWith(`node_modules/@img/sharp-libvips-${process.platform}-${process.arch}/`)) ||
+        (f.startsWith('node_modules/') && !/^node_modules\/(onnxruntime-(node|common)|sharp|@img\/(colour|sharp-[^/]+)|detect-libc|semver)\//.test(f)),
     );
     assert.deepEqual(unwanted, []);
   });
