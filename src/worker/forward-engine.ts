@@ -1,68 +1,66 @@
 /**
- * Chooses what runs a worker's forward passes. `auto` takes ONNX Runtime on the wasm and cpu
- * backends when it is installed and the model translates (src/worker/onnx/), and the TF.js
- * backend itself otherwise (the native TensorFlow backends have fast kernels, and the GPU);
- * `onnxruntime` insists and fails with a one-line reason; `tfjs` never uses it.
- *
+ * Chooses what runs a TF.js model: `auto` takes ONNX Runtime (forward passes and gradients, on
+ * the execution provider --backend names) when onnxruntime-node is installed and the model
+ * translates (src/worker/onnx/), except on the native TensorFlow backends unless a GPU provider is
+ * asked for; `onnxruntime` insists and fails with a one-line reason; `tfjs` never uses it.
  * A translated model is checked against TF.js on a few seeded images before it is trusted.
  */
 import type { Classifier } from '../engine/classifier';
-import { SeededRandom } from '../engine/rng';
-import { forwardChoices, type BackendName, type ForwardChoice, type ForwardName } from '../protocol/report';
-import { OnnxClassifier } from './model/onnx-classifier';
+import type { Preprocessing } from '../protocol/preprocessing';
+import { forwardChoices, type BackendChoice, type ExecutionProvider, type ForwardChoice, type ForwardName, type TfBackendName } from '../protocol/report';
+import { checkAgainstReference } from './compute/translation-check';
 import type { LoadedModel } from './model/loaded-model';
 import type { TfClassifier } from './model/tf-classifier';
-import { OnnxForward, OnnxRuntimeNotInstalled } from './onnx/onnx-forward';
-
+import { decodeModel } from './onnx/codec';
+import { computeGraphs } from './onnx/compute-graph';
+import { OnnxRuntimeNotInstalled } from './onnx/onnx-forward';
+import { executionProviderFor, ortClassifier } from './compute/ort-engine';
 
 export interface ForwardEngine {
   classifier: Classifier;
   forward: ForwardName;
-  /** Why `auto` kept the forward passes on TF.js, when it tried ONNX Runtime. */
+  gradient: ForwardName;
+  executionProvider: ExecutionProvider | null;
+  /** Why `auto` kept the model on TF.js, when it tried ONNX Runtime. */
   note?: string;
 }
 
-/** Largest |ONNX − TF.js| output accepted on the check images (float32 reassociation is ~1e-6). */
-const tolerance = 1e-4;
-const checkImages = 4;
+export interface ForwardEngineOptions {
+  /** ONNX Runtime's CPU threads (the worker's share of the cores). */
+  threads?: number;
+  preprocessing?: Preprocessing;
+}
 
-/** @param threads ONNX Runtime's CPU threads (the worker's share of the cores). */
-export async function forwardEngine(choice: ForwardChoice, backend: BackendName, model: LoadedModel, tfClassifier: TfClassifier, threads = 1): Promise<ForwardEngine> {
+export async function forwardEngine(
+  choice: ForwardChoice,
+  requested: BackendChoice,
+  backend: TfBackendName,
+  model: LoadedModel,
+  tfClassifier: TfClassifier,
+  options: ForwardEngineOptions = {},
+): Promise<ForwardEngine> {
   if (!forwardChoices.includes(choice)) throw new Error(`unknown forward engine "${String(choice)}" (one of ${forwardChoices.join(', ')})`);
-  const tfjs: ForwardEngine = { classifier: tfClassifier, forward: 'tfjs' };
-  if (choice === 'tfjs' || (choice === 'auto' && (backend === 'tensorflow' || backend === 'tensorflow-gpu'))) return tfjs;
+  const tfjs: ForwardEngine = { classifier: tfClassifier, forward: 'tfjs', gradient: 'tfjs', executionProvider: null };
+  const native = backend === 'tensorflow' || backend === 'tensorflow-gpu';
+  const gpuProvider = requested === 'cuda' || requested === 'webgpu';
+  if (choice === 'tfjs' || (choice === 'auto' && native && !gpuProvider)) return tfjs;
   try {
-    return { classifier: await onnxClassifier(model, tfClassifier, threads), forward: 'onnxruntime' };
+    if (!model.toOnnx) throw new Error(`a ${model.format} is not translated to ONNX`);
+    const provider = executionProviderFor(requested);
+    const graphs = computeGraphs(decodeModel(model.toOnnx()), options.preprocessing ?? { preset: 'unit' });
+    const classifier = await ortClassifier(graphs, tfClassifier.maxBatch, options.threads ?? 1, provider);
+    try {
+      await checkAgainstReference(classifier, tfClassifier);
+    } catch (error) {
+      classifier.dispose();
+      throw error;
+    }
+    tfClassifier.dispose();
+    return { classifier, forward: 'onnxruntime', gradient: 'onnxruntime', executionProvider: provider };
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    if (choice === 'onnxruntime') throw new Error(`forward passes on ONNX Runtime: ${reason}`);
+    if (choice === 'onnxruntime') throw new Error(`ONNX Runtime: ${reason}`);
     if (error instanceof OnnxRuntimeNotInstalled) return tfjs;
-    return { ...tfjs, note: `forward passes on TF.js ${backend}: ${reason}` };
-  }
-}
-
-async function onnxClassifier(model: LoadedModel, tfClassifier: TfClassifier, threads: number): Promise<OnnxClassifier> {
-  if (!model.toOnnx) throw new Error(`a ${model.format} is not translated to ONNX`);
-  const bytes = model.toOnnx();
-  const forward = await OnnxForward.create(bytes, model.geometry.shape, threads);
-  const classifier = new OnnxClassifier(forward, tfClassifier, model.outputCount, model.outputActivation, tfClassifier.maxBatch);
-  try {
-    await checkAgainstTfjs(forward, tfClassifier);
-  } catch (error) {
-    await forward.dispose();
-    throw error;
-  }
-  return classifier;
-}
-
-async function checkAgainstTfjs(forward: OnnxForward, tfClassifier: TfClassifier): Promise<void> {
-  const random = new SeededRandom(7);
-  const images = Float32Array.from({ length: checkImages * tfClassifier.dimension }, () => random.next());
-  const onnx = await forward.run(images, checkImages);
-  const tfjs = await tfClassifier.outputs(images, checkImages);
-  let worst = 0;
-  for (let i = 0; i < tfjs.length; i++) worst = Math.max(worst, Math.abs(onnx[i] - tfjs[i]) / Math.max(1, Math.abs(tfjs[i])));
-  if (!(worst <= tolerance) || onnx.length !== tfjs.length) {
-    throw new Error(`the translated model's outputs differ from TF.js's (by up to ${worst.toExponential(1)})`);
+    return { ...tfjs, note: `the model runs on TF.js ${backend}: ${reason}` };
   }
 }

@@ -10,18 +10,16 @@ import { defaultPreprocessing, type Preprocessing } from '../protocol/preprocess
 import { forwardChoices, type BackendChoice, type BackendName, type ExecutionProvider, type ForwardChoice, type ForwardName } from '../protocol/report';
 import { loadBackend, type LoadedBackend } from './backends';
 import { batchMegabytes, batchSizeFor } from './batch-size';
-import { OrtClassifier } from './compute/ort-classifier';
-import { availableExecutionProviders, OrtSession } from './compute/ort-session';
 import type { ImageGeometry } from './model/input-shape';
 import type { LoadedModel, OutputActivation } from './model/loaded-model';
 import { loadModel } from './model/load-model';
 import { isOnnxPath, loadOnnxFile } from './model/onnx-file';
 import { preprocessedModel } from './model/preprocessed-model';
 import { TfClassifier } from './model/tf-classifier';
-import { decodeModel, encodeModel } from './onnx/codec';
+import { forwardEngine } from './forward-engine';
+import { executionProviderFor, ortClassifier } from './compute/ort-engine';
 import { computeGraphs, type ComputeGraphs } from './onnx/compute-graph';
-import { OnnxRuntimeNotInstalled } from './onnx/onnx-forward';
-import { checkAgainstReference, checkAgainstSource } from './compute/translation-check';
+import { checkAgainstSource } from './compute/translation-check';
 
 /** What the worker reports of the model, whatever its format. */
 export interface WorkerModel {
@@ -94,69 +92,14 @@ export async function workerClassifier(
   const model = preprocessedModel(runtime.tf, loaded, preprocessing);
   const batch = batchSizeFor(model.floatsPerImage, megabytes, samples);
   const tfClassifier = new TfClassifier(runtime.tf, model, batch);
-  const onTfjs = (note: string | null): WorkerClassifier => ({
-    classifier: tfClassifier,
-    forward: 'tfjs',
-    gradient: 'tfjs',
-    executionProvider: null,
-    note,
-    batch,
-    backend: runtime.backend,
-    runtime,
-    model: tfModel(model),
-  });
-  const native = runtime.backend === 'tensorflow' || runtime.backend === 'tensorflow-gpu';
-  if (forward === 'tfjs' || (forward === 'auto' && native && backend !== 'cuda' && backend !== 'webgpu')) return onTfjs(null);
   try {
-    const provider = executionProviderFor(backend);
-    const graphs = computeGraphs(decodeModel(translated(model)), preprocessing);
-    const classifier = await ortClassifier(graphs, batch, threads, provider);
-    try {
-      await checkAgainstReference(classifier, tfClassifier);
-    } catch (error) {
-      classifier.dispose();
-      throw error;
-    }
-    tfClassifier.dispose();
-    return { classifier, forward: 'onnxruntime', gradient: 'onnxruntime', executionProvider: provider, note: null, batch, backend: runtime.backend, runtime, model: tfModel(model) };
+    const engine = await forwardEngine(forward, backend, runtime.backend, model, tfClassifier, { threads, preprocessing });
+    if (engine.note) options.log?.(engine.note);
+    return { ...engine, note: engine.note ?? null, batch, backend: runtime.backend, runtime, model: tfModel(model) };
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    if (forward === 'onnxruntime') {
-      tfClassifier.dispose();
-      throw new Error(`ONNX Runtime: ${reason}`);
-    }
-    if (error instanceof OnnxRuntimeNotInstalled) return onTfjs(null);
-    const note = `the model runs on TF.js ${runtime.backend}: ${reason}`;
-    options.log?.(note);
-    return onTfjs(note);
-  }
-}
-
-function translated(model: LoadedModel): Uint8Array {
-  if (!model.toOnnx) throw new Error(`a ${model.format} is not translated to ONNX`);
-  return model.toOnnx();
-}
-
-async function ortClassifier(graphs: ComputeGraphs, batch: number, threads: number, provider: ExecutionProvider): Promise<OrtClassifier> {
-  const forward = await OrtSession.create(encodeModel(graphs.forward), { threads, executionProvider: provider });
-  const gradient = await OrtSession.create(encodeModel(graphs.gradient), { threads, executionProvider: provider }).catch(async (error: unknown) => {
-    await forward.dispose();
+    tfClassifier.dispose();
     throw error;
-  });
-  return new OrtClassifier(forward, gradient, graphs, batch);
-}
-
-/** The ONNX Runtime execution provider for --backend: a GPU one only when asked for by name. */
-function executionProviderFor(backend: BackendChoice): ExecutionProvider {
-  if (backend !== 'cuda' && backend !== 'webgpu') return 'cpu';
-  if (!availableExecutionProviders().includes(backend)) {
-    throw new Error(
-      backend === 'cuda'
-        ? "ONNX Runtime's CUDA execution provider is not installed (run `npx onnxruntime-node-install-cuda`, or the extension's “Install GPU Support” command)"
-        : "this onnxruntime-node has no WebGPU execution provider",
-    );
   }
-  return backend;
 }
 
 function withFileName<T>(name: string, build: () => T): T {

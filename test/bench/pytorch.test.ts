@@ -141,7 +141,7 @@ test('the script finds the engine\'s eps* and flips on the engine\'s random set,
       const model = await loadModel(runtime.tf, modelPath);
       dimension = model.geometry.shape.reduce((a, b) => a * b, 1);
       const randomSet = unitBallSamples(settings.samples, dimension, settings.seed);
-      const engine = await forwardEngine(forward, 'wasm', model, new TfClassifier(runtime.tf, model, 100));
+      const engine = await forwardEngine(forward, 'auto', 'wasm', model, new TfClassifier(runtime.tf, model, 100));
       const records: ImageRecord[] = [];
       try {
         for (const [label, name] of ['7_Sneaker', '8_Bag'].entries()) {

@@ -35,10 +35,11 @@ export interface ComputeGraphs {
   fixedBatch: number | null;
 }
 
-export const pixelsName = 'pixels';
-export const logitsName = 'logits';
-export const cotangentName = 'cotangent';
-export const gradientName = 'input_gradient';
+// Prefixed so as not to meet a name the model already uses.
+export const pixelsName = '__rl_pixels';
+export const logitsName = '__rl_logits';
+export const cotangentName = '__rl_cotangent';
+export const gradientName = '__rl_input_gradient';
 
 const passThroughOps = new Set(['Identity', 'Flatten', 'Reshape', 'Squeeze']);
 
@@ -117,27 +118,27 @@ function withPixelPrefix(source: Graph, input: ValueInfo, layout: Layout, imageS
   const initializers = new Map(source.initializers);
   let current = pixelsName;
   const add = (op: string, inputs: string[], attributes: Node['attributes'] = {}) => {
-    const output = `pixels/${op}_${nodes.length}`;
+    const output = `${pixelsName}/${op}_${nodes.length}`;
     nodes.push({ op, domain: '', name: output, inputs, outputs: [output], attributes });
     current = output;
   };
   const { order, multiply, offset } = channelParameters(preprocessing, channels);
   if (order) {
-    initializers.set('pixels/order', { kind: 'int', dims: [order.length], values: order, dataType: DataType.int64 });
-    add('Gather', [current, 'pixels/order'], { axis: { kind: 'int', value: imageShape.length } });
+    initializers.set(`${pixelsName}/order`, { kind: 'int', dims: [order.length], values: order, dataType: DataType.int64 });
+    add('Gather', [current, `${pixelsName}/order`], { axis: { kind: 'int', value: imageShape.length } });
   }
   if (multiply.some((m) => m !== 1)) {
-    initializers.set('pixels/scale', { kind: 'float', dims: [multiply.length], values: Float32Array.from(multiply) });
-    add('Mul', [current, 'pixels/scale']);
+    initializers.set(`${pixelsName}/scale`, { kind: 'float', dims: [multiply.length], values: Float32Array.from(multiply) });
+    add('Mul', [current, `${pixelsName}/scale`]);
   }
   if (offset.some((o) => o !== 0)) {
-    initializers.set('pixels/offset', { kind: 'float', dims: [offset.length], values: Float32Array.from(offset) });
-    add('Add', [current, 'pixels/offset']);
+    initializers.set(`${pixelsName}/offset`, { kind: 'float', dims: [offset.length], values: Float32Array.from(offset) });
+    add('Add', [current, `${pixelsName}/offset`]);
   }
   if (layout === 'nchw') add('Transpose', [current], { perm: { kind: 'ints', value: [0, 3, 1, 2] } });
   const last = nodes.at(-1);
   if (last) last.outputs = [input.name];
-  else nodes.push({ op: 'Identity', domain: '', name: 'pixels/identity', inputs: [pixelsName], outputs: [input.name], attributes: {} });
+  else nodes.push({ op: 'Identity', domain: '', name: `${pixelsName}/identity`, inputs: [pixelsName], outputs: [input.name], attributes: {} });
   return { ...source, nodes: [...nodes, ...source.nodes], initializers, inputs: [{ name: pixelsName, elemType: DataType.float, dims: ['batch', ...imageShape] }] };
 }
 

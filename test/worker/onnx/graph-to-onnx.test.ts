@@ -8,7 +8,7 @@ import { loadBackend } from '../../../src/worker/backends';
 import { forwardEngine } from '../../../src/worker/forward-engine';
 import { loadModel } from '../../../src/worker/model/load-model';
 import type { LoadedModel } from '../../../src/worker/model/loaded-model';
-import { OnnxClassifier } from '../../../src/worker/model/onnx-classifier';
+import { OrtClassifier } from '../../../src/worker/compute/ort-classifier';
 import { TfClassifier } from '../../../src/worker/model/tf-classifier';
 import { graphModelToOnnx } from '../../../src/worker/onnx/graph-to-onnx';
 import { NotTranslatable } from '../../../src/worker/onnx/onnx-graph';
@@ -110,14 +110,14 @@ test('forward engine: auto takes ONNX Runtime for a translatable graph model, TF
   x = flatten(g, 'flatten', x, 3 * 3 * 4);
   g.op('softmax', 'Softmax', [biasAdd(g, 'dense/bias_add', matMul(g, 'dense', x, [36, 3]), 3)]);
   const translatable = new TfClassifier(runtimeTf, await loaded(g, 'engine'), 8);
-  const engine = await forwardEngine('auto', 'wasm', translatable.model, translatable);
+  const engine = await forwardEngine('auto', 'auto', 'wasm', translatable.model, translatable);
   assert.equal(engine.forward, 'onnxruntime');
   assert.equal(engine.note, undefined);
-  assert.ok(engine.classifier instanceof OnnxClassifier);
+  assert.ok(engine.classifier instanceof OrtClassifier);
   engine.classifier.dispose();
 
   const tfjs = new TfClassifier(runtimeTf, await loaded(untranslatable(), 'engine-cos'), 8);
-  const fallback = await forwardEngine('auto', 'wasm', tfjs.model, tfjs);
-  assert.deepEqual(fallback, { classifier: tfjs, forward: 'tfjs', note: 'forward passes on TF.js wasm: node wave: Cos is not translated to ONNX' });
+  const fallback = await forwardEngine('auto', 'auto', 'wasm', tfjs.model, tfjs);
+  assert.deepEqual(fallback, { classifier: tfjs, forward: 'tfjs', gradient: 'tfjs', executionProvider: null, note: 'the model runs on TF.js wasm: node wave: Cos is not translated to ONNX' });
   tfjs.dispose();
 });

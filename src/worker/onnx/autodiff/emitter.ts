@@ -14,7 +14,7 @@ export class Emitter {
   ) {}
 
   fresh(hint: string): string {
-    return `grad/${hint.replace(/[^A-Za-z0-9_.-]/g, '_')}/${this.counter++}`;
+    return `__rl_grad/${hint.replace(/[^A-Za-z0-9_.-]/g, '_')}/${this.counter++}`;
   }
 
   /** Adds a node and returns its `outputs` output names. */
