@@ -266,6 +266,7 @@ class CheckRun {
         }
       },
       log: (message) => this.emit({ type: 'log', message }),
+      workerReplaced: (message) => this.emit({ type: 'warning', message }),
     };
   }
 

@@ -39,6 +39,8 @@ export interface PoolListener {
   imageFailed(task: ImageTask, reason: string, cause: FailureCause): void;
   /** Anything a worker printed, and non-fatal errors not tied to an image. */
   log(message: string): void;
+  /** A worker died and a fresh one takes its place (default: logged). */
+  workerReplaced?(message: string): void;
 }
 
 /** Why an image has no result though it was read. */
@@ -314,7 +316,7 @@ export class WorkerPool {
         this.fail(new Error(`worker ${worker.id} ${how}${loading}${because} (${this.unattributedDeaths} workers died with no image to blame)`));
         return;
       }
-      this.listener.log(`worker ${worker.id} ${how}${loading}${because}; starting a new worker`);
+      this.replaced(`worker ${worker.id} ${how}${loading}${because}; starting a new worker`);
       // A replacement that died loading hands its retry on to the next one.
       retry = worker.retry;
     } else {
@@ -326,7 +328,7 @@ export class WorkerPool {
       } else {
         worker.assigned.splice(worker.assigned.indexOf(culprit), 1);
         retry = culprit;
-        this.listener.log(`worker ${worker.id} ${how} while analysing ${culprit.file}${because}; a new worker retries it`);
+        this.replaced(`worker ${worker.id} ${how} while analysing ${culprit.file}${because}; a new worker retries it`);
       }
     }
     // What it had not started goes back to the front of the queue, in order.
@@ -334,6 +336,11 @@ export class WorkerPool {
     worker.current = null;
     worker.retry = null;
     this.replace(worker, retry);
+  }
+
+  private replaced(message: string): void {
+    if (this.listener.workerReplaced) this.listener.workerReplaced(message);
+    else this.listener.log(message);
   }
 
   /** The image a dead worker was on: the one it last reported progress on, else the first it was given. */

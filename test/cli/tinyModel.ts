@@ -14,12 +14,20 @@ import { join } from 'node:path';
  * dark ones class 0 (the boundary is mean brightness 0.5, at a distance the attack can reach).
  */
 export async function writeBrightnessModel(dir: string, size: number): Promise<string> {
+  return writeLinearSigmoidModel(dir, size, 0.5, -0.25 * size * size);
+}
+
+/**
+ * sigmoid(weight · Σ pixels + bias) on size×size×1 images. A NaN weight makes every output NaN; an
+ * infinite weight makes the output NaN on an image with a black pixel (∞ · 0) and finite elsewhere.
+ */
+export async function writeLinearSigmoidModel(dir: string, size: number, weight: number, bias: number): Promise<string> {
   await tf.setBackend('cpu');
   const d = size * size;
   const model = tfl.sequential({
     layers: [tfl.layers.flatten({ inputShape: [size, size, 1] }), tfl.layers.dense({ units: 1, activation: 'sigmoid' })],
   });
-  model.layers[1].setWeights([tf.fill([d, 1], 0.5), tf.tensor1d([-0.25 * d])]);
+  model.layers[1].setWeights([tf.fill([d, 1], weight), tf.tensor1d([bias])]);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'model.json');
   await model.save(
