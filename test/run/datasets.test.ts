@@ -12,6 +12,7 @@ import { listDataset } from '../../src/run/dataset';
 import { resolveClasses } from '../../src/run/datasets/class-subset';
 import { readArrayRecord } from '../../src/worker/images/array-record';
 import { readTaskImage } from '../../src/worker/images/model-image';
+import { parseArgs, usage } from '../../src/cli/args';
 import { cifarBytes, idxBytes, littleEndianFloat32, littleEndianInt64, npyBytes, npzBytes } from './datasets-files';
 
 const fashion = '/usr/share/datasets/fashion-mnist';
@@ -204,4 +205,16 @@ test('--classes takes names or indices, and refuses unknown and repeated classes
   assert.deepEqual(resolveClasses(['8_Bag', '0'], classes), [1, 0]);
   assert.throws(() => resolveClasses(['Sandal'], classes), /--classes: "Sandal" is neither a class name nor a class index 0…2 of the data \(7_Sneaker, 8_Bag, other\)/);
   assert.throws(() => resolveClasses(['1', '8_Bag'], classes), /--classes names class "8_Bag" twice/);
+});
+
+test('--classes and --data-labels on the command line', () => {
+  const base = ['check', '--model', 'm.json', '--data', 'x.npy', '--out', 'o'];
+  const parsed = parseArgs([...base, '--classes', ' 7, 8 ', '--data-labels', 'y.npy']);
+  assert.ok(parsed.kind === 'check');
+  assert.deepEqual(parsed.options.classes, ['7', '8']);
+  assert.equal(parsed.options.dataLabels, 'y.npy');
+  assert.throws(() => parseArgs([...base, '--classes', '7,,8']), /--classes must be a comma list of class names or indices, got "7,,8"/);
+  assert.throws(() => parseArgs([...base, '--classes', '7,7']), /--classes lists a class twice/);
+  assert.match(usage, /--data-labels <file>/);
+  assert.match(usage, /--classes <list>/);
 });
