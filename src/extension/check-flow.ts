@@ -9,7 +9,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node
 import { defaultAttack } from '../engine/attacks/names';
 import type { CheckOptions } from '../run/types';
 import { checkClasses, classFolders, readLabelNames } from './class-check';
-import { fileFormatOfName, modelFormatById, modelFormatsInWords, modelOutputsAt as readModelOutputs } from '../worker/model/model-formats';
+import { fileFormatOfName, modelFormatById, modelFormatsInWords, modelOutputsAt as readModelOutputs, modelPathOfFile } from '../worker/model/model-formats';
 import { pickDataset, pickLabelsFile, pickModel } from './pickers';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
 import { askCustom, fromSettings, paper, parseClassList, pickPreset, quickLook, type EngineChoice, type PresetName } from './presets';
@@ -51,6 +51,7 @@ export function startFromResource(resource: string | undefined): FlowStart {
   const info = statSync(resource, { throwIfNoEntry: false });
   if (!info) throw new Error(`${resource} does not exist`);
   if (info.isFile()) {
+    if (modelPathOfFile(resource) !== resource) return { model: modelPathOfFile(resource) };
     if (!fileFormatOfName(resource) && looksLikeDatasetFile(resource)) return { data: resource };
     if (!fileFormatOfName(resource)) throw new Error(`${resource} is not a model file: expected ${modelFormatsInWords}`);
     return { model: resource };

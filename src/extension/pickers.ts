@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { datasetFileExtensions } from '../run/datasets/index';
+import { modelFileFilters as modelPickerFilters, modelPathOfFile, modelSearchGlob } from '../worker/model/model-formats';
 import type { KeyValueStore, PickItem, Ui, WorkspaceInfo } from './ports';
 
 export const pickerTitles = {
@@ -34,12 +35,12 @@ export interface PickerDeps {
   state: KeyValueStore;
 }
 
-export const modelFileFilters = [{ name: 'TF.js model (model.json)', extensions: ['json'] }];
+export const modelFileFilters = modelPickerFilters();
 
 export async function pickModel(deps: PickerDeps): Promise<string | undefined> {
   const { ui, workspace, state } = deps;
   const last = existing(state.get<string>(stateKeys.model));
-  const found = (await workspace.findFiles('**/model.json', searchExclude, 50)).sort();
+  const found = (await workspace.findFiles(modelSearchGlob, searchExclude, 50)).map(modelPathOfFile).sort();
   const candidates = unique([...(last ? [last] : []), ...found]);
   let chosen: Choice | undefined = browse;
   if (candidates.length > 0) {
@@ -48,11 +49,12 @@ export async function pickModel(deps: PickerDeps): Promise<string | undefined> {
       description: path === last ? 'last used' : undefined,
       value: path,
     }));
-    items.push({ label: 'Browse…', description: 'a model.json anywhere on disk', value: browse });
-    chosen = await ui.pick(pickerTitles.model, items, 'The TF.js model to audit (model.json beside its weight files)');
+    items.push({ label: 'Browse…', description: 'a model file anywhere on disk (for a SavedModel, its saved_model.pb)', value: browse });
+    chosen = await ui.pick(pickerTitles.model, items, 'The model to audit: ONNX, Keras (.keras, .h5), TF.js model.json or a TensorFlow SavedModel');
   }
   if (chosen === undefined) return undefined;
-  const path = typeof chosen === 'string' ? chosen : await ui.openFile(pickerTitles.model, modelFileFilters, last ?? workspace.folders()[0]);
+  const picked = typeof chosen === 'string' ? chosen : await ui.openFile(pickerTitles.model, modelFileFilters, last ?? workspace.folders()[0]);
+  const path = picked && modelPathOfFile(picked);
   if (path) await state.update(stateKeys.model, path);
   return path;
 }

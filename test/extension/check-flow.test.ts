@@ -47,7 +47,7 @@ describe('the check command asks only what it does not know', () => {
     const plan = await planCheck(deps(ui, state), {});
     assert.ok(plan);
     assert.equal(ui.remaining, 0);
-    assert.deepEqual(ui.asked[0], { kind: 'pick', title: 'Robustness Lens: model', labels: ['models/cnn/model.json', 'Browse…'], descriptions: [undefined, 'a model.json anywhere on disk'] });
+    assert.deepEqual(ui.asked[0], { kind: 'pick', title: 'Robustness Lens: model', labels: ['models/cnn/model.json', 'Browse…'], descriptions: [undefined, 'a model file anywhere on disk (for a SavedModel, its saved_model.pb)'] });
     const datasetQuestion = ui.asked[1];
     assert.equal(datasetQuestion.kind, 'pick');
     assert.deepEqual(datasetQuestion.kind === 'pick' && datasetQuestion.labels, ['data/test', 'other', 'Browse…', 'Browse for a Dataset File…']);

@@ -179,8 +179,11 @@ export function folderWorkspace(folders: string[], trusted = true): WorkspaceInf
     findFiles: async (include, _exclude, maxResults) => {
       const { readdirSync } = await import('node:fs');
       const { join } = await import('node:path');
+      // "**/{model.json,*.keras,…}": the names of the braces, "*" matching any run of characters.
+      const names = /^\*\*\/\{([^{}]*)\}$/.exec(include)?.[1].split(',') ?? [];
+      const byName = names.map((name) => new RegExp(`^${name.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`));
       const matches = (name: string) =>
-        include === '**/model.json' ? name === 'model.json' : /\.(png|jpe?g)$/i.test(name) && include.includes('png');
+        include === '**/model.json' ? name === 'model.json' : include.includes('png') ? /\.(png|jpe?g)$/i.test(name) : byName.some((pattern) => pattern.test(name));
       const found: string[] = [];
       const walk = (dir: string) => {
         for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -22,8 +22,8 @@ export interface ModelFormat {
   extensions: readonly string[];
   /** For a folder format, the file that marks the folder. */
   marker?: string;
-  /** Workspace search for candidates (a file of the format, or a folder's marker file). */
-  glob: string;
+  /** File names a workspace search looks for (globs without folders): the file itself, or a folder's marker. */
+  searchNames: readonly string[];
   /** The files whose bytes identify the model (missing ones are left for the loader to report). */
   fingerprintFiles(path: string): Promise<string[]>;
   /** The output count, read without loading the model; null when the files do not say (the worker checks). */
@@ -51,7 +51,7 @@ export const modelFormats: readonly ModelFormat[] = [
     label: 'TF.js model (model.json)',
     kind: 'file',
     extensions: ['json'],
-    glob: '**/model.json',
+    searchNames: ['model.json'],
     fingerprintFiles: async (path) => [path, ...(await tfjsWeightFiles(path))],
     readOutputs: readModelOutputs,
   },
@@ -60,7 +60,7 @@ export const modelFormats: readonly ModelFormat[] = [
     label: 'Keras 3 model (.keras)',
     kind: 'file',
     extensions: ['keras'],
-    glob: '**/*.keras',
+    searchNames: ['*.keras'],
     fingerprintFiles: justTheFile,
     readOutputs: async (path) => kerasModelOutputs(await readKerasConfig(path)),
   },
@@ -69,7 +69,7 @@ export const modelFormats: readonly ModelFormat[] = [
     label: 'Keras 2 model (.h5)',
     kind: 'file',
     extensions: ['h5', 'hdf5'],
-    glob: '**/*.{h5,hdf5}',
+    searchNames: ['*.h5', '*.hdf5'],
     fingerprintFiles: justTheFile,
     readOutputs: async (path) => kerasModelOutputs(await readKerasConfig(path)),
   },
@@ -78,7 +78,7 @@ export const modelFormats: readonly ModelFormat[] = [
     label: 'ONNX model (.onnx)',
     kind: 'file',
     extensions: ['onnx'],
-    glob: '**/*.onnx',
+    searchNames: ['*.onnx'],
     fingerprintFiles: async (path) => [path, ...(await onnxExternalDataFiles(path))],
     readOutputs: onnxModelOutputs,
   },
@@ -88,7 +88,7 @@ export const modelFormats: readonly ModelFormat[] = [
     kind: 'folder',
     extensions: [],
     marker: 'saved_model.pb',
-    glob: '**/saved_model.pb',
+    searchNames: ['saved_model.pb'],
     fingerprintFiles: filesUnder,
     // The signature's shapes are in the protobuf; the worker reads them when it loads the model.
     readOutputs: async () => null,
@@ -106,6 +106,24 @@ const otherFormats: Record<string, string> = {
   tflite: 'a TensorFlow Lite file: give the model it was converted from (Keras, SavedModel or ONNX)',
   safetensors: 'weights without an architecture: export the model to ONNX and give the .onnx file',
 };
+
+/** One workspace search for every format's candidates. */
+export const modelSearchGlob = `**/{${modelFormats.flatMap((format) => format.searchNames).join(',')}}`;
+
+/** The model a search hit or a picked file stands for: a SavedModel's marker file stands for its folder. */
+export function modelPathOfFile(file: string): string {
+  const folderFormat = modelFormats.find((format) => format.kind === 'folder' && format.marker === basename(file));
+  return folderFormat ? dirname(file) : file;
+}
+
+/** File-dialog filters: every model file at once, then one per format (a SavedModel by its marker file). */
+export function modelFileFilters(): { name: string; extensions: string[] }[] {
+  const extensionsOf = (format: ModelFormat) => (format.kind === 'file' ? [...format.extensions] : [extname(format.marker ?? '').slice(1)]);
+  return [
+    { name: 'Models', extensions: modelFormats.flatMap(extensionsOf) },
+    ...modelFormats.map((format) => ({ name: format.label, extensions: extensionsOf(format) })),
+  ];
+}
 
 export function modelFormatById(id: ModelFormatId): ModelFormat {
   return modelFormats.find((format) => format.id === id)!;
