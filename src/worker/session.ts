@@ -203,7 +203,7 @@ export class WorkerSession {
       loaded.classifier,
       loaded.geometry,
       message.work,
-      { attack, scales, maxEps, clip, batchSize, lineSearchChunk: lineSearchChunk ?? 32, seed: loaded.seed },
+      { attack, scales, maxEps, clip, batchSize, lineSearchChunk: lineSearchChunk ?? 32, seed: loaded.seed, attackOptions: loaded.protocol.attackOptions },
       () => this.cancelled,
     ).catch((error: unknown) => ({
       sources: message.work.sources.map(({ task }) => ({ index: task.index, targets: 0, flips: 0, baselineFlips: 0, note: oneLine(error) })),

@@ -3,7 +3,7 @@
  * get its direction v back, then try every source's ε*·v (and its random baseline ε*·u) on every
  * target of the class.
  */
-import { attackByName } from '../engine/attacks/index';
+import { attackByName, type AttackOptions } from '../engine/attacks/index';
 import type { Classifier } from '../engine/classifier';
 import { baselineDirection, flipsOnTarget, packSources, type PerturbationSource } from '../engine/universality';
 import type { UniversalityPart, UniversalityWork } from '../protocol/messages';
@@ -18,6 +18,8 @@ export interface UniversalitySettings {
   seed: number;
   batchSize: number;
   lineSearchChunk: number;
+  /** The run's attack options, so the rerun finds the run's direction. */
+  attackOptions?: Partial<AttackOptions>;
 }
 
 export async function measureUniversalityWork(
@@ -39,6 +41,7 @@ export async function measureUniversalityWork(
         maxEps: settings.maxEps,
         clip: settings.clip,
         lineSearchChunk: settings.lineSearchChunk,
+        options: settings.attackOptions,
       });
       if (!outcome.direction) notes.set(task.index, `the attack gave no direction on a rerun (${outcome.found ? 'found' : outcome.reason})`);
       // The report's ε* sets the norm: the rerun only brings the direction back.
