@@ -80,6 +80,7 @@ class CheckRun {
       modelHash: await fingerprintModel(options.model),
       data: listing.root,
       labels: options.labels === undefined ? null : resolve(options.labels),
+      dataLabels: options.dataLabels === undefined ? null : resolve(options.dataLabels),
       classes: listing.classes,
       attack: options.attack ?? defaultAttack,
       attackOptions: attackOptionsOf(options.attack ?? defaultAttack, options.attackOptions),

@@ -18,6 +18,8 @@ export interface ResultSettings {
   data: string;
   /** Absolute path of the labels file, or null for sorted folder names. */
   labels: string | null;
+  /** Added: absolute path of --data-labels (an array dataset's labels); absent or null: where its format keeps them. */
+  dataLabels?: string | null;
   classes: string[];
   attack: string;
   /** Added: the options `attack` reads (attackOptionsOf); absent in runs from before, which were fgm-line or deepfool with none but refine off. */
@@ -44,8 +46,8 @@ export interface RunFile {
 }
 
 /** Settings compared on resume; merge leaves out the paths, which differ between machines. */
-const resumeKeys: (keyof ResultSettings)[] = ['modelHash', 'data', 'labels', 'classes', 'attack', 'scales', 'maxEps', 'alphas', 'samples', 'seed', 'clip', 'rareEventBudget'];
-const pathKeys = new Set<keyof ResultSettings>(['model', 'data', 'labels']);
+const resumeKeys: (keyof ResultSettings)[] = ['modelHash', 'data', 'labels', 'dataLabels', 'classes', 'attack', 'scales', 'maxEps', 'alphas', 'samples', 'seed', 'clip', 'rareEventBudget'];
+const pathKeys = new Set<keyof ResultSettings>(['model', 'data', 'labels', 'dataLabels']);
 
 export function readRunFile(path: string): RunFile | null {
   if (!existsSync(path)) return null;
