@@ -3,12 +3,13 @@
  * from the run's details.json when the run drew them, else drawn by one worker process started on
  * first use and stopped after a while without requests.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import type { ImageDetail, ImageTask } from '../protocol/messages';
 import type { Report } from '../protocol/report';
 import { listDataset, type DatasetListing } from '../run/dataset';
+import { isWithin } from '../run/folder-walk';
 import { WorkerPool } from '../run/pool';
 
 export interface DetailServiceOptions {
@@ -65,7 +66,7 @@ export class DetailService {
   /** An image file under the dataset folder, or an image of another source format (found again by listing it, once). */
   private async taskOf(file: string, index: number, label: number): Promise<ImageTask> {
     const config = this.options.report.config;
-    if ((config.dataFormat ?? 'folder') === 'folder') return { index, file, path: imagePath(this.options.dataDir, file), label };
+    if ((config.dataFormat ?? 'folder') === 'folder') return { index, file, path: await datasetImagePath(this.options.dataDir, file), label };
     this.listing ??= listDataset(this.options.dataDir, config.labels ?? undefined, { dataLabels: config.dataLabels ?? undefined, classes: config.classSubset ?? undefined });
     const found = (await this.listing).images.find((task) => task.file === file);
     if (!found) throw new Error(`${file} is no longer in ${this.options.dataDir}`);
@@ -143,8 +144,25 @@ export class DetailService {
   }
 }
 
+/**
+ * The path of a report's image that the extension may read or open: inside the dataset folder by
+ * name, and, once links are resolved, inside the dataset folder or its class folder (which may be
+ * a link to a folder elsewhere, as the dataset walker allows: src/run/folder-walk.ts). Anything
+ * else — `../`, an absolute path, a link out of the dataset — is refused.
+ */
+export async function datasetImagePath(dataDir: string, file: string): Promise<string> {
+  const path = imagePath(dataDir, file);
+  const classFolder = join(resolve(dataDir), file.split('/')[0]);
+  const [real, realData, realClass] = await Promise.all([realpath(path), realpath(dataDir), realpath(classFolder)]).catch(() => {
+    throw new Error(`${file} is not in the dataset folder any more`);
+  });
+  if (!isWithin(real, realData) && !isWithin(real, realClass)) throw new Error(`${file} leads out of the dataset folder`);
+  return path;
+}
+
 /** The image's path under the dataset folder; a `file` that would leave the folder is refused. */
 export function imagePath(dataDir: string, file: string): string {
+  if (file.includes('\\') || file.includes('\0') || isAbsolute(file)) throw new Error(`${file} is not inside the dataset folder`);
   const path = resolve(dataDir, ...file.split('/'));
   const rel = relative(resolve(dataDir), path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${file} is not inside the dataset folder`);

@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import type { ExportFormat, ExtensionToWebview, ImageDetail } from '../protocol/messages';
-import { imagePath } from './detail-service';
+import { datasetImagePath } from './detail-service';
 import { oneLine } from './errors';
 import type { FileFilter, Ui } from './ports';
 
@@ -16,6 +16,8 @@ export interface PanelContext {
   detail(file: string): Promise<ImageDetail>;
   /** Absolute dataset folder of the report, null when unknown. */
   dataDir(): Promise<string | null>;
+  /** Whether `file` is one of the report's images: the page may only name those. */
+  hasImage(file: string): boolean;
   /** Where the save dialog starts (the run folder, else the workspace). */
   saveFolder(): string;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
@@ -42,7 +44,8 @@ export function exportBytes(format: ExportFormat, content: string): Uint8Array {
 
 /** A file name without folders, with the format's extension. */
 export function safeExportName(format: ExportFormat, suggested: string): string {
-  const name = basename(suggested.replace(/\\/g, '/')).replace(/[<>:"|?*\u0000-\u001f]/g, '_').trim() || `robustness.${format}`;
+  // Leading dots go too: no '..' and no hidden file.
+  const name = basename(suggested.replace(/\\/g, '/')).replace(/[<>:"|?*\u0000-\u001f]/g, '_').trim().replace(/^\.+/, '') || `robustness.${format}`;
   return name.toLowerCase().endsWith(`.${format}`) ? name : `${name}.${format}`;
 }
 
@@ -85,9 +88,10 @@ export async function handlePanelMessage(ctx: PanelContext, message: unknown): P
     case 'openImage': {
       if (typeof m.file !== 'string') return;
       try {
+        if (!ctx.hasImage(m.file)) throw new Error('it is not an image of this report');
         const dataDir = await ctx.dataDir();
         if (!dataDir) throw new Error('the report does not say where its dataset is');
-        await ctx.openFile(imagePath(dataDir, m.file));
+        await ctx.openFile(await datasetImagePath(dataDir, m.file));
       } catch (error) {
         void ctx.ui.error(`Robustness Lens: cannot open ${m.file}: ${oneLine(error)}`);
       }

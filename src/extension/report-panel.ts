@@ -184,6 +184,7 @@ export class ReportPanel implements LiveView {
         this.sendReport();
       },
       detail: async (file) => (await this.detailService()).detail(file),
+      hasImage: (file) => this.report?.images.some((image) => image.file === file) ?? false,
       dataDir: async () => (this.report ? (await reportPaths(this.report, this.source, env.baseFolder())).dataDir : null),
       saveFolder: () => sourceFolder(this.source) ?? env.baseFolder(),
       writeFile: (path, bytes) => writeFile(path, bytes),

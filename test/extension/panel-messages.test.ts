@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { exportBytes, handlePanelMessage, safeExportName, type PanelContext } from '../../src/extension/panel-messages';
 import type { ExtensionToWebview, ImageDetail } from '../../src/protocol/messages';
@@ -10,6 +10,16 @@ import { tempFolder } from './fixtures';
 
 const tmp = tempFolder('panel');
 after(() => tmp.remove());
+
+// The dataset of the report these tests play: real files, a class folder linked from elsewhere, links out.
+const reportImages = new Set(['1_bright/03.png', '2_linked/05.png', '1_bright/escape.png', '../../etc/passwd', '/etc/passwd']);
+mkdirSync(join(tmp.path, 'data', '1_bright'), { recursive: true });
+mkdirSync(join(tmp.path, 'elsewhere', 'pool'), { recursive: true });
+writeFileSync(join(tmp.path, 'data', '1_bright', '03.png'), 'png');
+writeFileSync(join(tmp.path, 'elsewhere', 'pool', '05.png'), 'png');
+writeFileSync(join(tmp.path, 'elsewhere', 'secret.txt'), 'secret');
+symlinkSync(join(tmp.path, 'elsewhere', 'pool'), join(tmp.path, 'data', '2_linked'));
+symlinkSync(join(tmp.path, 'elsewhere', 'secret.txt'), join(tmp.path, 'data', '1_bright', 'escape.png'));
 
 const onePixelPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
@@ -23,6 +33,7 @@ function context(ui: FakeUi, overrides: Partial<PanelContext> = {}) {
     sendReport: () => reportsSent++,
     detail: async (file) => ({ file }) as ImageDetail,
     dataDir: async () => join(tmp.path, 'data'),
+    hasImage: (file) => reportImages.has(file),
     saveFolder: () => join(tmp.path, 'run'),
     writeFile: (path, bytes) => writeFile(path, bytes),
     openFile: async (path) => {
@@ -86,6 +97,35 @@ describe('messages from the report page', () => {
     await handlePanelMessage(ctx, { type: 'openImage', file: '../../etc/passwd' });
     assert.equal(opened.length, 1);
     assert.deepEqual(ui.messages('error'), ['Robustness Lens: cannot open ../../etc/passwd: ../../etc/passwd is not inside the dataset folder']);
+  });
+
+  it('never opens a file outside the run’s dataset: ../, absolute paths, links out, files not in the report', async () => {
+    const ui = new FakeUi();
+    const { ctx, opened } = context(ui);
+    await handlePanelMessage(ctx, { type: 'openImage', file: '2_linked/05.png' });
+    assert.deepEqual(opened, [join(tmp.path, 'data', '2_linked', '05.png')], 'a class folder linked from elsewhere is part of the dataset');
+    for (const file of ['/etc/passwd', '1_bright/escape.png', '1_bright/../../elsewhere/secret.txt', '1_bright\\..\\..\\x', 'not/in/report.png']) {
+      await handlePanelMessage(ctx, { type: 'openImage', file });
+    }
+    assert.equal(opened.length, 1, opened.join(', '));
+    assert.deepEqual(ui.messages('error'), [
+      'Robustness Lens: cannot open /etc/passwd: /etc/passwd is not inside the dataset folder',
+      'Robustness Lens: cannot open 1_bright/escape.png: 1_bright/escape.png leads out of the dataset folder',
+      'Robustness Lens: cannot open 1_bright/../../elsewhere/secret.txt: it is not an image of this report',
+      'Robustness Lens: cannot open 1_bright\\..\\..\\x: it is not an image of this report',
+      'Robustness Lens: cannot open not/in/report.png: it is not an image of this report',
+    ]);
+  });
+
+  it('exports only under a bare file name in the run folder, whatever name the page suggests', async () => {
+    for (const suggested of ['../../../etc/cron.d/job', '/etc/passwd', '..\\..\\evil', '..', '']) {
+      const ui = new FakeUi([{ saveFile: undefined }]);
+      const { ctx } = context(ui);
+      await handlePanelMessage(ctx, { type: 'export', format: 'csv', suggestedName: suggested, content: 'x' });
+      const asked = ui.asked[0] as { defaultPath: string };
+      assert.equal(dirname(asked.defaultPath), join(tmp.path, 'run'), `${suggested} → ${asked.defaultPath}`);
+      assert.ok(!basename(asked.defaultPath).startsWith('..'), asked.defaultPath);
+    }
   });
 });
 

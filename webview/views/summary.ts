@@ -27,6 +27,14 @@ function duration(report: Report): string | null {
   return seconds < 120 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** The attack and the options it read (config.attackOptions), as one line. */
+function attackSetting(c: Report['config']): string {
+  const options = Object.entries(c.attackOptions ?? {}).filter(([key]) => key !== 'refine');
+  const budget = options.length ? ` (${options.map(([key, value]) => `${key} ${value}`).join(', ')})` : '';
+  if (c.attack === 'fgm-line') return `fgm-line: ${c.scales} steps up to L2 ${plainNumber(c.maxEps)}${c.attackOptions?.refine ? ', ε* bisected to 1e-4 (not the paper’s grid)' : ''}`;
+  return `${c.attack}${budget} up to L2 ${plainNumber(c.maxEps)}, ε* bisected to 1e-4 (not the paper's attack)`;
+}
+
 /** The paradox in one sentence, from this run's numbers. */
 export function headline(report: Report): string {
   const { summary: s } = report;
@@ -112,7 +120,7 @@ export class SummaryView {
     const settings: [string, string][] = [
       ['Model', c.model],
       ['Data', c.data],
-      ['Attack', c.attack === 'fgm-line' ? `fgm-line: ${c.scales} steps up to L2 ${plainNumber(c.maxEps)}` : `${c.attack} up to L2 ${plainNumber(c.maxEps)} (not the paper's attack)`],
+      ['Attack', attackSetting(c)],
       ['Random', `${count(c.samples)} samples per α from the unit ${count(c.dimension)}-ball, seed ${c.seed}`],
       ['α', c.alphas.join(', ')],
       ['Clipping to [0, 1]', c.clip ? 'on' : 'off (paper protocol)'],
@@ -122,11 +130,19 @@ export class SummaryView {
     if (forwardPasses) settings.push(['Forward passes', forwardPasses]);
     settings.push(['Input shape', c.inputShape.join(' × ')]);
     if (c.resized?.length) settings.push(['Resized', c.resized.join('; ')]);
-    if (c.skipped?.length) settings.push(['Skipped files', `${count(c.skipped.length)} (not decodable images)`]);
+    if (c.skipped?.length) settings.push(['Skipped files', c.skippedReasons?.length ? `${count(c.skipped.length)}: ${fileReasons(c.skippedReasons)}` : `${count(c.skipped.length)} (not decodable images)`]);
+    // Read but without a valid result (non-finite outputs, or killed two workers): in no number above.
+    if (c.failed?.length) settings.push(['Failed images', `${count(c.failed.length)}, counted nowhere: ${fileReasons(c.failed)}`]);
     if (c.shard) settings.push(['Shard', `${c.shard.index + 1} of ${c.shard.count}`]);
     if (report.startedAt) settings.push(['Started', new Date(report.startedAt).toLocaleString('en-GB')]);
     if (runTime) settings.push(['Duration', runTime]);
     settings.push(['Tool', `${report.tool.name} ${report.tool.version}`]);
     replaceChildren(this.settings, ...settings.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, title: v })]));
   }
+}
+
+/** The first few files with their reasons, then how many more. */
+function fileReasons(entries: readonly { file: string; reason: string }[], shown = 3): string {
+  const listed = entries.slice(0, shown).map((entry) => `${entry.file} (${entry.reason})`).join('; ');
+  return entries.length > shown ? `${listed}; and ${entries.length - shown} more` : listed;
 }
