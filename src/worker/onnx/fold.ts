@@ -59,6 +59,14 @@ export function foldGraph(graph: Graph, input: string, imageShape: readonly numb
     return value.values as number[];
   };
 
+  /** A constant shape that may hold the batch (an Expand target such as ViT's class token expand(n, -1, -1)). */
+  const constantDims = (name: string, node: Node): Dim[] => {
+    const value = known.get(name);
+    if (!value) throw new NotFoldable(`${describeNode(node)}: its target shape is computed at run time`);
+    if (value.kind !== 'int') throw new NotFoldable(`${describeNode(node)}: its target shape is not integers`);
+    return value.values;
+  };
+
   for (const original of graph.nodes) {
     if (original.domain !== '') throw new NotFoldable(`${describeNode(original)} is from the ${original.domain} domain, which the tool does not run`);
     const node = canonical(original, graph.opset, constantInts, (name, value) => known.set(name, value));
@@ -89,7 +97,7 @@ export function foldGraph(graph: Graph, input: string, imageShape: readonly numb
       continue;
     }
     const rewritten = withStaticArguments(node, known, fixedBatch, graph.opset, shapeOf);
-    const outputShapes = inferShapes(rewritten, (name) => shapeOf(name, rewritten), constantInts);
+    const outputShapes = inferShapes(rewritten, (name) => shapeOf(name, rewritten), constantInts, (name) => constantDims(name, rewritten));
     rewritten.outputs.forEach((name, i) => {
       if (name !== '' && outputShapes[i]) shapes.set(name, outputShapes[i]);
     });
@@ -99,11 +107,14 @@ export function foldGraph(graph: Graph, input: string, imageShape: readonly numb
   const live = liveNodes(nodes, output);
   const used = new Set(live.flatMap((node) => node.inputs));
   const initializers = new Map<string, Tensor>();
+  const batchShapes: Node[] = [];
   for (const name of used) {
     const value = known.get(name);
     if (!value) continue;
-    initializers.set(name, toTensor(value, name));
+    if (value.kind === 'int' && value.values.includes('N')) batchShapes.push(...withRunTimeBatch(name, value, input, initializers));
+    else initializers.set(name, toTensor(value, name));
   }
+  live.unshift(...batchShapes);
   if (!shapes.has(output)) {
     if (known.has(output)) throw new NotFoldable(`the output "${output}" does not depend on the input`);
     throw new NotFoldable(`no node computes the output "${output}"`);
@@ -241,7 +252,7 @@ function withStaticArguments(node: Node, known: Map<string, Known>, fixedBatch: 
 // Shapes
 // ---------------------------------------------------------------------------------------------
 
-function inferShapes(node: Node, shapeOf: (name: string) => Shape, constantInts: ConstantInts): (Shape | undefined)[] {
+function inferShapes(node: Node, shapeOf: (name: string) => Shape, constantInts: ConstantInts, constantDims: (name: string) => Dim[]): (Shape | undefined)[] {
   const x = () => shapeOf(node.inputs[0]);
   const op = node.op;
   if (op === 'BatchNormalization' && node.outputs.filter((o) => o !== '').length > 1) throw new NotFoldable(`${describeNode(node)} is in training mode`);
@@ -376,10 +387,8 @@ function inferShapes(node: Node, shapeOf: (name: string) => Shape, constantInts:
       const axis = normaliseAxes([intAttribute(node, 'axis', 0)], data.length)[0];
       return [[...data.slice(0, axis), ...indices, ...data.slice(axis + 1)]];
     }
-    case 'Expand': {
-      const target = constantInts(node.inputs[1], node, 'target shape') ?? [];
-      return [broadcast(x(), target, node)];
-    }
+    case 'Expand':
+      return [broadcast(x(), constantDims(node.inputs[1]), node)];
     case 'Tile': {
       const repeats = constantInts(node.inputs[1], node, 'repeats') ?? [];
       return [x().map((d, i) => (repeats[i] === 1 ? d : d === 'N' ? badBatch(node) : d * repeats[i]))];
@@ -493,6 +502,27 @@ function toTensor(value: Known, name: string): Tensor {
   if (value.kind === 'float') return value;
   if (value.values.includes('N')) throw new NotFoldable(`"${name}" depends on the batch size where the tool cannot keep it symbolic`);
   return { kind: 'int', dims: value.dims, values: value.values as number[], dataType: value.dataType };
+}
+
+/**
+ * Nodes computing a 1-D int constant that holds the batch size (a shape) at run time, from the
+ * input's own shape: value = batch · mask + rest, mask 1 where the value is the batch.
+ */
+function withRunTimeBatch(name: string, value: Extract<Known, { kind: 'int' }>, input: string, initializers: Map<string, Tensor>): Node[] {
+  if (value.dims.length !== 1) throw new NotFoldable(`"${name}" depends on the batch size where the tool cannot keep it symbolic`);
+  const names = { shape: `${name}__input_shape`, batch: `${name}__batch`, scaled: `${name}__batch_scaled`, starts: `${name}__starts`, ends: `${name}__ends`, mask: `${name}__mask`, rest: `${name}__rest` };
+  const int64 = (values: number[]): Tensor => ({ kind: 'int', dims: [values.length], values, dataType: 7 });
+  initializers.set(names.starts, int64([0]));
+  initializers.set(names.ends, int64([1]));
+  initializers.set(names.mask, int64(value.values.map((v) => (v === 'N' ? 1 : 0))));
+  initializers.set(names.rest, int64(value.values.map((v) => (v === 'N' ? 0 : v))));
+  const node = (op: string, inputs: string[], out: string): Node => ({ op, domain: '', name: out, inputs, outputs: [out], attributes: {} });
+  return [
+    node('Shape', [input], names.shape),
+    node('Slice', [names.shape, names.starts, names.ends], names.batch),
+    node('Mul', [names.batch, names.mask], names.scaled),
+    node('Add', [names.scaled, names.rest], name),
+  ];
 }
 
 function constantValue(node: Node): Known {

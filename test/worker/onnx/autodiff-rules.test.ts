@@ -288,6 +288,27 @@ const cases: RuleTest[] = [
     build: () => ({ inputShape: [3, 2], nodes: [node('Gather', ['x', 'order'], 'g', { axis: 1 }), node('Mul', ['g', 'c'], 'y')], constants: { order: int64Tensor([2, -3, 1]), c: floatTensor([3, 1], [1, 2, 3]) }, x: smooth([3, 2], 109) }),
   },
   {
+    name: 'Gather one index (a scalar) along axis 1: x[:, 1], the class-token read',
+    build: () => ({ inputShape: [3, 4], nodes: [node('Gather', ['x', 'index'], 'g', { axis: 1 }), node('Mul', ['g', 'c'], 'y')], constants: { index: int64Tensor([1], []), c: floatTensor([4], uniform(4, 113)) }, x: smooth([3, 4], 114) }),
+  },
+  {
+    name: 'Gather repeated and negative indices [[0, −1], [0, 1]] along axis 2 (the cotangents add up)',
+    build: () => ({
+      inputShape: [2, 3],
+      nodes: [node('Gather', ['x', 'indices'], 'g', { axis: 2 }), node('Mul', ['g', 'c'], 'y')],
+      constants: { indices: int64Tensor([0, -1, 0, 1], [2, 2]), c: floatTensor([2, 2], uniform(4, 115)) },
+      x: smooth([2, 3], 116),
+    }),
+  },
+  {
+    name: 'LayerNormalization over the last axis, scale and bias [4]',
+    build: () => single('LayerNormalization', a3, smooth(a3, 117), { axis: -1, epsilon: float(1e-5) }, { scale: floatTensor([4], uniform(4, 118, 0.5, 2)), bias: floatTensor([4], uniform(4, 119)) }),
+  },
+  {
+    name: 'LayerNormalization over axes 2… (axis 2 of [N, 2, 3, 4]), scale [3, 4]',
+    build: () => single('LayerNormalization', a3, smooth(a3, 120), { axis: 2 }, { scale: floatTensor([3, 4], uniform(12, 121, 0.5, 2)) }),
+  },
+  {
     name: 'Expand [3,1] to [1,3,4]',
     build: () => ({ inputShape: [3, 1], nodes: [node('Expand', ['x', 'shape'], 'e'), node('Mul', ['e', 'c'], 'y')], constants: { shape: int64Tensor([1, 3, 4]), c: floatTensor([4], uniform(4, 110)) }, x: smooth([3, 1], 111) }),
   },

@@ -25,7 +25,7 @@ interface Fixture {
   opset: number;
   batch: 'dynamic' | number;
   layout: 'nchw' | 'nhwc';
-  head: 'none' | 'softmax' | 'sigmoid';
+  head: 'none' | 'softmax' | 'log_softmax' | 'sigmoid';
   preprocess: PreprocessPreset;
   externalData: boolean;
   covers: string;
@@ -82,7 +82,7 @@ describe('ONNX gradients against PyTorch autograd on torch.onnx.export files', (
         assert.equal(built.model.format, `onnx (${fixture.layout.toUpperCase()})`);
         assert.deepEqual(built.model.geometry, { height, width, channels, shape: [height, width, channels] });
         assert.equal(built.model.outputCount, fixture.logits);
-        assert.equal(built.model.outputActivation, fixture.head === 'none' ? 'linear' : fixture.head);
+        assert.equal(built.model.outputActivation, { none: 'linear', softmax: 'softmax', log_softmax: 'softmax', sigmoid: 'sigmoid' }[fixture.head]);
 
         const n = fixture.images;
         const d = height * width * channels;

@@ -11,13 +11,14 @@ import type { FoldedGraph } from '../fold';
 import { Emitter } from './emitter';
 import { elementwiseRules } from './elementwise';
 import { linearRules } from './linear';
+import { normalizationRules } from './normalization';
 import { poolingRules } from './pooling';
 import { NotDifferentiable, type Rule } from './rule';
 import { shapeRules } from './shape';
 
 export { NotDifferentiable } from './rule';
 
-export const backwardRules: Record<string, Rule> = { ...elementwiseRules, ...linearRules, ...poolingRules, ...shapeRules };
+export const backwardRules: Record<string, Rule> = { ...elementwiseRules, ...linearRules, ...normalizationRules, ...poolingRules, ...shapeRules };
 
 export interface GradientNames {
   /** The graph input x. */

@@ -1,6 +1,6 @@
 /** Backward rules of the ops that only move values: reshapes, transposes, concatenation, slicing, padding, gathers along an axis. */
 import { intAttribute, intsAttribute, stringAttribute, type Node } from '../ir';
-import { normaliseAxes } from '../fold';
+import { normaliseAxes, type Shape } from '../fold';
 import type { Emitter } from './emitter';
 import { refuse, unbroadcast, type Rule } from './rule';
 
@@ -90,8 +90,30 @@ export const shapeRules: Record<string, Rule> = {
     const size = shape[axis];
     const normal = indices.map((i) => (i < 0 ? i + (size as number) : i));
     const isPermutation = normal.length === size && new Set(normal).size === normal.length;
-    if (!isPermutation || e.graph.initializers.get(node.inputs[1])?.dims.length !== 1) refuse(node, 'only a permutation along one axis is supported');
-    const inverse = normal.map((_, i) => normal.indexOf(i));
-    return [e.node('Gather', [g, e.ints(inverse)], { axis }), null];
+    if (isPermutation && e.graph.initializers.get(node.inputs[1])?.dims.length === 1) {
+      const inverse = normal.map((_, i) => normal.indexOf(i));
+      return [e.node('Gather', [g, e.ints(inverse)], { axis }), null];
+    }
+    if (size === 'N') refuse(node, 'it gathers along the batch axis');
+    return [gatherBack(e, g, shape, axis, normal, size), null];
   },
 };
+
+/**
+ * Any constant indices (a token picked by x[:, 0], repeats): the cotangent, its index axes
+ * flattened to m and moved last, times the one-hot matrix [m, size] — a scatter-add as a MatMul.
+ */
+function gatherBack(e: Emitter, g: string, shape: Shape, axis: number, indices: readonly number[], size: number): string {
+  const m = indices.length;
+  const gathered: Shape = [...shape.slice(0, axis), m, ...shape.slice(axis + 1)];
+  const flat = e.reshape(g, gathered);
+  const rank = shape.length;
+  const perm = [...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis), axis];
+  const identity = axis === rank - 1;
+  const moved = identity ? flat : e.node('Transpose', [flat], { perm });
+  const oneHot = new Float32Array(m * size);
+  indices.forEach((index, j) => (oneHot[j * size + index] = 1));
+  const scattered = e.node('MatMul', [moved, e.floats([m, size], oneHot)]);
+  if (identity) return scattered;
+  return e.node('Transpose', [scattered], { perm: perm.map((_, i) => perm.indexOf(i)) });
+}
