@@ -9,6 +9,7 @@ import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import { attackOptionRules, type AttackOptions } from '../engine/attacks/options';
 import { backendChoices, checkOptionsProblem, forwardChoices } from '../run/validate';
+import { modelNameProblem } from '../worker/model/model-formats';
 
 export type Command =
   | { kind: 'check'; options: CheckOptions; verbose: boolean }
@@ -33,7 +34,9 @@ attack finds, and how often random perturbations alpha times larger flip the pre
 Options of check:
   --model <file>       the classifier: an ONNX file (.onnx, from torch.onnx.export or tf2onnx:
                        NCHW or NHWC input, fixed or dynamic batch, external data beside it),
-                       or a TF.js model.json (layers or graph model)              (required)
+                       a Keras file (.keras from Keras 3, .h5 from Keras 2; read without
+                       TensorFlow), a TF.js model.json (layers or graph model), or a TensorFlow
+                       SavedModel folder (needs --backend tensorflow)             (required)
   --preprocess <name>  what the model expects of RGB pixels in [0,1], folded into the model so
                        norms stay in pixel units: unit ([0,1]), symmetric ([-1,1]), 255 (0-255),
                        imagenet (torchvision's mean/std on [0,1]), caffe (BGR, ImageNet means on
@@ -217,7 +220,7 @@ function parseCheck(argv: readonly string[]): Command {
     universalityTargets: optional('--universality-targets', parseInteger),
   };
   for (const key of Object.keys(options) as (keyof CheckOptions)[]) if (options[key] === undefined) delete options[key];
-  const problem = checkOptionsProblem(options);
+  const problem = checkOptionsProblem(options) ?? modelPathProblem(options.model);
   if (problem) throw new UsageError(problem);
   return { kind: 'check', options, verbose: flags.get('--verbose') === true };
 }
@@ -342,4 +345,10 @@ function parseShard(value: string, name: string): { index: number; count: number
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
   if (!match) throw new UsageError(`${name} must be i/n, e.g. 0/4, got "${value}"`);
   return { index: Number(match[1]), count: Number(match[2]) };
+}
+
+/** A --model whose name alone shows it is another format (a PyTorch file, a SavedModel's .pb), with what to give instead. */
+function modelPathProblem(model: string): string | null {
+  const problem = modelNameProblem(model);
+  return problem && `--model: ${problem}`;
 }

@@ -114,3 +114,22 @@ describe('parseArgs: merge, help, version', () => {
     }
   });
 });
+
+describe('parseArgs: --model formats', () => {
+  const check = (model: string) => parseArgs(['check', '--model', model, '--data', 'd', '--out', 'o']);
+  it('takes Keras files, SavedModel folders, ONNX and TF.js models', () => {
+    for (const model of ['net.keras', 'net.h5', 'exported_model', 'net.onnx', 'model.json']) {
+      const command = check(model);
+      assert.equal(command.kind, 'check');
+      assert.equal(command.kind === 'check' && command.options.model, model);
+    }
+  });
+  it('refuses other formats by name, saying what to give instead', () => {
+    assert.throws(() => check('net.pt'), (error: Error) => error instanceof UsageError && /^--model: net\.pt is a PyTorch file: export the model to ONNX/.test(error.message));
+    assert.throws(() => check('exported/saved_model.pb'), /^Error: --model: saved_model\.pb is a SavedModel's graph: give the SavedModel folder that holds it$/);
+  });
+  it('--help names every model format', () => {
+    assert.match(usage, /\.keras from Keras 3, \.h5 from Keras 2/);
+    assert.match(usage, /SavedModel folder/);
+  });
+});

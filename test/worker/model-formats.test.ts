@@ -31,7 +31,7 @@ test('each format is recognised from its path', async () => {
   assert.equal((await modelFormatAt(savedModelFolder('recognised'))).id, 'saved-model');
   await assert.rejects(modelFormatAt(join(root, 'media', 'demo', 'model')), /is a folder but not a SavedModel \(no saved_model\.pb\): give its model\.json/);
   writeFileSync(join(folder.path, 'net.pt'), 'x');
-  await assert.rejects(modelFormatAt(join(folder.path, 'net.pt')), /^Error: net\.pt is not a model the tool reads \(a PyTorch file: export the model to ONNX/);
+  await assert.rejects(modelFormatAt(join(folder.path, 'net.pt')), /^Error: net\.pt is a PyTorch file: export the model to ONNX/);
   assert.match(modelNameProblem('model/saved_model.pb')!, /give the SavedModel folder/);
   assert.equal(modelNameProblem('net.onnx'), null);
 });

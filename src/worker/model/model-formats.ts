@@ -98,13 +98,13 @@ export const modelFormats: readonly ModelFormat[] = [
 /** What the tool reads, for messages: "TF.js model.json, Keras .keras or .h5, ONNX .onnx, or a SavedModel folder". */
 export const modelFormatsInWords = 'a TF.js model.json, a Keras .keras or .h5 file, an ONNX .onnx file, or a TensorFlow SavedModel folder';
 
-/** Advice for model files of formats the tool does not read, by extension. */
+/** What to do with model files of formats the tool does not read, by extension. */
 const otherFormats: Record<string, string> = {
-  pb: 'give the SavedModel folder that holds saved_model.pb, not the file',
-  pt: 'a PyTorch file: export the model to ONNX (torch.onnx.export) and give the .onnx file',
-  pth: 'a PyTorch file: export the model to ONNX (torch.onnx.export) and give the .onnx file',
-  tflite: 'a TensorFlow Lite file: give the model it was converted from (Keras, SavedModel or ONNX)',
-  safetensors: 'weights without an architecture: export the model to ONNX and give the .onnx file',
+  pb: "is a SavedModel's graph: give the SavedModel folder that holds it",
+  pt: 'is a PyTorch file: export the model to ONNX (torch.onnx.export) and give the .onnx file',
+  pth: 'is a PyTorch file: export the model to ONNX (torch.onnx.export) and give the .onnx file',
+  tflite: 'is a TensorFlow Lite file: give the model it was converted from (Keras, SavedModel or ONNX)',
+  safetensors: 'holds weights without an architecture: export the model to ONNX and give the .onnx file',
 };
 
 /** One workspace search for every format's candidates. */
@@ -138,7 +138,7 @@ export function fileFormatOfName(path: string): ModelFormat | undefined {
 /** One line when the path's name alone shows it is not a model the tool reads (pure), else null. */
 export function modelNameProblem(path: string): string | null {
   const advice = otherFormats[extname(path).slice(1).toLowerCase()];
-  return advice ? `${basename(path)} is not read: ${advice}` : null;
+  return advice ? `${basename(path)} ${advice}` : null;
 }
 
 /** The format of the model at `path`, looking at the disk; throws one line when it is none of them. */
@@ -159,7 +159,7 @@ export async function modelFormatAt(path: string): Promise<ModelFormat> {
   }
   const format = fileFormatOfName(path);
   if (format) return format;
-  throw new Error(`${basename(path)} is not a model the tool reads (${modelNameProblem(path)?.replace(/^[^:]*: /, '') ?? `expected ${modelFormatsInWords}`})`);
+  throw new Error(modelNameProblem(path) ?? `${basename(path)} is not a model the tool reads: expected ${modelFormatsInWords}`);
 }
 
 /** The folder the fingerprint names files relative to: the model's folder. */
