@@ -10,6 +10,7 @@ import { isAttackName } from '../engine/attacks/names';
 import { attackOptionsProblem, type AttackOptions } from '../engine/attacks/options';
 import type { BackendChoice, BackendName, ForwardName, Report, Summary } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
+import { fileFormatOfName } from '../worker/model/model-formats';
 
 export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'run.json', html: 'report.html' } as const;
 
@@ -63,10 +64,11 @@ export function newRunId(modelPath: string, now: Date, taken: (id: string) => bo
   return id;
 }
 
-/** "models/cnn/model.json" → "cnn"; "net.json" → "net". */
+/** "models/cnn/model.json" → "cnn"; "net.json", "net.keras" → "net"; a SavedModel folder "mobilenet_v2_1.0" → itself. */
 export function modelName(modelPath: string): string {
   const file = basename(modelPath);
   if (file === 'model.json') return basename(dirname(modelPath)) || 'model';
+  if (!fileFormatOfName(modelPath)) return file;
   return file.replace(/\.[^.]+$/, '') || file;
 }
 

@@ -129,6 +129,9 @@ describe('run ids and places', () => {
   it('names models by their folder when the file is model.json', () => {
     assert.equal(modelName('/a/b/sneaker-bag/model.json'), 'sneaker-bag');
     assert.equal(modelName('/a/b/net.json'), 'net');
+    assert.equal(modelName('/a/b/net.keras'), 'net');
+    assert.equal(modelName('/a/b/net.h5'), 'net');
+    assert.equal(modelName('/a/b/mobilenet_v2_1.0'), 'mobilenet_v2_1.0');
   });
 
   it('resolves the output directory from the workspace folder, or as given', () => {
