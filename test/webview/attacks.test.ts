@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { attackOptionsOf } from '../../src/engine/attacks/options';
 import { summarize } from '../../src/engine/statistics';
 import type { Report } from '../../src/protocol/report';
 import type { ReportAssets } from '../../src/report/standalone';
@@ -17,6 +18,7 @@ const factors = { 'fgm-line': 1, deepfool: 0.8, ddn: 0.5, fmn: 0.6 } as const;
 function bestReport(): Report {
   const report = fixtureReport();
   report.config.attack = 'best';
+  report.config.attackOptions = attackOptionsOf('best', { steps: 60 });
   let first = true;
   for (const record of report.images) {
     if (!record.adversarial) continue;
@@ -81,6 +83,7 @@ describe('attack comparison', () => {
     assert.equal(await text(page, 'attacks-fmn-wins'), '0');
     for (const chart of ['attack-eps', 'attack-ratio']) assert.ok((await chromaticPixels(page, `[data-testid=chart-${chart}]`)) > 200, `${chart} is drawn`);
     assert.match(await page.locator('#chart-attack-ratio-summary').innerText(), /ddn: median 0\.5× \(n = \d+\)/);
+    assert.match(await text(page, 'settings'), /best \(steps 60, ddnGamma 0\.05, ddnInitEps 1, fmnAlpha 1, fmnAlphaFinal 0\.01, fmnGamma 0\.05, fmnGammaFinal 0\.001\) up to L2 10, ε\* bisected to 1e-4/);
     assert.deepEqual(errors, []);
   });
 
