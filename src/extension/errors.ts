@@ -19,6 +19,7 @@ const rules: { test: RegExp; advice: Advice }[] = [
   { test: /tfjs-node|tensorflow-gpu|libtensorflow|CUDA|cudnn|backend/i, advice: { hint: 'Choose another backend (wasm always works), or install the native one with "Robustness Lens: Install Native TensorFlow Backend".', setting: 'robustnessLens.backend' } },
   { test: /worker|exited|signal|crash/i, advice: { hint: 'A compute worker stopped; the output channel has its last words. Finished images are kept: resume the run from the Runs view.' } },
   { test: /input shape|shape|channels|dimension/i, advice: { hint: "Check that the model's input matches the images (they are resized and converted to its channels)." } },
+  { test: /cannot be built|not a Keras|Keras 3 \.keras archive|HDF5/i, advice: { hint: 'A Keras model is built from its config with TF.js layers: replace a layer TF.js lacks, or export the model to ONNX (tf2onnx) and pick the .onnx file.' } },
   { test: /model|weights|layer|topology|JSON/i, advice: { hint: 'Check that it is a TF.js model.json (layers or graph model) with its weight files beside it.' } },
 ];
 

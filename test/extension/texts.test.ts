@@ -16,6 +16,7 @@ describe('errors: one notification with what to do, the detail in the output cha
     assert.equal(adviceFor('could not run worker 1 with /opt/node: spawn /opt/node ENOENT').setting, 'robustnessLens.nodePath');
     assert.equal(adviceFor('backend tensorflow-gpu failed to load: libcudart.so.11.0').setting, 'robustnessLens.backend');
     assert.match(adviceFor('Unknown layer: MyLayer in model.json').hint, /TF\.js model\.json/);
+    assert.match(adviceFor('net.keras: layer "fancy" (class FancyNoise) cannot be built: TF.js has no FancyNoise layer').hint, /export the model to ONNX/);
     assert.match(adviceFor('something else').hint, /output channel/);
     assert.deepEqual(adviceFor('Setting robustnessLens.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu (got "x")'), { hint: 'Fix the value in the settings.', setting: 'robustnessLens.backend' });
   });
