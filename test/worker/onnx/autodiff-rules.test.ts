@@ -170,6 +170,25 @@ const cases: RuleTest[] = [
     }),
   },
 
+  {
+    name: 'LayerNormalization axis −1 with scale and bias',
+    build: () => ({
+      inputShape: [3, 4],
+      nodes: [node('LayerNormalization', ['x', 's', 'b'], 'y', { axis: -1, epsilon: float(1e-3) })],
+      constants: { s: floatTensor([4], uniform(4, 113, 0.5, 1.5)), b: floatTensor([4], uniform(4, 114)) },
+      x: smooth([3, 4], 115),
+    }),
+  },
+  {
+    name: 'LayerNormalization axis 1 (over three axes), no bias',
+    build: () => ({
+      inputShape: a3,
+      nodes: [node('LayerNormalization', ['x', 's'], 'y', { axis: 1 })],
+      constants: { s: floatTensor([2, 3, 4], uniform(24, 116, 0.5, 1.5)) },
+      x: smooth(a3, 117),
+    }),
+  },
+
   // ---- pooling and reductions ----
   { name: 'MaxPool 3x3 strides 2 pads 1 ceil_mode 1 on 6x7', build: () => single('MaxPool', [2, 6, 7], distinct(84, 57), { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }) },
   { name: 'MaxPool 2x2 strides 1 (overlapping windows share a maximum)', build: () => single('MaxPool', [1, 5, 5], distinct(25, 58), { kernel_shape: [2, 2], strides: [1, 1] }) },
