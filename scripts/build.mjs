@@ -20,17 +20,24 @@ const node = {
 // Native addons, never bundled: ONNX Runtime and sharp (libvips) are required at run time from
 // node_modules; the optional native TensorFlow backends from node_modules or the extension's global storage.
 const nativeExternals = ['onnxruntime-node', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// h5wasm (the HDF5 library as a 4 MB wasm module, for Keras files) is its own bundle, dist/h5wasm.js,
+// loaded on the first HDF5 file read (src/worker/model/keras/hdf5.ts): parsing it inside every bundle
+// would add a second to each start of the extension and of every worker.
+const lazyBundles = ['h5wasm/node'];
 
 const targets = {
-  extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals] },
-  worker: { ...node, entryPoints: [join(root, 'src/worker/main.ts')], outfile: join(dist, 'worker.js'), external: nativeExternals },
-  cli: { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: nativeExternals, banner: { js: '#!/usr/bin/env node' } },
-  bench: { ...node, entryPoints: [join(root, 'src/bench/main.ts')], outfile: join(dist, 'bench.js'), external: nativeExternals },
+  extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals, ...lazyBundles] },
+  worker: { ...node, entryPoints: [join(root, 'src/worker/main.ts')], outfile: join(dist, 'worker.js'), external: [...nativeExternals, ...lazyBundles] },
+  cli: { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: [...nativeExternals, ...lazyBundles], banner: { js: '#!/usr/bin/env node' } },
+  bench: { ...node, entryPoints: [join(root, 'src/bench/main.ts')], outfile: join(dist, 'bench.js'), external: [...nativeExternals, ...lazyBundles] },
+  h5wasm: { ...node, stdin: { contents: "export * from 'h5wasm/node';", resolveDir: root }, outfile: join(dist, 'h5wasm.js'), sourcemap: false },
   // Minified: every standalone report.html inlines this bundle (about 350 kB instead of 690 kB).
   webview: { bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), loader: { '.css': 'css' } },
 };
 
 const names = wanted.length ? wanted : Object.keys(targets);
+// Every Node bundle loads dist/h5wasm.js when it reads an HDF5 file.
+if (names.some((n) => ['extension', 'worker', 'cli', 'bench'].includes(n)) && !names.includes('h5wasm')) names.push('h5wasm');
 for (const n of names) if (!targets[n]) throw new Error(`unknown build target "${n}" (one of ${Object.keys(targets).join(', ')})`);
 mkdirSync(dist, { recursive: true });
 

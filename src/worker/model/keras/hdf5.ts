@@ -1,10 +1,13 @@
 /**
  * HDF5 files read with h5wasm (the HDF5 C library compiled to WebAssembly): only what Keras files
- * need, as plain values. h5wasm is imported on first use: it instantiates its 4 MB wasm module
- * when imported, which nothing should pay for before an HDF5 file is actually read.
+ * need, as plain values. h5wasm is loaded on first use, from its own bundle (dist/h5wasm.js): its
+ * 4 MB wasm module is parsed and instantiated only when an HDF5 file is actually read.
  */
 import type * as H5 from 'h5wasm';
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 export interface Hdf5Dataset {
   shape: number[];
@@ -28,9 +31,12 @@ const floatClass = 1;
 
 let library: Promise<typeof H5> | undefined;
 
+/** Built beside the bundles by scripts/build.mjs; running from source, the package itself. */
+const bundledLibrary = join(typeof __dirname === 'string' ? __dirname : process.cwd(), 'h5wasm.js');
+
 function h5wasm(): Promise<typeof H5> {
-  library ??= import('h5wasm/node').then(async (module) => {
-    const h5 = ((module as unknown as { default?: typeof H5 }).default ?? module) as typeof H5;
+  library ??= (existsSync(bundledLibrary) ? Promise.resolve(createRequire(bundledLibrary)(bundledLibrary) as unknown) : import('h5wasm/node')).then(async (module) => {
+    const h5 = ((module as { default?: typeof H5 }).default ?? module) as typeof H5;
     await h5.ready;
     return h5;
   });
