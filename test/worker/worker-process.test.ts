@@ -12,6 +12,7 @@ import { loadBackend } from '../../src/worker/backends';
 import { readModelImage } from '../../src/worker/images/model-image';
 import { loadModel } from '../../src/worker/model/load-model';
 import { TfClassifier } from '../../src/worker/model/tf-classifier';
+import { workerClassifier } from '../../src/worker/worker-classifier';
 import { buildWorker, ForkedWorker, isType } from './harness';
 import { saveModel, smallCnn, temporaryFolder } from './models';
 
@@ -67,6 +68,8 @@ test('init → ready, analyse → a result per image (as the engine computes it 
   assert.deepEqual(ready.model, {
     backend: 'wasm',
     forward: 'onnxruntime',
+    gradient: 'onnxruntime',
+    executionProvider: 'cpu',
     inputShape: [8, 8, 1],
     dimension: 64,
     classCount: 3,
@@ -81,21 +84,21 @@ test('init → ready, analyse → a result per image (as the engine computes it 
   const errors = worker.of('error');
   assert.equal(errors.length, 1);
   assert.deepEqual({ fatal: errors[0].fatal, index: errors[0].index }, { fatal: false, index: 4 });
-  assert.match(errors[0].message, /^b\/notes\.png: not a PNG or JPEG image$/);
+  assert.match(errors[0].message, /^b\/notes\.png: not an image this tool reads \(PNG, JPEG, WebP, GIF, TIFF, BMP, PPM\/PGM\)$/);
   assert.ok(worker.of('progress').some((p) => p.stage === 'decode'));
   assert.equal(worker.stdout, '', 'the worker writes nothing to stdout');
 
   // The same images through the engine in this process give the same records.
-  const runtime = await loadBackend('wasm');
-  const loaded = await loadModel(runtime.tf, modelPath);
-  const classifier = new TfClassifier(runtime.tf, loaded, 60);
+  const built = await workerClassifier(modelPath, 'auto', 'auto', settings.samples);
+  const { classifier } = built;
+  const loaded = built.model;
   const set = unitBallSamples(settings.samples, 64, settings.seed);
   let attacked = 0;
   for (const { record, timings } of results) {
     const task = tasks[record.index!];
     assert.equal(record.file, task.file);
     const image = await readModelImage(task.path, loaded.geometry);
-    const expected = await analyseImage(classifier, image.pixels, task.label, { ...settings, batchSize: 60 }, set);
+    const expected = await analyseImage(classifier, image.pixels, task.label, { ...settings, batchSize: built.batch }, set);
     assert.equal(record.predicted, expected.predicted);
     assert.equal(record.correct, expected.correct);
     assert.deepEqual(record.adversarial, expected.adversarial);
