@@ -1,7 +1,7 @@
 // The model-format registry: how paths are recognised, what makes up a fingerprint, how a class
 // count is read without loading the model, and that the pickers and explorer menu offer them all.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pickModel } from '../../src/extension/pickers';
