@@ -17,10 +17,13 @@ const cli = join(root, 'dist', 'cli.js');
 const model = join(root, 'media', 'demo', 'model', 'model.json');
 const fashion = '/usr/share/datasets/fashion-mnist';
 const images = join(fashion, 't10k-images-idx3-ubyte.gz');
+// Small by default; RL_SAME_REPORT_IMAGES=100 RL_SAME_REPORT_SAMPLES=2000 runs the paper's protocol on 100 images (README).
+const imageCount = Number(process.env.RL_SAME_REPORT_IMAGES ?? 24);
+const sampleCount = String(process.env.RL_SAME_REPORT_SAMPLES ?? 200);
 const skip = !existsSync(images) ? 'dataset-fashion-mnist is not installed' : !existsSync(cli) ? 'dist/cli.js is not built' : false;
 
 function check(data: string, out: string, extra: string[]): Report {
-  const run = spawnSync(process.execPath, [cli, 'check', '--model', model, '--data', data, '--out', out, '--samples', '200', '--seed', '3', '--workers', '2', '--details', '0', ...extra], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [cli, 'check', '--model', model, '--data', data, '--out', out, '--samples', sampleCount, '--seed', '3', '--workers', '2', '--details', '0', ...extra], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
 }
@@ -30,15 +33,15 @@ const comparable = (record: ImageRecord) => ({ label: record.label, predicted: r
 test('IDX records and the same images as PNG files give the same report, image by image', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rl-datasets-cli-'));
   try {
-    const fromIdx = check(images, join(dir, 'idx'), ['--classes', '7,8', '--sample', '24']);
+    const fromIdx = check(images, join(dir, 'idx'), ['--classes', '7,8', '--sample', String(imageCount)]);
     assert.equal(fromIdx.config.dataFormat, 'idx');
     assert.deepEqual(fromIdx.config.classes, ['7', '8']);
     assert.deepEqual(fromIdx.config.classSubset, ['7', '8']);
-    assert.equal(fromIdx.images.length, 24);
+    assert.equal(fromIdx.images.length, imageCount);
 
-    // The same 24 images, written as 8-bit gray PNGs in class folders named in the same order.
+    // The same images, written as 8-bit gray PNGs in class folders named in the same order.
     const listing = await listDataset(images, undefined, { classes: ['7', '8'] });
-    const chosen = selectImages(listing.images, { sample: 24 });
+    const chosen = selectImages(listing.images, { sample: imageCount });
     const split = readIdxSplit(fashion, 't10k');
     const folders = ['7_Sneaker', '8_Bag'];
     const pngFile = new Map<number, string>();

@@ -25,19 +25,19 @@ export interface CifarLayout {
 const cifar10: CifarLayout = { variant: 'cifar-10', labelBytes: 1, namesFile: 'batches.meta.txt' };
 const cifar100: CifarLayout = { variant: 'cifar-100', labelBytes: 2, namesFile: 'fine_label_names.txt' };
 
-/** The layout a batch file has, from its name and size; null when it is not a CIFAR batch. */
-export function cifarLayoutOf(name: string, size: number): CifarLayout | null {
-  if (/^(data_batch_\d+|test_batch)\.bin$/i.test(name) && size % (imageBytes + 1) === 0) return cifar10;
-  if (/^(train|test)\.bin$/i.test(name) && size % (imageBytes + 2) === 0) return cifar100;
-  return null;
+const cifar10Name = /^(data_batch_\d+|test_batch)\.bin$/i;
+const cifar100Name = /^(train|test)\.bin$/i;
+
+/** The layout of a batch file, from its name (the two datasets' batches are named apart); null when it is not a CIFAR batch. */
+export function cifarLayoutOf(name: string): CifarLayout | null {
+  return cifar10Name.test(name) ? cifar10 : cifar100Name.test(name) ? cifar100 : null;
 }
 
 export const cifarFormat: DatasetFormat = {
   name: 'cifar',
   extensions: ['bin'],
   async recognises(path, isDirectory) {
-    if (isDirectory || !/\.bin$/i.test(path)) return false;
-    return cifarLayoutOf(basename(path), (await stat(path)).size) !== null || /^(data_batch_\d+|test_batch|train|test)\.bin$/i.test(basename(path));
+    return !isDirectory && cifarLayoutOf(basename(path)) !== null;
   },
   list: listCifar,
 };
@@ -45,7 +45,8 @@ export const cifarFormat: DatasetFormat = {
 async function listCifar(path: string, choices: DatasetChoices): Promise<DatasetListing> {
   const name = basename(path);
   const size = (await stat(path)).size;
-  const layout = cifarLayoutOf(name, size) ?? truncatedLayout(name, size);
+  const layout = cifarLayoutOf(name);
+  if (layout === null) throw new Error(`${name}: not a CIFAR batch name (data_batch_<n>.bin, test_batch.bin; train.bin, test.bin)`);
   const stride = layout.labelBytes + imageBytes;
   const count = Math.floor(size / stride);
   const labels = new Uint8Array(count);
@@ -76,11 +77,4 @@ async function listCifar(path: string, choices: DatasetChoices): Promise<Dataset
   const namesPath = join(dirname(path), layout.namesFile);
   const shipped = existsSync(namesPath) ? (await readFile(namesPath, 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '') : null;
   return arrayListing(images, labels, name, classNamesOf(labels, choices.labelsFile, shipped));
-}
-
-/** A batch whose size is not a whole number of records: its name tells the layout, and the last record is cut off. */
-function truncatedLayout(name: string, size: number): CifarLayout {
-  if (/^(data_batch_\d+|test_batch)\.bin$/i.test(name)) return cifar10;
-  if (/^(train|test)\.bin$/i.test(name)) return cifar100;
-  throw new Error(`${name}: ${size} bytes is not a whole number of CIFAR-10 (3073-byte) or CIFAR-100 (3074-byte) records`);
 }
