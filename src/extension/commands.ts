@@ -15,7 +15,10 @@ import { createRequire } from 'node:module';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
 import { ReportPanel, type PanelEnv } from './report-panel';
 import { loadReport } from './report-location';
-import { deleteRun, modelName, runFiles, type RunInfo } from './run-storage';
+import { deleteRun, modelName, readReport as readRunReport, runFiles, type RunInfo } from './run-storage';
+import { ComparePanel } from './compare-panel';
+import { compareReports } from '../engine/compare';
+import { tool } from '../run/version';
 import type { RunSession } from './run-session';
 import type { RunsTree } from './runs-tree';
 import type { ExtensionSettings } from './settings';
@@ -131,6 +134,33 @@ export class Commands {
     const uri = vscode.Uri.file(run.dir);
     const inWorkspace = this.env.workspace.folders().some((folder) => isInside(folder, run.dir));
     await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+  }
+
+  /**
+   * Compares two finished runs: the two selected in the Runs view, or the clicked one and one
+   * picked from the others.
+   */
+  async compareRuns(clicked?: RunInfo, selected?: readonly RunInfo[]): Promise<void> {
+    await this.guard('the runs could not be compared', async () => {
+      const finished = (run: RunInfo) => existsSync(join(run.dir, runFiles.report));
+      let pair = (selected ?? []).length === 2 ? [...selected!] : clicked ? [clicked] : [];
+      if ((selected ?? []).length > 2) throw new Error(`select two runs to compare, not ${selected!.length}`);
+      const others = (await this.env.tree.getChildren()).filter((run) => finished(run) && !pair.some((p) => p.dir === run.dir));
+      while (pair.length < 2) {
+        if (others.length === 0) throw new Error('there is no other finished run to compare with');
+        const picked = await this.env.ui.pick<RunInfo>(
+          `Robustness Lens: compare ${pair.length === 0 ? 'run A' : `${pair[0].id} with`}`,
+          others.map((run) => ({ label: run.id, description: run.settings ? modelName(run.settings.model) : undefined, detail: run.startedAt.toLocaleString(), value: run })),
+        );
+        if (!picked) return;
+        pair = [...pair, picked];
+        others.splice(others.indexOf(picked), 1);
+      }
+      const unfinished = pair.find((run) => !finished(run));
+      if (unfinished) throw new Error(`the run ${unfinished.id} has no report yet`);
+      const named = await Promise.all(pair.map(async (run) => ({ report: await readRunReport(run.dir), source: join(run.dir, runFiles.report), name: run.id })));
+      ComparePanel.show(vscode.Uri.file(this.env.extensionPath), compareReports(named[0], named[1], tool));
+    });
   }
 
   async openHtml(run: RunInfo): Promise<void> {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Commands, CommandEnv } from './commands';
 import { nativeModulesDir, nativeModulesVariable } from './native-backend';
 import { ReportPanel, type PanelEnv } from './report-panel';
+import { ComparePanel } from './compare-panel';
 import { resolveRunsDirectory, type RunInfo } from './run-storage';
 import { RunSession, type StatusView } from './run-session';
 import { RunsTree, openRunCommand, runsViewId } from './runs-tree';
@@ -98,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     statusBar,
     runsTree,
-    vscode.window.createTreeView(runsViewId, { treeDataProvider: runsTree, showCollapseAll: false }),
+    vscode.window.createTreeView(runsViewId, { treeDataProvider: runsTree, showCollapseAll: false, canSelectMany: true }),
     vscode.window.registerWebviewPanelSerializer(ReportPanel.viewType, {
       deserializeWebviewPanel: (panel, panelState) => ReportPanel.revive(panelEnv, panel, panelState),
     }),
@@ -116,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): void {
     register('robustnessLens.runs.delete', (c, run: RunInfo) => c.deleteRun(run)),
     register('robustnessLens.runs.revealFolder', (c, run: RunInfo) => c.revealRun(run)),
     register('robustnessLens.runs.openHtml', (c, run: RunInfo) => c.openHtml(run)),
+    register('robustnessLens.runs.compare', (c, run?: RunInfo, selected?: RunInfo[]) => c.compareRuns(run, selected)),
     watchRuns(() => runsTree.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(settingsSection)) return;
@@ -125,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeWorkspaceFolders(() => runsTree.refresh()),
     { dispose: () => session.cancel() },
     { dispose: () => ReportPanel.disposeAll() },
+    { dispose: () => ComparePanel.disposeAll() },
   );
 }
 
