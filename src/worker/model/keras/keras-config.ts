@@ -39,6 +39,12 @@ function translateModel(entry: Json, isKnownClass: (className: string) => boolea
   const layers = Array.isArray(config.layers) ? config.layers.filter(isObject) : [];
   if (className === 'Sequential') {
     const translated = layers.map((layer) => translateLayer(layer, isKnownClass, false));
+    // tfjs-layers cannot connect a Sequential nested in a model when it starts with its own
+    // InputLayer: its shape moves onto the first layer, as Keras 2 wrote it.
+    if (translated.length > 1 && translated[0].class_name === 'InputLayer' && isObject(translated[0].config) && isObject(translated[1].config)) {
+      const input = translated.shift()!.config as Json;
+      translated[0].config = { batch_input_shape: input.batch_input_shape, ...(input.dtype ? { dtype: input.dtype } : {}), ...(translated[0].config as Json) };
+    }
     const first = translated[0];
     const firstConfig = first && isObject(first.config) ? first.config : undefined;
     if (first && first.class_name !== 'InputLayer' && firstConfig && firstConfig.batch_input_shape === undefined) {
@@ -48,18 +54,36 @@ function translateModel(entry: Json, isKnownClass: (className: string) => boolea
     }
     return { class_name: 'Sequential', config: { name: config.name, layers: translated } };
   }
+  const shifted = nestedSequentialNodeShift(layers);
   return {
     class_name: 'Model',
     config: {
       name: config.name,
-      layers: layers.map((layer) => translateLayer(layer, isKnownClass, true)),
+      layers: layers.map((layer) => translateLayer(layer, isKnownClass, shifted)),
       input_layers: tensorList(config.input_layers),
-      output_layers: tensorList(config.output_layers),
+      output_layers: tensorList(config.output_layers).map((entry) => shiftNode(entry, shifted)),
     },
   };
 }
 
-function translateLayer(entry: Json, isKnownClass: (className: string) => boolean, functional: boolean): Json {
+/**
+ * Node indices TF.js reads one higher than Keras 3 writes them: a Sequential nested in a
+ * functional model. TF.js (like Keras 2) gives every built model a node 0 of its own, and Keras 3
+ * counts that node for nested Functional models but not for Sequential ones.
+ */
+function nestedSequentialNodeShift(layers: Json[]): Set<string> {
+  const keras3 = layers.some((layer) => Array.isArray(layer.inbound_nodes) && layer.inbound_nodes.some(isObject));
+  if (!keras3) return new Set();
+  return new Set(layers.filter((layer) => layer.class_name === 'Sequential').map((layer) => String(layer.name ?? (isObject(layer.config) ? layer.config.name : ''))));
+}
+
+function shiftNode(entry: unknown, shifted: Set<string>): unknown {
+  if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number' || !shifted.has(entry[0])) return entry;
+  return [entry[0], entry[1] + 1, ...entry.slice(2)];
+}
+
+/** `functional`: the layer is in a functional model, whose connections to these layers are shifted (nestedSequentialNodeShift). */
+function translateLayer(entry: Json, isKnownClass: (className: string) => boolean, functional: Set<string> | false): Json {
   const className = String(entry.class_name ?? '');
   const rawConfig = isObject(entry.config) ? entry.config : {};
   const name = String(entry.name ?? rawConfig.name ?? '');
@@ -75,7 +99,7 @@ function translateLayer(entry: Json, isKnownClass: (className: string) => boolea
   }
   if (functional) {
     translated.name = name;
-    translated.inbound_nodes = inboundNodes(entry.inbound_nodes, name);
+    translated.inbound_nodes = inboundNodes(entry.inbound_nodes, name).map((node) => (Array.isArray(node) ? node.map((input) => shiftNode(input, functional)) : node));
   }
   return translated;
 }
