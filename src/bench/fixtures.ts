@@ -5,7 +5,9 @@
  *  - fashion-vgg: the paper's Fashion-MNIST network at full width (bench/models/fashion-mnist-vgg,
  *    trained by scripts/train-demo.ts --width 1), on the demo images;
  *  - cifar-vgg: the paper's full Table 2 network on 32x32x3 inputs with seeded random weights, and
- *    seeded synthetic images labelled by the model itself; generated at bench time and cached.
+ *    seeded synthetic images labelled by the model itself; generated at bench time and cached;
+ *  - mobilenet-v2: MobileNetV2 (width 1.0, 5 classes) on 224x224x3, the size of the pretrained
+ *    networks users audit, seeded random weights and synthetic images, generated the same way.
  * Each fixture's image set holds the first `images` of its classes, alternating between them.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,10 +16,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { encode as encodePng } from 'fast-png';
 import { fileSystemHandler } from '../worker/model/file-io';
+import { mobileNetV2 } from './mobilenet-v2';
 import { paperNetwork } from './paper-network';
 import { SeededRandom } from '../engine/rng';
 
-export const fixtureNames = ['demo', 'fashion-vgg', 'cifar-vgg'] as const;
+export const fixtureNames = ['demo', 'fashion-vgg', 'cifar-vgg', 'mobilenet-v2'] as const;
 export type FixtureName = (typeof fixtureNames)[number];
 
 export interface Fixture {
@@ -34,6 +37,8 @@ export interface Fixture {
 /** Bumped whenever generated fixtures change, so stale cached copies are rebuilt. */
 const generatorVersion = 1;
 const cifarSeed = 7;
+const mobileNetSeed = 11;
+const mobileNetClasses = 5;
 
 /** The repository root: the nearest folder above this code holding robustness-lens's package.json. */
 export function repositoryRoot(start: string = __dirname): string {
@@ -89,27 +94,38 @@ export function syntheticImage(index: number, height: number, width: number): Fl
   return pixels;
 }
 
-async function generateCifar(dir: string, count: number): Promise<void> {
+/** Saves `model` under <dir>/model and `count` synthetic images under <dir>/data/<predicted class>. */
+async function generateSynthetic(dir: string, model: tfl.LayersModel, count: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
-  const [height, width] = [32, 32];
-  const model = paperNetwork(tfl, { inputShape: [height, width, 3], conv56: true, width: 1, seed: cifarSeed, dropout: 0 });
+  const [height, width] = model.inputs[0].shape.slice(1) as number[];
+  const outputs = model.outputs[0].shape[1] as number;
   try {
     await model.save(fileSystemHandler(join(dir, 'model', 'model.json')));
-    const classes = ['class_0', 'class_1'];
+    const classes = Array.from({ length: Math.max(2, outputs) }, (_, k) => `class_${k}`);
     for (const name of classes) mkdirSync(join(dir, 'data', name), { recursive: true });
     writeFileSync(join(dir, 'labels.txt'), `${classes.join('\n')}\n`);
     for (let i = 0; i < count; i++) {
       const pixels = syntheticImage(i, height, width);
       const output = tf.tidy(() => model.predict(tf.tensor4d(pixels, [1, height, width, 3])) as tf.Tensor);
-      const p = (await output.data())[0];
+      const p = Array.from(await output.data());
       output.dispose();
+      const predicted = outputs === 1 ? (p[0] > 0.5 ? 1 : 0) : p.indexOf(Math.max(...p));
       const png = encodePng({ width, height, channels: 3, depth: 8, data: Uint8Array.from(pixels, (v) => Math.round(v * 255)) });
-      writeFileSync(join(dir, 'data', classes[p > 0.5 ? 1 : 0], `${String(i).padStart(4, '0')}.png`), png);
+      writeFileSync(join(dir, 'data', classes[predicted], `${String(i).padStart(4, '0')}.png`), png);
     }
     writeFileSync(join(dir, 'version.txt'), `${generatorVersion}\n`);
   } finally {
     model.dispose();
   }
+}
+
+/** A generated fixture under <workDir>/<name>-<images>, rebuilt only when its generator changed. */
+async function generatedFixture(workDir: string, name: string, images: number, build: () => tfl.LayersModel): Promise<{ model: string; data: string; labels: string }> {
+  const dir = join(workDir, `${name}-${images}`);
+  const versionFile = join(dir, 'version.txt');
+  const current = existsSync(versionFile) && readFileSync(versionFile, 'utf8').trim() === String(generatorVersion);
+  if (!current) await generateSynthetic(dir, build(), images);
+  return { model: join(dir, 'model', 'model.json'), data: join(dir, 'data'), labels: join(dir, 'labels.txt') };
 }
 
 /**
@@ -134,17 +150,12 @@ export async function prepareFixture(name: FixtureName, workDir: string, images:
       return { name, model, data, description };
     }
     case 'cifar-vgg': {
-      const dir = join(workDir, `cifar-vgg-${images}`);
-      const versionFile = join(dir, 'version.txt');
-      const current = existsSync(versionFile) && readFileSync(versionFile, 'utf8').trim() === String(generatorVersion);
-      if (!current) await generateCifar(dir, images);
-      return {
-        name,
-        model: join(dir, 'model', 'model.json'),
-        data: join(dir, 'data'),
-        labels: join(dir, 'labels.txt'),
-        description: "the paper's CIFAR-10 network (Table 2, 32x32x3), seeded random weights, synthetic images",
-      };
+      const paths = await generatedFixture(workDir, name, images, () => paperNetwork(tfl, { inputShape: [32, 32, 3], conv56: true, width: 1, seed: cifarSeed, dropout: 0 }));
+      return { name, ...paths, description: "the paper's CIFAR-10 network (Table 2, 32x32x3), seeded random weights, synthetic images" };
+    }
+    case 'mobilenet-v2': {
+      const paths = await generatedFixture(workDir, name, images, () => mobileNetV2(tfl, { inputShape: [224, 224, 3], classes: mobileNetClasses, seed: mobileNetSeed }));
+      return { name, ...paths, description: 'a MobileNetV2-sized network (MobileNetV2 1.0, 224x224x3, 5 classes), seeded random weights, synthetic images' };
     }
   }
 }

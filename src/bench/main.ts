@@ -78,7 +78,7 @@ async function benchConfiguration(
   const name = () => `${fixture.name} on ${backend} · forward ${forwardLabel(result)}`;
   try {
     log(`${name()}: timing forward passes and the input gradient`);
-    const timed = await measureMicro(fixture.model, backend, forwardChoice, settings.samples, { minSeconds: options.minSeconds, minRepeats: 3 });
+    const timed = await measureMicro(fixture.model, backend, forwardChoice, settings.samples, settings.alphas, { minSeconds: options.minSeconds, minRepeats: 3 });
     result.micro = timed.micro;
     result.forward = timed.micro.forward;
     result.forwardNote = timed.note;

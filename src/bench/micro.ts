@@ -1,15 +1,23 @@
 /**
- * In-process timings of the three computations the protocol is made of, through the worker's own
+ * In-process timings of the computations the protocol is made of, through the worker's own
  * classifier (same backend loading, forward engine, kernels, batch size and loss): the batched
- * perturbed forward pass of the random stage, a single-image forward pass, and a single-image input
- * gradient. The gradient always runs on the TF.js backend; its ratio is to the forward engine's pass.
- * On wasm it also times the gradient with TF.js's own Conv2DBackpropInput kernel, to show what
+ * perturbed forward pass, a single-image forward pass, a single-image input gradient (on the
+ * engine the worker runs it on: the gradient graph on ONNX Runtime, else TF.js), and the random
+ * stage as a worker runs it (randomFlips over a batch of the run's random set, resident or
+ * regenerated as it would be at the run's sample count). On ONNX Runtime also the raw vjp and
+ * ONNX Runtime's own forward throughput on the same graph (inputs ready), so that the gradient and
+ * the random stage are each a ratio to the same engine measured in the same interleaved rounds.
+ * On wasm with a TF.js gradient it also times TF.js's own Conv2DBackpropInput kernel, to show what
  * src/worker/kernels/conv2d-backprop-input.ts saves.
  */
 import { Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropInputConfig as tfjsWasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
 import type { TfBackendName as BackendName, ForwardChoice, ForwardName } from '../protocol/report';
+import { randomFlips } from '../engine/random-flips';
+import { unitBallSamplesWithin } from '../engine/sampling';
+import { OrtClassifier } from '../worker/compute/ort-classifier';
+import { randomSetBudgetBytes } from '../worker/random-set-budget';
 import { workerClassifier } from '../worker/worker-classifier';
 
 export interface MicroResult {
@@ -24,13 +32,24 @@ export interface MicroResult {
   forwardMsPerImage: number;
   /** Milliseconds of a forward pass of one image alone. */
   forwardMsBatch1: number;
-  /** Milliseconds of one image's input gradient (the attack's first step). */
+  /** What ran the input gradient: the gradient graph on ONNX Runtime, or TF.js. */
+  gradientEngine: ForwardName;
+  /** Milliseconds of one image's input gradient (the attack's first step: lossGradient, a forward pass for k > 1 classes included). */
   gradientMs: number;
-  /**
-   * gradientMs / forwardMsBatch1: what one gradient (always on the TF.js backend) costs in
-   * single-image forward passes of `forward`.
-   */
+  /** gradientMs / forwardMsBatch1: what one gradient costs in single-image forward passes of `forward`. */
   gradientForwardRatio: number;
+  /** ONNX Runtime only (else null): ms of the primitive vjp, logits and ∂(Σ w·z)/∂x for one image. */
+  vjpMs: number | null;
+  /** vjpMs / forwardMsBatch1. */
+  vjpForwardRatio: number | null;
+  /** ONNX Runtime only (else null): ms per image of ONNX Runtime's own forward pass on the same graph at `batch` rows, inputs ready. */
+  ortForwardMsPerImage: number | null;
+  /** ms per perturbed forward pass of the random stage (randomFlips on `batch` rows of the random set, every α). */
+  randomStageMsPerPass: number;
+  /** Whether the run's random set (`samples` rows) is held in memory, else regenerated chunk by chunk as it is used. */
+  randomSetResident: boolean;
+  /** ortForwardMsPerImage / randomStageMsPerPass: the random stage's throughput as a fraction of ONNX Runtime's own (null off ONNX Runtime). */
+  randomStageFraction: number | null;
   /** The same with TF.js's own wasm Conv2DBackpropInput (wasm only, else null). */
   naiveGradientMs: number | null;
   naiveGradientForwardRatio: number | null;
@@ -91,6 +110,7 @@ export async function measureMicro(
   backend: BackendName,
   forward: ForwardChoice,
   samples: number,
+  alphas: readonly number[],
   timing: TimingOptions,
 ): Promise<{ micro: MicroResult; note: string | null }> {
   const built = await workerClassifier(modelPath, backend, forward, samples);
@@ -102,11 +122,29 @@ export async function measureMicro(
     const scales = new Float32Array(batch).fill(0.5);
     const label = (await classifier.predict(image, 1))[0];
 
-    const [forwardMsBatch1, gradientMs] = await timeMs([() => classifier.predict(image, 1), () => classifier.lossGradient(image, label)], timing);
+    const ort = classifier instanceof OrtClassifier ? classifier : null;
+    // A margin's cotangent, e_0 − e_1 (the single logit of a one-output model).
+    const cotangent = ort ? new Float32Array((await ort.logits(image, 1)).length) : new Float32Array(0);
+    if (cotangent.length > 0) cotangent[0] = 1;
+    if (cotangent.length > 1) cotangent[1] = -1;
+    const singleActions: Array<() => Promise<unknown>> = [() => classifier.predict(image, 1), () => classifier.lossGradient(image, label)];
+    if (ort) singleActions.push(() => ort.vjp(image, 1, cotangent));
+    const [forwardMsBatch1, gradientMs, vjpMs] = await timeMs(singleActions, timing);
     // On a slow backend (cpu) a full batch can take minutes: time a batch of about a second instead.
     const timedBatch = Math.max(1, Math.min(batch, Math.floor(1000 / forwardMsBatch1)));
     const rows = directions.subarray(0, timedBatch * d);
-    const [batchMs] = await timeMs([() => classifier.predictPerturbed(image, rows, timedBatch, scales.subarray(0, timedBatch), false)], timing);
+    const perturbed = Float32Array.from(rows, (u, i) => image[i % d] + 0.5 * u);
+    // One batch of the run's random set, held or regenerated as the run's `samples` rows would be.
+    const resident = samples * d * 4 <= randomSetBudgetBytes();
+    const randomSet = unitBallSamplesWithin(timedBatch, d, 0, { budgetBytes: resident ? Number.MAX_SAFE_INTEGER : 0, chunkRows: timedBatch });
+    const batchActions: Array<() => Promise<unknown>> = [
+      () => classifier.predictPerturbed(image, rows, timedBatch, scales.subarray(0, timedBatch), false),
+      () => randomFlips(classifier, image, label, 1, [...alphas], randomSet, { clip: false, batchSize: timedBatch }),
+    ];
+    if (ort) batchActions.push(() => ort.logits(perturbed, timedBatch));
+    const [batchMs, randomStageMs, ortBatchMs] = await timeMs(batchActions, timing);
+    const randomStageMsPerPass = randomStageMs / (timedBatch * alphas.length);
+    const ortForwardMsPerImage = ort ? ortBatchMs / timedBatch : null;
 
     let naiveGradientMs: number | null = null;
     let naiveGradientMaxAbsDiff: number | null = null;
@@ -127,8 +165,15 @@ export async function measureMicro(
       batch: timedBatch,
       forwardMsPerImage: batchMs / timedBatch,
       forwardMsBatch1,
+      gradientEngine: built.gradient,
       gradientMs,
       gradientForwardRatio: gradientMs / forwardMsBatch1,
+      vjpMs: ort ? vjpMs : null,
+      vjpForwardRatio: ort ? vjpMs / forwardMsBatch1 : null,
+      ortForwardMsPerImage,
+      randomStageMsPerPass,
+      randomSetResident: resident,
+      randomStageFraction: ortForwardMsPerImage === null ? null : ortForwardMsPerImage / randomStageMsPerPass,
       naiveGradientMs,
       naiveGradientForwardRatio: naiveGradientMs === null ? null : naiveGradientMs / forwardMsBatch1,
       naiveGradientMaxAbsDiff,

@@ -45,6 +45,7 @@ Models (--models, default all):
   demo          media/demo/model: the paper's Fashion-MNIST network at 1/4 width, trained (7 vs 8)
   fashion-vgg   bench/models/fashion-mnist-vgg: the paper's Fashion-MNIST network, full width (~0.15 GFLOP)
   cifar-vgg     the paper's CIFAR-10 network (32x32x3), seeded random weights, synthetic images
+  mobilenet-v2  MobileNetV2 1.0 on 224x224x3, 5 classes (~0.6 GFLOP), seeded random weights, synthetic images
   or --model <model.json> --data <folder> [--labels <file>] to bench your own.
 
 Options:
@@ -52,7 +53,7 @@ Options:
   --backends a,b     wasm, cpu, tensorflow, tensorflow-gpu (default: every one installed)
   --forward a,b      what runs the forward passes, as the check's --forward: auto, onnxruntime, tfjs
                      (default: onnxruntime and tfjs on wasm and cpu where onnxruntime-node is
-                     installed, tfjs on tensorflow and tensorflow-gpu); gradients always run on TF.js
+                     installed, tfjs on tensorflow and tensorflow-gpu); gradients run on the same engine
   --images N         images per protocol run (default 4)
   --samples N        random perturbations per image and alpha (default 200; the paper: 2000)
   --scales N         line-search steps (default 256)

@@ -136,7 +136,11 @@ export function formatResults(results: BenchResults): string {
         `  forward (${engine}): ${fixed(mi.forwardMsPerImage, 3)} ms/image at batch ${mi.batch} (${fixed(r.forwardGflops, 1)} GFLOP/s), ${fixed(mi.forwardMsBatch1, 2)} ms alone`,
       );
       const naive = mi.naiveGradientForwardRatio === null ? '' : ` (TF.js's own wasm kernel: ${fixed(mi.naiveGradientMs, 1)} ms, ${fixed(mi.naiveGradientForwardRatio, 1)}x; max |diff| ${mi.naiveGradientMaxAbsDiff?.toExponential(1) ?? '–'})`;
-      lines.push(`  input gradient (TF.js ${r.backend}): ${fixed(mi.gradientMs, 2)} ms = ${fixed(mi.gradientForwardRatio, 2)}x a one-image forward pass on ${engine}${naive}`);
+      const vjp = mi.vjpMs === null ? '' : `; the vjp alone ${fixed(mi.vjpMs, 2)} ms = ${fixed(mi.vjpForwardRatio, 2)}x`;
+      lines.push(`  input gradient (${engineWords(mi.gradientEngine, r.backend)}): ${fixed(mi.gradientMs, 2)} ms = ${fixed(mi.gradientForwardRatio, 2)}x a one-image forward pass on ${engine}${vjp}${naive}`);
+      const set = mi.randomSetResident ? 'random set held' : 'random set regenerated';
+      const own = mi.ortForwardMsPerImage === null ? '' : ` = ${fixed((mi.randomStageFraction ?? 0) * 100, 0)}% of ONNX Runtime's own forward throughput on the same graph (${fixed(mi.ortForwardMsPerImage, 3)} ms/image)`;
+      lines.push(`  random stage (${set}): ${fixed(mi.randomStageMsPerPass, 3)} ms per perturbed forward pass at batch ${mi.batch}${own}`);
     }
     if (r.runs.length) {
       lines.push('  workers  images/s  forwards/s  GFLOP/s  speedup  wall s  peak RSS MB/worker  gradient/line-search/random/decode');

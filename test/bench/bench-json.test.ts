@@ -65,8 +65,16 @@ function checkConfiguration(r: ModelResult, workers: number[], images: number, s
   const micro = r.micro!;
   assert.equal(micro.forward, r.forward);
   assert.ok(micro.batch >= 1 && micro.batch <= samples);
-  for (const key of ['forwardMsPerImage', 'forwardMsBatch1', 'gradientMs', 'gradientForwardRatio'] as const) assert.ok(isNumber(micro[key]) && micro[key] > 0, key);
-  if (r.backend === 'wasm') {
+  for (const key of ['forwardMsPerImage', 'forwardMsBatch1', 'gradientMs', 'gradientForwardRatio', 'randomStageMsPerPass'] as const) assert.ok(isNumber(micro[key]) && micro[key] > 0, key);
+  assert.equal(micro.gradientEngine, r.forward, 'the gradient runs on the forward engine (the gradient graph on ONNX Runtime)');
+  assert.equal(micro.randomSetResident, true, 'a few rows of 8x8x3 fit the random-set budget');
+  if (r.forward === 'onnxruntime') {
+    for (const key of ['vjpMs', 'vjpForwardRatio', 'ortForwardMsPerImage', 'randomStageFraction'] as const) assert.ok(isNumber(micro[key]) && (micro[key] as number) > 0, key);
+    assert.ok(Math.abs((micro.randomStageFraction as number) - (micro.ortForwardMsPerImage as number) / micro.randomStageMsPerPass) < 1e-12);
+  } else {
+    assert.deepEqual([micro.vjpMs, micro.vjpForwardRatio, micro.ortForwardMsPerImage, micro.randomStageFraction], [null, null, null, null]);
+  }
+  if (r.backend === 'wasm' && micro.gradientEngine === 'tfjs') {
     assert.ok(isNumber(micro.naiveGradientMs) && isNumber(micro.naiveGradientForwardRatio));
     assert.ok((micro.naiveGradientMaxAbsDiff as number) < 1e-4, 'our kernel and TF.js\'s give the same gradient');
   } else {
@@ -105,7 +113,9 @@ test('a tiny run on wasm with 1 and 2 workers measures both forward engines and 
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /custom on wasm · forward onnxruntime/);
   assert.match(run.stdout, /custom on wasm · forward tfjs/);
-  assert.match(run.stdout, /input gradient \(TF\.js wasm\): .* a one-image forward pass on ONNX Runtime, 1 thread/);
+  assert.match(run.stdout, /input gradient \(ONNX Runtime, 1 thread\): .* a one-image forward pass on ONNX Runtime, 1 thread; the vjp alone [\d.]+ ms = [\d.]+x/);
+  assert.match(run.stdout, /input gradient \(TF\.js wasm\): .* a one-image forward pass on TF\.js wasm \(TF\.js's own wasm kernel/);
+  assert.match(run.stdout, /random stage \(random set held\): [\d.]+ ms per perturbed forward pass at batch \d+ = \d+% of ONNX Runtime's own forward throughput on the same graph/);
   assert.match(run.stdout, /onnxruntime over tfjs .*\n {2}custom on wasm: forward [\d.]+x, 1 worker [\d.]+x images\/s, 2 workers [\d.]+x images\/s/);
   assert.match(run.stdout, /written to .*\.json/);
   const bench = readResults(out);
@@ -162,7 +172,7 @@ test('bad arguments: exit 2 with a one-line reason', () => {
   assert.equal(run.stderr.trim(), 'bench: --images needs a positive integer, got 0');
   const unknown = runBench(['--models', 'mnist']);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /unknown model mnist \(one of demo, fashion-vgg, cifar-vgg\)/);
+  assert.match(unknown.stderr, /unknown model mnist \(one of demo, fashion-vgg, cifar-vgg, mobilenet-v2\)/);
   const forward = runBench(['--forward', 'tfjs,onnx']);
   assert.equal(forward.status, 2);
   assert.equal(forward.stderr.trim(), 'bench: unknown forward engine onnx (one of auto, onnxruntime, tfjs)');

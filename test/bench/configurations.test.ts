@@ -59,6 +59,7 @@ function row(backend: 'wasm' | 'cpu', forwardChoice: ForwardChoice, forward: For
     micro: {
       forward, batch: 100, forwardMsPerImage: msPerImage, forwardMsBatch1: msPerImage * 2, gradientMs: 1, gradientForwardRatio: 1 / (msPerImage * 2),
       naiveGradientMs: null, naiveGradientForwardRatio: null, naiveGradientMaxAbsDiff: null,
+      gradientEngine: forward, vjpMs: null, vjpForwardRatio: null, ortForwardMsPerImage: null, randomStageMsPerPass: msPerImage, randomSetResident: true, randomStageFraction: null,
     },
     forwardGflops: 1, runs: imagesPerSecond.map((ips, i) => run(i + 1, ips, forward)), skipped: [], error: null,
   };
