@@ -83,7 +83,8 @@ test('the tables name each row\'s engine, mark the default and compare the engin
   assert.match(text, /^demo on wasm · forward tfjs — the demo$/m);
   assert.match(text, /^demo on cpu · forward auto → onnxruntime — the demo$/m);
   assert.match(text, /forward \(ONNX Runtime, 1 thread\): 0\.250 ms\/image/);
-  assert.match(text, /input gradient \(TF\.js wasm\): 1\.00 ms = 2\.00x a one-image forward pass on ONNX Runtime, 1 thread/);
+  assert.match(text, /input gradient \(ONNX Runtime, 1 thread\): 1\.00 ms = 2\.00x a one-image forward pass on ONNX Runtime, 1 thread/);
+  assert.match(text, /random stage \(random set held\): 0\.250 ms per perturbed forward pass at batch 100\n/);
   assert.match(text, /input gradient \(TF\.js wasm\): 1\.00 ms = 0\.50x a one-image forward pass on TF\.js wasm/);
   assert.equal(formatEngineComparison(rows), 'onnxruntime over tfjs (speed of the ONNX Runtime configuration relative to TF.js):\n  demo on wasm: forward 4.00x, 1 worker 4.00x images/s, 2 workers 3.00x images/s');
 
