@@ -84,7 +84,11 @@ export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: ImageTask[] = [];
   private readonly pendingDetails = new Map<number, PendingDetail>();
-  private readonly pendingUniversality = new Map<number, { workerId: number; resolve(part: UniversalityPart): void; reject(error: Error): void }>();
+  /** Universality batches sent and not answered; one whose worker died is sent again, once, to the worker that replaces it. */
+  private readonly pendingUniversality = new Map<
+    number,
+    { workerId: number; work: UniversalityWork; retried: boolean; resolve(part: UniversalityPart): void; reject(error: Error): void }
+  >();
   private nextRequestId = 1;
   private stopping = false;
   private failure: Error | null = null;
@@ -139,7 +143,7 @@ export class WorkerPool {
     const worker = candidates.reduce((best, candidate) => (load(candidate) < load(best) ? candidate : best));
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
-      this.pendingUniversality.set(requestId, { workerId: worker.id, resolve, reject });
+      this.pendingUniversality.set(requestId, { workerId: worker.id, work, retried: false, resolve, reject });
       this.send(worker, { type: 'universality', requestId, work });
     });
   }
@@ -222,6 +226,9 @@ export class WorkerPool {
           this.modelInfo = message.model;
           this.resolveReady(message.model);
         }
+        for (const [requestId, pending] of this.pendingUniversality) {
+          if (pending.workerId === worker.id) this.send(worker, { type: 'universality', requestId, work: pending.work });
+        }
         this.dispatch();
         return;
       case 'progress':
@@ -293,7 +300,16 @@ export class WorkerPool {
       this.pendingDetails.delete(requestId);
       pending.reject(new Error(`worker ${worker.id} exited before drawing the image detail`));
     }
-    this.rejectUniversality(new Error(`worker ${worker.id} exited while measuring universality`), worker.id);
+    for (const [requestId, pending] of this.pendingUniversality) {
+      if (pending.workerId !== worker.id) continue;
+      if (this.stopping || pending.retried) {
+        this.pendingUniversality.delete(requestId);
+        pending.reject(new Error(`worker ${worker.id} exited while measuring universality`));
+      } else {
+        // Kept for the replacement (same id), which gets it once ready; a failed run rejects it.
+        pending.retried = true;
+      }
+    }
     if (this.stopping) {
       this.settleIfDone();
       this.resolveExitedIfAllGone();

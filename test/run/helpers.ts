@@ -43,6 +43,8 @@ export interface FakeWorkerBehaviour {
   killOnceOn?: string;
   /** Close its IPC channel (staying alive) on this file, the first time only. */
   disconnectOnceOn?: string;
+  /** Kill itself with SIGKILL on its first universality request (a marker file remembers). */
+  killOnceOnUniversality?: boolean;
   /** Answer this file with non-fatal `failed` errors (non-finite outputs). */
   nonFiniteOn?: string[];
   /** Report a non-fatal error for this file. */
@@ -127,6 +129,7 @@ process.on('message', (message) => {
     } else if (message.type === 'analyse') {
       await analyse(message.tasks);
     } else if (message.type === 'universality') {
+      if (behaviour.killOnceOnUniversality && firstTime('universality')) process.kill(process.pid, 'SIGKILL');
       const targets = message.work.targets.length;
       send({ type: 'universality', requestId: message.requestId, part: { sources: message.work.sources.map((source) => ({ index: source.task.index, targets, flips: 0, baselineFlips: 0 })) } });
     } else if (message.type === 'detail' && message.task.file === behaviour.detailFailsOn) {

@@ -81,6 +81,16 @@ describe('WorkerPool', () => {
     await pool.exited;
   });
 
+  it('sends a universality batch whose worker died to the worker that replaces it', async () => {
+    const seen = recordingListener();
+    const pool = new WorkerPool({ workerScript: fakeWorker({ killOnceOnUniversality: true }), size: 1, init }, seen.listener);
+    await pool.ready;
+    const work = { label: 0, sources: [{ task: tasks[0], eps: 1 }], targets: tasks.slice(1, 4) };
+    assert.deepEqual(await pool.universality(work), { sources: [{ index: 0, targets: 3, flips: 0, baselineFlips: 0 }] });
+    assert.ok(seen.logs.some((line) => /^worker 1 was killed by SIGKILL; starting a new worker$/.test(line)), seen.logs.join('\n'));
+    await pool.close();
+  });
+
   it('replaces a worker whose IPC channel closed while it lived on', async () => {
     const seen = recordingListener();
     const pool = new WorkerPool({ workerScript: fakeWorker({ disconnectOnceOn: 'a/2.png' }), size: 1, init }, seen.listener);
