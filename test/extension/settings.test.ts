@@ -14,7 +14,7 @@ describe('settings resolution', () => {
   it('gives the command line defaults when nothing is set', () => {
     assert.deepEqual(resolveSettings(source({})), {
       attack: 'fgm-line',
-      attackOptions: { steps: 100, ddnGamma: 0.05, ddnInitEps: 1, fmnAlpha: 1, fmnAlphaFinal: 0.01, fmnGamma: 0.05, fmnGammaFinal: 0.001, refine: false },
+      attackOptions: { steps: 100, ddnGamma: 0.05, ddnInitEps: 1, fmnAlpha: 1, fmnAlphaFinal: 0.01, fmnGamma: 0.05, fmnGammaFinal: 0.001, refine: false, randomPerAttack: false },
       alphas: [1, 2, 5, 10],
       samples: 2000,
       scales: 256,
@@ -22,8 +22,11 @@ describe('settings resolution', () => {
       limit: 0,
       seed: 0,
       clip: false,
+      rareEvent: false,
+      rareEventBudget: 20000,
       backend: 'auto',
       forward: 'auto',
+      preprocessing: { preset: 'unit' },
       workers: 0,
       nodePath: '',
       batchMemoryMb: 256,
@@ -51,7 +54,10 @@ describe('settings resolution', () => {
       [{ steps: 0 }, /^Setting robustnessLens\.steps must be a positive integer \(got 0\)$/],
       [{ ddnGamma: 1 }, /^Setting robustnessLens\.ddnGamma must be a number in \(0, 1\) \(got 1\)$/],
       [{ refine: 'yes' }, /^Setting robustnessLens\.refine must be true or false \(got "yes"\)$/],
-      [{ backend: 'cuda' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu \(got "cuda"\)/],
+      [{ backend: 'tpu' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, cuda, webgpu \(got "tpu"\)/],
+      [{ preprocess: 'torch' }, /^Setting robustnessLens\.preprocess must be one of unit, symmetric, 255, imagenet, caffe \(got "torch"\)$/],
+      [{ mean: [0.5, 'x'] }, /^Setting robustnessLens\.mean must be a list of numbers/],
+      [{ std: [0] }, /^Setting robustnessLens\.std must not hold 0$/],
       [{ forward: 'onnx' }, /^Setting robustnessLens\.forward must be one of auto, onnxruntime, tfjs \(got "onnx"\)$/],
       [{ clip: 'yes' }, /robustnessLens\.clip must be true or false/],
       [{ outputDirectory: '  ' }, /robustnessLens\.outputDirectory must be a folder path/],
@@ -68,11 +74,14 @@ describe('settings resolution', () => {
     const byKey: Record<string, unknown> = {
       ...defaults,
       ...defaults.attackOptions,
+      preprocess: defaults.preprocessing.preset,
+      mean: defaults.preprocessing.mean ?? [],
+      std: defaults.preprocessing.std ?? [],
       'quickLook.images': defaults.quickLookImages,
       'quickLook.samples': defaults.quickLookSamples,
     };
     for (const key of keys) assert.deepEqual(properties[`robustnessLens.${key}`].default, byKey[key], key);
-    assert.deepEqual(properties['robustnessLens.backend'] && (properties['robustnessLens.backend'] as unknown as { enum: string[] }).enum, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(properties['robustnessLens.backend'] && (properties['robustnessLens.backend'] as unknown as { enum: string[] }).enum, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'cuda', 'webgpu']);
     assert.deepEqual((properties['robustnessLens.forward'] as unknown as { enum: string[] }).enum, ['auto', 'onnxruntime', 'tfjs']);
     assert.equal(contractDefaults.samples, 2000);
   });
