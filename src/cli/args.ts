@@ -67,6 +67,8 @@ Options of check:
   --fmn-gamma-final <x>  fmn's final norm step, in (0,1)                (default: 0.001)
   --refine             bisect fgm-line's flipping scale to 1e-4 relative instead of reading it
                        off the --scales grid (the other attacks always do)  (default: off)
+  --random-per-attack  with --attack best: random perturbations at every attack's eps* too, not
+                       only the smallest (the random stage's cost times up to four)  (default: off)
   --alphas <list>      comma list of random-perturbation multiples      (default: 1,2,5,10)
   --samples <n>        random perturbations per image and alpha         (default: 2000)
   --scales <n>         line-search steps                                (default: 256)
@@ -138,6 +140,7 @@ const checkFlags: Record<string, FlagKind> = {
   '--fmn-gamma': 'string',
   '--fmn-gamma-final': 'string',
   '--refine': 'boolean',
+  '--random-per-attack': 'boolean',
   '--alphas': 'string',
   '--samples': 'string',
   '--scales': 'string',

@@ -2,7 +2,7 @@ import type { Classifier } from './classifier';
 import type { AdversarialResult, RandomResult } from '../protocol/report';
 import type { Stage } from '../protocol/messages';
 import { attackByName } from './attacks/index';
-import type { AttackOptions } from './attacks/options';
+import { resolveAttackOptions, type AttackOptions } from './attacks/options';
 import { randomFlips } from './random-flips';
 import { rareEventFlips } from './rare-event/estimate';
 import type { RandomSet } from './sampling';
@@ -90,9 +90,33 @@ export async function analyseImage(
     clip: settings.clip,
     batchSize: settings.batchSize,
   });
+  if (outcome.attacks && resolveAttackOptions(settings.attackOptions).randomPerAttack) {
+    adversarial.randomByAttack = await randomByAttack(classifier, x, label, outcome.eps, random, outcome.attacks, settings, randomSet);
+  }
   if (settings.rareEvent) {
     const estimates = await rareEventFlips(classifier, x, label, outcome.eps, settings.alphas, { ...settings.rareEvent, clip: settings.clip });
     random.forEach((result, k) => (result.rareEvent = estimates[k]));
   }
   return { predicted, correct, probabilities, adversarial, random, direction: outcome.direction };
+}
+
+/** The random stage at each flipping attack's ε* (best --random-per-attack); the chosen ε*'s counts are reused. */
+async function randomByAttack(
+  classifier: Classifier,
+  x: Float32Array,
+  label: number,
+  chosen: number,
+  chosenRandom: RandomResult[],
+  attacks: Partial<Record<string, number | null>>,
+  settings: ProtocolSettings,
+  randomSet: RandomSet,
+): Promise<Record<string, RandomResult[]>> {
+  const byAttack: Record<string, RandomResult[]> = {};
+  for (const [name, eps] of Object.entries(attacks)) {
+    if (typeof eps !== 'number') continue;
+    byAttack[name] = eps === chosen
+      ? chosenRandom.map((result) => ({ ...result }))
+      : await randomFlips(classifier, x, label, eps, settings.alphas, randomSet, { clip: settings.clip, batchSize: settings.batchSize });
+  }
+  return byAttack;
 }

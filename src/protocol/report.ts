@@ -105,6 +105,8 @@ export interface AdversarialResult extends Norms {
   attack?: string;
   /** Added, with `best` only: ε* of every attack it ran, by name; null where one found no flip. */
   attacks?: Record<string, number | null>;
+  /** Added, with `best --random-per-attack`: the random stage at each attack's ε* (as `random`), for the attacks that flipped. */
+  randomByAttack?: Record<string, RandomResult[]>;
 }
 
 export interface RandomResult {

@@ -37,6 +37,7 @@ describe('attack options on the command line', () => {
       fmnGammaFinal: 0.01,
       refine: true,
     });
+    assert.deepEqual(options('--attack', 'best', '--random-per-attack').attackOptions, { randomPerAttack: true });
     assert.deepEqual(options('--fmn-alpha', '2', '--fmn-alpha-final', '0.5').attackOptions, { fmnAlpha: 2, fmnAlphaFinal: 0.5 });
     assert.deepEqual(options('--refine').attackOptions, { refine: true });
   });

@@ -87,7 +87,7 @@ describe('known answers of the minimal-norm attacks (linear models, the real CLI
       const c = which();
       const report = check(c, `best-${c.scales}`, '--attack', 'best');
       assert.equal(report.config.attack, 'best');
-      assert.deepEqual(Object.keys(report.config.attackOptions ?? {}).sort(), ['ddnGamma', 'ddnInitEps', 'fmnAlpha', 'fmnAlphaFinal', 'fmnGamma', 'fmnGammaFinal', 'refine', 'steps']);
+      assert.deepEqual(Object.keys(report.config.attackOptions ?? {}).sort(), ['ddnGamma', 'ddnInitEps', 'fmnAlpha', 'fmnAlphaFinal', 'fmnGamma', 'fmnGammaFinal', 'randomPerAttack', 'refine', 'steps']);
       for (const record of report.images) {
         const distance = c.distances.get(record.file)!;
         const adversarial = record.adversarial;

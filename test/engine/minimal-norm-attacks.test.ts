@@ -220,13 +220,26 @@ test('in the protocol best records the winner and every ε*, and the random stag
   assert.notEqual(adversarial.attack, 'fgm-line', 'the grid is coarser than the bisection');
   const randomCalls = classifier.perturbedCalls.filter((call) => call.directionCount > 1);
   assert.deepEqual(new Set(randomCalls.map((call) => call.scales[0])), new Set([1, 2].map((alpha) => Math.fround(alpha * adversarial.eps))));
-  const single = await analyseImage(classifier, x, 1, { ...protocol, attack: 'fmn', attackOptions: { steps: 30 } }, unitBallSamples(500, 6, 66));
+  assert.equal(adversarial.randomByAttack, undefined, 'random per attack only when asked');
+  const randomSet = unitBallSamples(500, 6, 66);
+  const perAttack = await analyseImage(classifier, x, 1, { ...protocol, attackOptions: { randomPerAttack: true } }, randomSet);
+  const byAttack = perAttack.adversarial?.randomByAttack ?? {};
+  assert.deepEqual(Object.keys(byAttack), [...bestOfAttacks]);
+  assert.deepEqual(byAttack[perAttack.adversarial!.attack!], perAttack.random, 'the chosen ε*’s counts, as `random`');
+  // fgm-line's ε* is a grid step past the others': its own random counts, at α·ε*_fgm-line.
+  const fgmEps = perAttack.adversarial!.attacks!['fgm-line']!;
+  for (const [k, alpha] of [1, 2].entries()) {
+    const alone = await analyseImage(classifier, x, 1, { ...protocol, attack: 'fgm-line' }, randomSet);
+    assert.equal(alone.adversarial?.eps, fgmEps);
+    assert.deepEqual(byAttack['fgm-line'][k], alone.random[k], `α = ${alpha}`);
+  }
+  const single = await analyseImage(classifier, x, 1, { ...protocol, attack: 'fmn', attackOptions: { steps: 30 } }, randomSet);
   assert.equal(single.adversarial?.attack, 'fmn');
   assert.equal(single.adversarial?.attacks, undefined);
 });
 
 test('attack options: defaults, the options each attack reads, and one-line refusals', () => {
-  assert.deepEqual(resolveAttackOptions(undefined), { steps: 100, ddnGamma: 0.05, ddnInitEps: 1, fmnAlpha: 1, fmnAlphaFinal: 0.01, fmnGamma: 0.05, fmnGammaFinal: 0.001, refine: false });
+  assert.deepEqual(resolveAttackOptions(undefined), { steps: 100, ddnGamma: 0.05, ddnInitEps: 1, fmnAlpha: 1, fmnAlphaFinal: 0.01, fmnGamma: 0.05, fmnGammaFinal: 0.001, refine: false, randomPerAttack: false });
   assert.deepEqual(attackOptionsOf('fgm-line', undefined), { refine: false });
   assert.deepEqual(attackOptionsOf('deepfool', { steps: 5 }), {});
   assert.deepEqual(attackOptionsOf('ddn', { steps: 5, fmnAlpha: 2 }), { steps: 5, ddnGamma: 0.05, ddnInitEps: 1 });

@@ -99,6 +99,32 @@ describe('attack comparison', () => {
     assert.ok(rows.some((row) => row.cells.includes('0.6×')), 'the fmn/fgm ratio is shown');
   });
 
+  it('with --random-per-attack, gives each attack’s random susceptibility per α', async () => {
+    const report = bestReport();
+    report.config.attackOptions = { ...report.config.attackOptions, randomPerAttack: true };
+    let fgmFlipped = 0;
+    let fgmMeasured = 0;
+    const alpha = report.config.alphas[report.config.alphas.length - 1];
+    for (const record of report.images) {
+      const adversarial = record.adversarial;
+      if (!adversarial) continue;
+      // fgm-line's larger ε* keeps the fixture's counts; the others' smaller ones flip nothing.
+      const none = record.random.map((entry) => ({ ...entry, flips: 0, minFlip: null }));
+      adversarial.randomByAttack = { deepfool: none, ddn: none, fmn: none };
+      if (adversarial.attacks?.['fgm-line'] !== null) {
+        adversarial.randomByAttack['fgm-line'] = record.random;
+        fgmMeasured++;
+        if ((record.random.find((entry) => entry.alpha === alpha)?.flips ?? 0) > 0) fgmFlipped++;
+      }
+    }
+    assert.ok(fgmFlipped > 0, 'the fixture has random flips at the largest α');
+    const { page, errors } = await open(report);
+    assert.match(await text(page, `attacks-fgm-line-random-${alpha}`), new RegExp(`\\(${fgmFlipped} of ${fgmMeasured}\\)$`));
+    assert.match(await text(page, `attacks-ddn-random-${alpha}`), / \(0 of \d+\)$/);
+    assert.match(await page.locator('[data-testid=attacks-table] thead').innerText(), new RegExp(`random α = ${alpha}`));
+    assert.deepEqual(errors, []);
+  });
+
   it('is absent from a single-attack report', async () => {
     const { page } = await open(fixtureReport());
     assert.equal(await page.locator('[data-testid=attacks-section]').isVisible(), false);

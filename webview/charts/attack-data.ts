@@ -41,6 +41,11 @@ export interface AttackRow {
   stats: NormStats;
   /** Median of `ratios`; null for none. */
   medianRatio: number | null;
+  /**
+   * With best --random-per-attack: per α, of the images it flipped, those a random perturbation
+   * of radius α·ε*_attack flipped (adversarial.randomByAttack); null without it.
+   */
+  random: { alpha: number; susceptible: number; measured: number }[] | null;
 }
 
 /** The paper's Table 1 adversarial rows, one row per attack. */
@@ -58,6 +63,17 @@ export function attackRows(report: Report): AttackRow[] {
       wins: correct.filter((r) => r.adversarial?.attack === attack).length,
       stats: normStats(eps),
       medianRatio: ratios.length ? normStats(ratios).median : null,
+      random: randomRates(report, correct, attack),
     };
   });
+}
+
+function randomRates(report: Report, correct: readonly ImageRecord[], attack: string): AttackRow['random'] {
+  if (!report.images.some((r) => r.adversarial?.randomByAttack)) return null;
+  const measured = correct.map((r) => r.adversarial?.randomByAttack?.[attack]).filter((results): results is NonNullable<typeof results> => results !== undefined);
+  return report.config.alphas.map((alpha) => ({
+    alpha,
+    measured: measured.length,
+    susceptible: measured.filter((results) => (results.find((entry) => entry.alpha === alpha)?.flips ?? 0) > 0).length,
+  }));
 }

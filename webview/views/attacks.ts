@@ -63,12 +63,14 @@ function ratioText(ratio: number | null): string {
 
 export class AttacksView {
   readonly section: HTMLElement;
+  private readonly head: HTMLTableSectionElement;
   private readonly table: HTMLTableSectionElement;
   private readonly note: HTMLElement;
   private readonly epsCard: ChartCard;
   private readonly ratioCard: ChartCard;
 
   constructor(onExportPng: (card: ChartCard) => void) {
+    this.head = h('thead');
     this.table = h('tbody');
     this.note = h('p', { class: 'rl-muted', 'data-testid': 'attacks-note' });
     this.epsCard = new ChartCard({ id: 'attack-eps', title: 'ε* per attack', description: 'L2 norm of the smallest flipping perturbation each attack found, per image it flipped.', onExportPng });
@@ -82,7 +84,7 @@ export class AttacksView {
       'section',
       { id: 'attacks', class: 'rl-section', 'aria-labelledby': 'attacks-title', hidden: true, 'data-testid': 'attacks-section' },
       h('h2', { id: 'attacks-title', text: 'Attacks compared' }),
-      h('p', { class: 'rl-lead', text: 'fgm-line, deepfool, ddn and fmn on every correctly classified image; each image keeps the smallest flipping perturbation, and its random perturbations were drawn at that ε*.' }),
+      h('p', { class: 'rl-lead', text: 'fgm-line, deepfool, ddn and fmn on every correctly classified image; each image keeps the smallest flipping perturbation, and the Summary’s random perturbations were drawn at that ε*.' }),
       h(
         'div',
         { class: 'rl-card rl-table-wrap' },
@@ -90,15 +92,7 @@ export class AttacksView {
           'table',
           { class: 'rl-table rl-table1', 'data-testid': 'attacks-table' },
           h('caption', { text: 'Adversarial rows of the paper’s Table 1, per attack' }),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...['Attack', 'Adversarial susceptibility', 'ε* (L2), mean (std)', 'median ε*', 'median ε* / ε*_fgm-line', 'smallest on'].map((text) => h('th', { scope: 'col', text })),
-            ),
-          ),
+          this.head,
           this.table,
         ),
         this.note,
@@ -115,9 +109,15 @@ export class AttacksView {
     const rows = attackRows(report);
     this.section.hidden = rows.length === 0;
     if (rows.length === 0) return;
+    const alphas = rows[0].random?.map((entry) => entry.alpha) ?? [];
+    const columns = ['Attack', 'Adversarial susceptibility', 'ε* (L2), mean (std)', 'median ε*', 'median ε* / ε*_fgm-line', 'smallest on', ...alphas.map((alpha) => `random α = ${alpha}`)];
+    replaceChildren(this.head, h('tr', {}, ...columns.map((text) => h('th', { scope: 'col', text }))));
     replaceChildren(this.table, ...rows.map((row) => this.row(row)));
     const best = report.summary.adversarial;
-    this.note.textContent = `best (the smallest of the ${rows.length}): ${rateText(best.susceptible, report.summary.correct)} susceptible, median ε* ${plainNumber(best.l2.median)}; its random-flip rates are the Summary’s.`;
+    const randomNote = alphas.length
+      ? 'random α: of the images each attack flipped, those a random perturbation of radius α·ε*_attack flipped.'
+      : 'Random perturbations were drawn at the smallest ε* only (the Summary’s rates); --random-per-attack draws them at every attack’s ε*.';
+    this.note.textContent = `best (the smallest of the ${rows.length}): ${rateText(best.susceptible, report.summary.correct)} susceptible, median ε* ${plainNumber(best.l2.median)}. ${randomNote}`;
 
     const labels = rows.map((row) => row.attack);
     const eps = rows.map((row) => row.eps);
@@ -145,6 +145,7 @@ export class AttacksView {
       cell(row.eps.length ? plainNumber(row.stats.median) : '—', id('median')),
       cell(row.attack === 'fgm-line' ? '1×' : ratioText(row.medianRatio), id('ratio')),
       cell(count(row.wins), id('wins')),
+      ...(row.random ?? []).map((entry) => cell(`${rateText(entry.susceptible, entry.measured)} (${count(entry.susceptible)} of ${count(entry.measured)})`, id(`random-${entry.alpha}`))),
     );
   }
 }

@@ -29,10 +29,11 @@ function duration(report: Report): string | null {
 
 /** The attack and the options it read (config.attackOptions), as one line. */
 function attackSetting(c: Report['config']): string {
-  const options = Object.entries(c.attackOptions ?? {}).filter(([key]) => key !== 'refine');
+  const options = Object.entries(c.attackOptions ?? {}).filter(([, value]) => typeof value === 'number');
   const budget = options.length ? ` (${options.map(([key, value]) => `${key} ${value}`).join(', ')})` : '';
   if (c.attack === 'fgm-line') return `fgm-line: ${c.scales} steps up to L2 ${plainNumber(c.maxEps)}${c.attackOptions?.refine ? ', ε* bisected to 1e-4 (not the paper’s grid)' : ''}`;
-  return `${c.attack}${budget} up to L2 ${plainNumber(c.maxEps)}, ε* bisected to 1e-4 (not the paper's attack)`;
+  const perAttack = c.attackOptions?.randomPerAttack ? '; random perturbations at every attack’s ε*' : '';
+  return `${c.attack}${budget} up to L2 ${plainNumber(c.maxEps)}, ε* bisected to 1e-4 (not the paper's attack)${perAttack}`;
 }
 
 /** The paradox in one sentence, from this run's numbers. */

@@ -22,6 +22,8 @@ export interface AttackOptions {
   fmnGammaFinal: number;
   /** Bisect fgm-line's flipping scale within its grid step too (the paper reads it off the grid). */
   refine: boolean;
+  /** With best: the random stage also at every other attack's ε* (adversarial.randomByAttack), each costing as much as the chosen one. */
+  randomPerAttack: boolean;
 }
 
 export const defaultAttackOptions: Readonly<AttackOptions> = {
@@ -33,6 +35,7 @@ export const defaultAttackOptions: Readonly<AttackOptions> = {
   fmnGamma: 0.05,
   fmnGammaFinal: 0.001,
   refine: false,
+  randomPerAttack: false,
 };
 
 type OptionKey = keyof AttackOptions;
@@ -58,6 +61,7 @@ export const attackOptionRules: Record<OptionKey, OptionRule> = {
   fmnGamma: { flag: '--fmn-gamma', valid: openUnitInterval, expected: 'a number in (0, 1)' },
   fmnGammaFinal: { flag: '--fmn-gamma-final', valid: openUnitInterval, expected: 'a number in (0, 1)' },
   refine: { flag: '--refine', valid: (value) => typeof value === 'boolean', expected: 'true or false' },
+  randomPerAttack: { flag: '--random-per-attack', valid: (value) => typeof value === 'boolean', expected: 'true or false' },
 };
 
 /** The first problem with `options` as "<name> must be …, got …", naming each by `nameOf`, or null. */
@@ -89,7 +93,7 @@ export const attackOptionKeys: Record<AttackName, readonly OptionKey[]> = {
   deepfool: [],
   ddn: ['steps', 'ddnGamma', 'ddnInitEps'],
   fmn: ['steps', 'fmnAlpha', 'fmnAlphaFinal', 'fmnGamma', 'fmnGammaFinal'],
-  best: ['refine', 'steps', 'ddnGamma', 'ddnInitEps', 'fmnAlpha', 'fmnAlphaFinal', 'fmnGamma', 'fmnGammaFinal'],
+  best: ['refine', 'steps', 'ddnGamma', 'ddnInitEps', 'fmnAlpha', 'fmnAlphaFinal', 'fmnGamma', 'fmnGammaFinal', 'randomPerAttack'],
 };
 
 /** The resolved options `attack` reads, and only those (so a change to another attack's option does not block a resume). */
