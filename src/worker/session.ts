@@ -17,6 +17,7 @@ import { measureUniversalityWork } from './universality';
 import { readTaskImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
 import { randomSetBudgetBytes, randomSetBudgetEnv } from './random-set-budget';
+import { randomSetDiskBytes, spilledToDisk } from './random-set-disk';
 import { workerClassifier } from './worker-classifier';
 import { yieldingClassifier } from './yielding-classifier';
 
@@ -88,14 +89,15 @@ export class WorkerSession {
       );
     }
     // A chunk of a regenerated set is one forward batch: drawn, used for every α, dropped.
-    const randomSet = unitBallSamplesWithin(message.settings.samples, classifier.dimension, message.settings.seed, {
+    const drawn = unitBallSamplesWithin(message.settings.samples, classifier.dimension, message.settings.seed, {
       budgetBytes: randomSetBudget,
       chunkRows: batchSize,
     });
+    const randomSet = spilledToDisk(drawn, randomSetDiskBytes());
     if (!randomSet.resident) {
       const inMegabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
       this.port.log(
-        `random set regenerated in chunks of ${batchSize} rows: its ${inMegabytes(randomSet.count * randomSet.dimension * 4)} exceed ${randomSetBudgetEnv} (${inMegabytes(randomSetBudget)})`,
+        `random set drawn in chunks of ${batchSize} rows${randomSet === drawn ? ' for every image' : ', kept in a scratch file after the first image'}: its ${inMegabytes(randomSet.count * randomSet.dimension * 4)} exceed ${randomSetBudgetEnv} (${inMegabytes(randomSetBudget)})`,
       );
     }
     const { attack, scales, maxEps, alphas, clip } = message.settings;
