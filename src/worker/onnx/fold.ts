@@ -312,7 +312,16 @@ function inferShapes(node: Node, shapeOf: (name: string) => Shape, constantInts:
       const out: Dim[] = target.map((v, i) => (v === 0 ? shape[i] : v));
       const fixed = out.filter((d) => d !== -1 && d !== 'N') as number[];
       const minus = out.indexOf(-1);
-      if (minus >= 0) out[minus] = total / sizeOf(fixed);
+      const batchKept = out.includes('N');
+      if (minus >= 0) {
+        // -1 takes what is left: with the batch not copied by a 0, that is the batch itself when the other sizes account for every value of an image.
+        if (!batchKept && shape.includes('N')) {
+          if (total !== sizeOf(fixed)) throw new NotFoldable(`${describeNode(node)} folds the batch into another axis`);
+          // Anywhere else, row-major order would mix the images of a batch.
+          if (minus !== shape.indexOf('N')) throw new NotFoldable(`${describeNode(node)} moves the batch axis`);
+          out[minus] = 'N';
+        } else out[minus] = total / sizeOf(fixed);
+      }
       if (out.filter((d) => d === 'N').length !== shape.filter((d) => d === 'N').length) throw new NotFoldable(`${describeNode(node)} folds the batch into another axis`);
       if (out.some((d) => d !== 'N' && (!Number.isInteger(d) || d < 0))) throw new NotFoldable(`${describeNode(node)} cannot reshape [${shape.join(', ')}] to [${target.join(', ')}]`);
       return [out];

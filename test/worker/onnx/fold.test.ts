@@ -63,6 +63,20 @@ test('a Reshape to [1, 18] in a file with a fixed batch 1 keeps the batch; witho
   assert.throws(() => foldGraph(sourceGraph(c), 'x', c.inputShape, 'y', null), (error: unknown) => error instanceof NotFoldable && /folds the batch/.test(error.message));
 });
 
+test('a constant Reshape to [-1, 18] (TF\'s flatten, tf2onnx exports) keeps the batch in its -1; [18, -1] and [-1, 9] are refused', async () => {
+  const c = (target: number[]): GradientCase => ({
+    inputShape: [2, 3, 3],
+    nodes: [node('Reshape', ['x', 'target'], 'flat'), node('Tanh', ['flat'], 'y')],
+    constants: { target: int64Tensor(target) },
+    x: uniform(18, 6, -2, 2),
+  });
+  const folded = foldGraph(sourceGraph(c([-1, 18])), 'x', [2, 3, 3], 'y', null);
+  assert.deepEqual(folded.shapes.get('y'), ['N', 18]);
+  assertGradient(await checkGradient(c([-1, 18])));
+  assert.throws(() => foldGraph(sourceGraph(c([18, -1])), 'x', [2, 3, 3], 'y', null), (error: unknown) => error instanceof NotFoldable && /moves the batch/.test(error.message));
+  assert.throws(() => foldGraph(sourceGraph(c([-1, 9])), 'x', [2, 3, 3], 'y', null), (error: unknown) => error instanceof NotFoldable && /folds the batch/.test(error.message));
+});
+
 test('Squeeze and ReduceSum: opset-11 attributes and opset-13 inputs fold alike and give the same gradient', async () => {
   const x = uniform(12, 4, -2, 2);
   const v11: GradientCase = {
