@@ -8,6 +8,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { readKerasConfig } from './keras/keras-file';
+import { summariseModel } from '../onnx/codec';
 import { kerasModelOutputs, readModelOutputs, type ModelOutputs } from './model-outputs';
 
 export type ModelFormatId = 'tfjs' | 'keras' | 'keras-h5' | 'saved-model' | 'onnx';
@@ -30,17 +31,29 @@ export interface ModelFormat {
   readOutputs(path: string): Promise<ModelOutputs | null>;
 }
 
-/**
- * The external-data files an .onnx file names (tensors stored beside it), for its fingerprint.
- * Filled in with the ONNX loader; until then an .onnx model is fingerprinted by its own bytes.
- */
-export async function onnxExternalDataFiles(_onnxPath: string): Promise<string[]> {
-  return [];
+/** The external-data files an .onnx file names (tensors stored beside it), for its fingerprint; an unreadable file has none (the worker reports it). */
+export async function onnxExternalDataFiles(onnxPath: string): Promise<string[]> {
+  try {
+    const { externalData } = summariseModel(await readFile(onnxPath));
+    return externalData.map((location) => join(dirname(onnxPath), location));
+  } catch {
+    return [];
+  }
 }
 
-/** An .onnx model's output count without loading it; null (the worker checks) until the ONNX loader provides it. */
-export async function onnxModelOutputs(_onnxPath: string): Promise<ModelOutputs | null> {
-  return null;
+/** An .onnx model's output count from its declared output shape [batch, k], without building it; null when the file does not say (the worker checks). */
+export async function onnxModelOutputs(onnxPath: string): Promise<ModelOutputs | null> {
+  let summary: ReturnType<typeof summariseModel>;
+  try {
+    summary = summariseModel(await readFile(onnxPath));
+  } catch {
+    return null;
+  }
+  if (summary.outputs.length !== 1) return null;
+  const dims = summary.outputs[0].slice(1);
+  if (dims.length === 0 || dims.some((d) => typeof d !== 'number')) return null;
+  const units = (dims as number[]).reduce((a, b) => a * b, 1);
+  return { units, classes: units === 1 ? 2 : units, activation: summary.outputOp, source: 'signature' };
 }
 
 const justTheFile = async (path: string) => [path];

@@ -330,7 +330,7 @@ function encodeValueInfo(info: ValueInfo): object {
 }
 
 /** What the extension and run storage read of an ONNX file without building anything: its output dims and external-data files. */
-export function summariseModel(bytes: Uint8Array): { outputs: (number | string)[][]; externalData: string[] } {
+export function summariseModel(bytes: Uint8Array): { outputs: (number | string)[][]; externalData: string[]; outputOp: 'softmax' | 'sigmoid' | null } {
   let message: ModelMessage;
   try {
     message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false, arrays: true }) as ModelMessage;
@@ -343,5 +343,9 @@ export function summariseModel(bytes: Uint8Array): { outputs: (number | string)[
     const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
     if (location) externalData.add(location);
   }
-  return { outputs: (message.graph?.output ?? []).map((info) => decodeValueInfo(info).dims), externalData: [...externalData] };
+  const output = message.graph?.output?.[0]?.name;
+  const producer = (message.graph?.node ?? []).find((node) => output !== undefined && (node.output ?? []).includes(output));
+  const op = producer?.op_type;
+  const outputOp = op === 'Softmax' || op === 'LogSoftmax' ? 'softmax' : op === 'Sigmoid' ? 'sigmoid' : null;
+  return { outputs: (message.graph?.output ?? []).map((info) => decodeValueInfo(info).dims), externalData: [...externalData], outputOp };
 }
