@@ -178,8 +178,9 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
 export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' | 'rerun'): Promise<CheckPlan> {
   const stored = run.settings;
   if (!stored) throw new Error(`the run folder ${run.dir} holds no run.json or report.json settings to ${mode === 'resume' ? 'resume' : 're-run'} from`);
-  const arraySource = (await datasetFormatOf(stored.data)) !== null;
-  const { classes } = arraySource
+  // A dataset file, or a run on some classes: the run host's own listing gives the classes.
+  const listed = stored.classes !== undefined || (await datasetFormatOf(stored.data)) !== null;
+  const { classes } = listed
     ? await listDataset(stored.data, stored.labels, { classes: stored.classes, dataLabels: stored.dataLabels })
     : checkClasses(await classFolders(stored.data), await readModelOutputs(stored.model), stored.labels ? readLabelNames(stored.labels) : undefined);
   const choice: EngineChoice = {
@@ -196,8 +197,7 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
     seed: stored.seed,
     clip: stored.clip,
     labels: stored.labels,
-    // A class folder's run lists every folder unless it had a subset; an array source's run needs its class names back.
-    classes: arraySource || (stored.classes && stored.classes.length !== classes.length) ? stored.classes : undefined,
+    classes: stored.classes,
     dataLabels: stored.dataLabels,
   };
   // A stored run keeps its own rare-event setting: on with its budget, or off.

@@ -186,9 +186,9 @@ function settingsOf(source: unknown): RunSettings | null {
   const settings: RunSettings = { model, data, alphas, samples, scales, maxEps, seed: num(s.seed) ?? 0, clip: s.clip === true };
   if (typeof s.labels === 'string') settings.labels = s.labels;
   if (typeof s.dataLabels === 'string') settings.dataLabels = s.dataLabels;
-  // --classes: report.json's config.classSubset, else run.json's class names (valid --classes entries, in output order).
-  const subset = Array.isArray(s.classSubset) ? s.classSubset : Array.isArray(s.classes) ? s.classes : undefined;
-  if (subset && subset.length > 0 && subset.every((entry) => typeof entry === 'string')) settings.classes = subset as string[];
+  // --classes, as report.json's config and run.json's settings record it.
+  const subset = s.classSubset;
+  if (Array.isArray(subset) && subset.length > 0 && subset.every((entry) => typeof entry === 'string')) settings.classes = subset as string[];
   if (isAttackName(s.attack)) settings.attack = s.attack;
   const attackOptions = s.attackOptions;
   if (typeof attackOptions === 'object' && attackOptions !== null && attackOptionsProblem(attackOptions as Partial<AttackOptions>) === null) {

@@ -81,6 +81,7 @@ class CheckRun {
       data: listing.root,
       labels: options.labels === undefined ? null : resolve(options.labels),
       dataLabels: options.dataLabels === undefined ? null : resolve(options.dataLabels),
+      classSubset: options.classes ?? null,
       classes: listing.classes,
       attack: options.attack ?? defaultAttack,
       attackOptions: attackOptionsOf(options.attack ?? defaultAttack, options.attackOptions),

@@ -20,6 +20,8 @@ export interface ResultSettings {
   labels: string | null;
   /** Added: absolute path of --data-labels (an array dataset's labels); absent or null: where its format keeps them. */
   dataLabels?: string | null;
+  /** Added: --classes as given (informational: `classes` holds the names it chose, which a resume compares). */
+  classSubset?: string[] | null;
   classes: string[];
   attack: string;
   /** Added: the options `attack` reads (attackOptionsOf); absent in runs from before, which were fgm-line or deepfool with none but refine off. */
