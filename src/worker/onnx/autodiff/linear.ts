@@ -45,7 +45,8 @@ export const linearRules: Record<string, Rule> = {
     if (g === null) return node.inputs.map(() => null);
     const [input, weight] = node.inputs;
     const kernel = e.shapeOf(weight).slice(2) as number[];
-    const gradient = transposedWindow(e, node, g, weight, kernel, intAttribute(node, 'group', 1), e.shapeOf(input));
+    const group = intAttribute(node, 'group', 1);
+    const gradient = unitStrideAdjoint(e, node, g, weight, kernel, group, e.shapeOf(input)) ?? transposedWindow(e, node, g, weight, kernel, group, e.shapeOf(input));
     return node.inputs.map((_, i) => (i === 0 ? gradient : null));
   },
   // Inference batch normalisation is y = x·s + t per channel, s = scale/√(var + ε).
@@ -63,6 +64,43 @@ export const linearRules: Record<string, Rule> = {
     return node.inputs.map((_, i) => (i === 0 ? e.mul(g, perChannel) : null));
   },
 };
+
+/**
+ * The adjoint of a stride-1 convolution as a convolution: the kernel flipped in space with its
+ * input and output channels swapped (per group), padded by (k−1)·d − pad on each side. ONNX
+ * Runtime's Conv kernels are far faster than its ConvTranspose (col2im): 7.5 of 13.8 ms of a
+ * fashion-vgg gradient was ConvTranspose. Null where it does not apply (a stride above 1, a pad
+ * beyond the dilated kernel, weights that are not a constant).
+ */
+function unitStrideAdjoint(e: Emitter, node: Node, g: string, weight: string, kernel: readonly number[], group: number, inputShape: Shape): string | null {
+  const rank = kernel.length;
+  const strides = intsAttribute(node, 'strides') ?? new Array<number>(rank).fill(1);
+  if (strides.some((s) => s !== 1)) return null;
+  const w = e.graph.initializers.get(weight);
+  if (w?.kind !== 'float') return null;
+  const pads = intsAttribute(node, 'pads') ?? new Array<number>(2 * rank).fill(0);
+  const dilations = intsAttribute(node, 'dilations') ?? new Array<number>(rank).fill(1);
+  const flippedPads = [...kernel.map((k, i) => (k - 1) * dilations[i] - pads[i]), ...kernel.map((k, i) => (k - 1) * dilations[i] - pads[i + rank])];
+  if (flippedPads.some((p) => p < 0)) return null;
+  const [outChannels, inPerGroup] = w.dims;
+  const outPerGroup = outChannels / group;
+  const area = kernel.reduce((a, b) => a * b, 1);
+  // W'[g·inPerGroup + c][o][k] = W[g·outPerGroup + o][c][area − 1 − k]: shape [inChannels, outPerGroup, ...kernel].
+  const flipped = new Float32Array(w.values.length);
+  for (let gi = 0; gi < group; gi++) {
+    for (let o = 0; o < outPerGroup; o++) {
+      for (let c = 0; c < inPerGroup; c++) {
+        const from = ((gi * outPerGroup + o) * inPerGroup + c) * area;
+        const to = ((gi * inPerGroup + c) * outPerGroup + o) * area;
+        for (let k = 0; k < area; k++) flipped[to + k] = w.values[from + area - 1 - k];
+      }
+    }
+  }
+  const adjointWeight = e.floats([inPerGroup * group, outPerGroup, ...kernel], flipped);
+  const gradient = e.node('Conv', [g, adjointWeight], { kernel_shape: kernel, dilations, group, pads: flippedPads });
+  e.shapes.set(gradient, inputShape);
+  return gradient;
+}
 
 /**
  * The adjoint of a strided, padded, dilated window op over `inputShape` (Conv, and AveragePool
