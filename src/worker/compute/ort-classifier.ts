@@ -4,13 +4,13 @@
  *     vjp(x [n, d], w [n, k]) → logits [n, k], ∂(Σ w·z)/∂x [n, d]
  * Cross-entropy is w = softmax(z) − onehot(y); a logit margin is w = e_y − e_k; DeepFool's
  * per-class gradients are several rows of w for the same image.
- * Perturbed images are built on the host in float32 (x + s·direction, rounded as TF.js rounds
- * each op), so this and the TF.js path see the same inputs.
+ * Perturbed images x + s·direction are built by the forward graph (compute-graph.ts) in float32,
+ * rounded as TF.js rounds its mul and add, so this and the TF.js path see the same inputs.
  */
 import type { Classifier, MarginGradients } from '../../engine/classifier';
 import type { LossKind } from '../../protocol/report';
 import type { ComputeGraphs } from '../onnx/compute-graph';
-import { cotangentName, pixelsName } from '../onnx/compute-graph';
+import { cotangentName, perturbationInputs, pixelsName } from '../onnx/compute-graph';
 import { classesFromOutputs, probabilitiesFromOutputs } from '../model/output-decoding';
 import { checkImage, checkMaxBatch, checkPerturbed, classifyInBatches } from '../model/classifier-arguments';
 import type { OrtSession } from './ort-session';
@@ -21,6 +21,7 @@ export class OrtClassifier implements Classifier {
   readonly classCount: number;
   /** Rows per gradient pass: a backward pass holds about three times a forward pass's values. */
   private readonly gradientBatch: number;
+  private readonly zeroDirection: Float32Array;
 
   constructor(
     private readonly forward: OrtSession,
@@ -33,6 +34,7 @@ export class OrtClassifier implements Classifier {
     this.dimension = graphs.imageShape.reduce((a, b) => a * b, 1);
     this.classCount = graphs.logitCount === 1 ? 2 : graphs.logitCount;
     this.gradientBatch = Math.max(1, Math.floor(maxBatch / 3));
+    this.zeroDirection = new Float32Array(this.dimension);
   }
 
   private get logitCount(): number {
@@ -40,8 +42,24 @@ export class OrtClassifier implements Classifier {
   }
 
   /** Logits of `rows` images: rows × logitCount values. */
-  async logits(images: Float32Array, rows: number): Promise<Float32Array> {
-    const [logits] = await this.forward.run({ [pixelsName]: [images, [rows, ...this.inputShape]] });
+  logits(images: Float32Array, rows: number): Promise<Float32Array> {
+    return this.forwardPass(images, rows, this.zeroDirection, 1, new Float32Array(rows), false);
+  }
+
+  /**
+   * Logits of x + scales[i]·directions[i] (clipped to [0, 1] with `clip`), the sum built by the
+   * forward graph itself; `images` is 1 image or scales.length of them, `directionRows` 1 or
+   * scales.length.
+   */
+  private async forwardPass(images: Float32Array, imageRows: number, directions: Float32Array, directionRows: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+    const { x, directions: directionsName, scales: scalesName, low, high } = perturbationInputs;
+    const [logits] = await this.forward.run({
+      [x]: [images, [imageRows, ...this.inputShape]],
+      [directionsName]: [directions, [directionRows, ...this.inputShape]],
+      [scalesName]: [scales, [scales.length, ...this.inputShape.map(() => 1)]],
+      [low]: [clip ? zero : minusInfinity, []],
+      [high]: [clip ? one : plusInfinity, []],
+    });
     return logits;
   }
 
@@ -68,16 +86,16 @@ export class OrtClassifier implements Classifier {
 
   async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Int32Array> {
     const classes = new Int32Array(scales.length);
-    await this.perturbedBatches(x, directions, directionCount, scales, clip, async (batch, rows, start) => {
-      classes.set(this.classes(await this.logits(batch, rows), rows), start);
+    await this.perturbedBatches(x, directions, directionCount, scales, clip, (logits, rows, start) => {
+      classes.set(this.classes(logits, rows), start);
     });
     return classes;
   }
 
   async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
     const out = new Float32Array(scales.length * this.logitCount);
-    await this.perturbedBatches(x, directions, directionCount, scales, clip, async (batch, rows, start) => {
-      out.set(await this.logits(batch, rows), start * this.logitCount);
+    await this.perturbedBatches(x, directions, directionCount, scales, clip, (logits, _rows, start) => {
+      out.set(logits, start * this.logitCount);
     });
     return out;
   }
@@ -150,25 +168,16 @@ export class OrtClassifier implements Classifier {
     directionCount: number,
     scales: Float32Array,
     clip: boolean,
-    use: (batch: Float32Array, rows: number, start: number) => Promise<void>,
+    use: (logits: Float32Array, rows: number, start: number) => Promise<void> | void,
   ): Promise<void> {
     const d = this.dimension;
     const count = scales.length;
     checkPerturbed(x, directions, directionCount, count, d);
-    const batch = new Float32Array(Math.min(this.maxBatch, count) * d);
     for (let start = 0; start < count; start += this.maxBatch) {
       const rows = Math.min(this.maxBatch, count - start);
-      for (let row = 0; row < rows; row++) {
-        const scale = scales[start + row];
-        const offset = directionCount === 1 ? 0 : (start + row) * d;
-        const target = row * d;
-        for (let i = 0; i < d; i++) {
-          // float32 product, then float32 sum: Math.fround and the array store round as TF.js's mul and add do.
-          const value = x[i] + Math.fround(scale * directions[offset + i]);
-          batch[target + i] = clip ? (value < 0 ? 0 : value > 1 ? 1 : value) : value;
-        }
-      }
-      await use(batch.subarray(0, rows * d), rows, start);
+      const rowDirections = directionCount === 1 ? directions : directions.subarray(start * d, (start + rows) * d);
+      const logits = await this.forwardPass(x, 1, rowDirections, directionCount === 1 ? 1 : rows, scales.subarray(start, start + rows), clip);
+      await use(logits, rows, start);
     }
   }
 
@@ -178,6 +187,11 @@ export class OrtClassifier implements Classifier {
     }
   }
 }
+
+const zero = Float32Array.of(0);
+const one = Float32Array.of(1);
+const minusInfinity = Float32Array.of(Number.NEGATIVE_INFINITY);
+const plusInfinity = Float32Array.of(Number.POSITIVE_INFINITY);
 
 /** softmax(z) − onehot(label), computed in float64 and stored in float32. */
 export function crossEntropyCotangent(z: Float32Array, label: number): Float32Array {
