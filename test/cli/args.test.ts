@@ -77,9 +77,11 @@ describe('parseArgs: check', () => {
     usageError(['check', ...required, '--limit', '0'], '--limit must be a positive integer, got 0');
     usageError(['check', ...required, '--sample', '0'], '--sample must be a positive integer, got 0');
     usageError(['check', ...required, '--seed', '-3'], '--seed must be a whole number, got "-3"');
-    usageError(['check', ...required, '--attack', 'pgd'], '--attack must be one of fgm-line, deepfool, got "pgd"');
+    usageError(['check', ...required, '--attack', 'pgd'], '--attack must be one of fgm-line, deepfool, ddn, fmn, best, got "pgd"');
+    usageError(['check', ...required, '--preprocess', 'torch'], '--preprocess must be one of unit, symmetric, 255, imagenet, caffe, got "torch"');
+    usageError(['check', ...required, '--std', '0.5,0'], '--std values must not be 0');
     usageError(['check', ...required, '--attack'], '--attack needs a value');
-    usageError(['check', ...required, '--backend', 'gpu'], '--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"');
+    usageError(['check', ...required, '--backend', 'gpu'], '--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, cuda, webgpu, got "gpu"');
     usageError(['check', ...required, '--workers', '0'], '--workers must be a positive integer, got 0');
     usageError(['check', ...required, '--shard', '4/4'], '--shard must be i/n with 0 <= i < n, got 4/4');
     usageError(['check', ...required, '--shard', '1-4'], '--shard must be i/n, e.g. 0/4, got "1-4"');
@@ -104,8 +106,8 @@ describe('parseArgs: merge, help, version', () => {
     assert.deepEqual(parseArgs(['check', '--help']), { kind: 'help', text: usage });
     assert.deepEqual(parseArgs(['--version']), { kind: 'version' });
     usageError([], 'missing command: check or merge');
-    usageError(['audit'], 'unknown command "audit" (check or merge)');
-    usageError(['--model', 'm'], 'unknown option --model before the command (check or merge)');
+    usageError(['audit'], 'unknown command "audit" (check, merge, compare or gate)');
+    usageError(['--model', 'm'], 'unknown option --model before the command (check, merge, compare or gate)');
   });
 
   it('documents every check option in the usage text', () => {
