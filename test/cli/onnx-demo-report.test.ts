@@ -18,6 +18,7 @@ const cli = join(root, 'dist', 'cli.js');
 const folder = temporaryFolder('onnx-demo');
 const protocol = ['--data', join(root, 'media', 'demo', 'data'), '--sample', '12', '--samples', '200'];
 const epsTolerance = 1e-6;
+after(() => folder.remove());
 const normTolerance = 1e-4;
 
 function check(name: string, model: string, ...extra: string[]): Report {
@@ -60,7 +61,6 @@ describe('the paper protocol on the demo exported from PyTorch gives the TF.js m
     assert.equal(build.status, 0, build.stderr);
     onnx = check('onnx', join(root, 'test', 'fixtures', 'onnx', 'demo.onnx'));
   });
-  after(() => folder.remove());
 
   it('runs the ONNX file on ONNX Runtime, as an NHWC sigmoid model', () => {
     assert.equal(onnx.config.forward, 'onnxruntime');
@@ -84,4 +84,22 @@ describe('the paper protocol on the demo exported from PyTorch gives the TF.js m
     assert.equal(tfjs.config.gradient, 'tfjs');
     assertSameImages(onnx.images, tfjs.images);
   });
+});
+
+describe('a bad ONNX file through the CLI: exit 1, one line naming the file and the problem', () => {
+  const bad = join(root, 'test', 'fixtures', 'onnx');
+  const cases: [string, string[], RegExp][] = [
+    ['bad/upsample.onnx', [], /^robustness-lens: upsample\.onnx: Resize node "\/up\/Resize": the op Resize is not supported\n$/],
+    ['bad/truncated.onnx', [], /^robustness-lens: truncated\.onnx: not an ONNX model, or a truncated one/],
+    ['torch/gray_sigmoid.onnx', ['--preprocess', 'imagenet'], /^robustness-lens: gray_sigmoid\.onnx: --preprocess imagenet has 3 mean values, the model takes 1 channel\n$/],
+  ];
+  for (const [file, extra, expected] of cases) {
+    it(`${file} ${extra.join(' ')}`.trim(), () => {
+      const out = join(folder.path, `bad-${file.replace(/\W/g, '-')}`);
+      const result = spawnSync(process.execPath, [cli, 'check', '--model', join(bad, file), ...protocol, '--out', out, ...extra], { cwd: root, encoding: 'utf8' });
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stderr, expected);
+      assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+    });
+  }
 });
