@@ -121,7 +121,10 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     const unwanted = files.filter(
       (f) =>
         /^(src|test|scripts|webview|\.ci|\.vscode)\//.test(f) ||
-        (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\/(package\.json|dist\/)/.test(f) && !f.startsWith(onnxBinaries)) ||
+        (f.startsWith('node_modules/onnxruntime-') && !/^node_modules\/onnxruntime-(node|common)\/(package\.json|dist\/)/.test(f) && !f.startsWith(onnxBinaries)) ||
+        // sharp (image decoding) ships with this platform's addon and libvips only, as test/extension/packaging.test.ts checks in detail.
+        (f.startsWith('node_modules/@img/sharp-') && !f.startsWith(`node_modules/@img/sharp-${process.platform}-${process.arch}/`) && !f.startsWith(`node_modules/@img/sharp-libvips-${process.platform}-${process.arch}/`)) ||
+        (f.startsWith('node_modules/') && !/^node_modules\/(onnxruntime-(node|common)|sharp|@img\/(colour|sharp-[^/]+)|detect-libc|semver)\//.test(f)) ||
         f.endsWith('.map') ||
         f.endsWith('.ts'),
     );
