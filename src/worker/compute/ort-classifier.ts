@@ -12,7 +12,7 @@ import type { LossKind } from '../../protocol/report';
 import type { ComputeGraphs } from '../onnx/compute-graph';
 import { cotangentName, perturbationInputs, pixelsName } from '../onnx/compute-graph';
 import { classesFromOutputs, probabilitiesFromOutputs } from '../model/output-decoding';
-import { checkImage, checkMaxBatch, checkPerturbed, classifyInBatches } from '../model/classifier-arguments';
+import { checkImage, checkLabel, checkMarginClasses, checkMaxBatch, checkPerturbed, classifyInBatches } from '../model/classifier-arguments';
 import type { OrtSession } from './ort-session';
 
 export class OrtClassifier implements Classifier {
@@ -102,7 +102,7 @@ export class OrtClassifier implements Classifier {
 
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
     checkImage(x, this.dimension);
-    this.checkLabel(label);
+    checkLabel(label, this.classCount);
     const k = this.logitCount;
     if (k === 1) {
       // The loss −z for label 1, +z for label 0: its gradient points where the prediction flips.
@@ -123,12 +123,7 @@ export class OrtClassifier implements Classifier {
 
   async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
     checkImage(x, this.dimension);
-    this.checkLabel(label);
-    for (const other of others) {
-      if (!Number.isInteger(other) || other < 0 || other >= this.classCount || other === label) {
-        throw new Error(`class ${other} is not a class other than the label ${label} of a ${this.classCount}-class model`);
-      }
-    }
+    checkMarginClasses(label, others, this.classCount);
     const k = this.logitCount;
     const classLogits = (z: Float32Array) => (k === 1 ? Float32Array.of(0, z[0]) : z);
     const z = classLogits(await this.logits(x, 1));
@@ -178,12 +173,6 @@ export class OrtClassifier implements Classifier {
       const rowDirections = directionCount === 1 ? directions : directions.subarray(start * d, (start + rows) * d);
       const logits = await this.forwardPass(x, 1, rowDirections, directionCount === 1 ? 1 : rows, scales.subarray(start, start + rows), clip);
       await use(logits, rows, start);
-    }
-  }
-
-  private checkLabel(label: number): void {
-    if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
-      throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
     }
   }
 }

@@ -20,6 +20,22 @@ export function checkPerturbed(x: Float32Array, directions: Float32Array, direct
   }
 }
 
+export function checkLabel(label: number, classCount: number): void {
+  if (!Number.isInteger(label) || label < 0 || label >= classCount) {
+    throw new Error(`label ${label} is not a class index of a ${classCount}-class model`);
+  }
+}
+
+/** The classes a margin gradient is taken against: each a class other than the label. */
+export function checkMarginClasses(label: number, others: readonly number[], classCount: number): void {
+  checkLabel(label, classCount);
+  for (const other of others) {
+    if (!Number.isInteger(other) || other < 0 || other >= classCount || other === label) {
+      throw new Error(`class ${other} is not a class other than the label ${label} of a ${classCount}-class model`);
+    }
+  }
+}
+
 export function checkMaxBatch(maxBatch: number): void {
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${maxBatch}`);
 }

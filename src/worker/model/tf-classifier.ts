@@ -9,7 +9,7 @@ import type { Classifier, MarginGradients } from '../../engine/classifier';
 import type { LossKind } from '../../protocol/report';
 import type { Tf } from '../tf';
 import type { LoadedModel } from './loaded-model';
-import { checkImage, checkMaxBatch, checkPerturbed, classifyInBatches } from './classifier-arguments';
+import { checkImage, checkLabel, checkMarginClasses, checkMaxBatch, checkPerturbed, classifyInBatches } from './classifier-arguments';
 
 export class TfClassifier implements Classifier {
   readonly inputShape: readonly number[];
@@ -129,7 +129,7 @@ export class TfClassifier implements Classifier {
 
   async lossGradient(x: Float32Array, label: number): Promise<{ gradient: Float32Array; loss: LossKind } | null> {
     checkImage(x, this.dimension);
-    this.checkLabel(label);
+    checkLabel(label, this.classCount);
     const losses: LossKind[] = this.model.outputCount === 1 ? ['logit'] : ['cross-entropy', 'margin'];
     for (const loss of losses) {
       const result = this.tf.tidy(() => {
@@ -145,12 +145,7 @@ export class TfClassifier implements Classifier {
 
   async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
     checkImage(x, this.dimension);
-    this.checkLabel(label);
-    for (const other of others) {
-      if (!Number.isInteger(other) || other < 0 || other >= this.classCount || other === label) {
-        throw new Error(`class ${other} is not a class other than the label ${label} of a ${this.classCount}-class model`);
-      }
-    }
+    checkMarginClasses(label, others, this.classCount);
     const tf = this.tf;
     const marginsTensor = tf.tidy(() => {
       const logits = this.classLogits(this.model.logits(tf.tensor(x, [1, ...this.inputShape])));
@@ -262,12 +257,6 @@ export class TfClassifier implements Classifier {
     return Int32Array.from(values);
   }
 
-
-  private checkLabel(label: number): void {
-    if (!Number.isInteger(label) || label < 0 || label >= this.classCount) {
-      throw new Error(`label ${label} is not a class index of a ${this.classCount}-class model`);
-    }
-  }
 }
 
 /** ROBUSTNESS_LENS_DEVICE_CACHE_MB, default 768 MB. */
