@@ -30,6 +30,8 @@ export class OrtSession {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Warnings (e.g. weights exported as graph inputs) would reach the run's stderr; errors still throw.
+      logSeverityLevel: 3,
     });
     return new OrtSession(ort, session);
   }

@@ -5,6 +5,7 @@
  * extension, run storage and the class check all ask here; the worker loads each format from
  * src/worker/model/ by its id. Nothing here loads TF.js: the extension host imports it.
  */
+import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { readKerasConfig } from './keras/keras-file';
@@ -35,7 +36,8 @@ export interface ModelFormat {
 export async function onnxExternalDataFiles(onnxPath: string): Promise<string[]> {
   try {
     const { externalData } = summariseModel(await readFile(onnxPath));
-    return externalData.map((location) => join(dirname(onnxPath), location));
+    // A named file that is missing is the loader's to report, in one line naming it.
+    return externalData.map((location) => join(dirname(onnxPath), location)).filter((file) => existsSync(file));
   } catch {
     return [];
   }
