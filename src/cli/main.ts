@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { startCheck } from '../run/check';
 import { mergeShards } from '../run/merge';
-import { outputFiles } from '../run/reportFiles';
+import { outputFiles } from '../run/report-files';
 import type { CheckOptions } from '../run/types';
 import { tool } from '../run/version';
 import { UsageError, parseArgs } from './args';

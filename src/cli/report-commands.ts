@@ -6,9 +6,9 @@ import { evaluateGates, type GateRule } from '../engine/gate';
 import type { CompareReport } from '../protocol/report';
 import { standaloneCompareHtml } from '../report/compare-page';
 import { junitXml } from '../report/junit';
-import { readReportAssets } from '../run/bundleFiles';
+import { readReportAssets } from '../run/bundle-files';
 import { writeFileAtomic } from '../run/files';
-import { outputFiles, readReport } from '../run/reportFiles';
+import { outputFiles, readReport } from '../run/report-files';
 import { tool } from '../run/version';
 
 export const compareFiles = { json: 'compare.json', html: 'compare.html' } as const;

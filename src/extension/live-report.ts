@@ -8,7 +8,7 @@ import { summarize } from '../engine/statistics';
 import type { ModelInfo } from '../protocol/messages';
 import type { ImageRecord, Report, Summary } from '../protocol/report';
 import { ImagesByFile } from '../report/images-by-file';
-import { runConfigOf } from '../run/runConfig';
+import { runConfigOf } from '../run/run-config';
 import type { CheckOptions } from '../run/types';
 import { runFiles } from './run-storage';
 

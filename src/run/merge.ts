@@ -9,9 +9,9 @@ import type { ImageDetail } from '../protocol/messages';
 import type { FileReason, ImageRecord, Report } from '../protocol/report';
 import { summarize } from '../engine/statistics';
 import { compareCodeUnits } from './dataset';
-import { detailCandidates, outputFiles, readDetails, readReport, writeReportFiles } from './reportFiles';
-import { writeResults } from './resultsLog';
-import { readRunFile, settingsDifference, writeRunFile, type RunFile } from './runFile';
+import { detailCandidates, outputFiles, readDetails, readReport, writeReportFiles } from './report-files';
+import { writeResults } from './results-log';
+import { readRunFile, settingsDifference, writeRunFile, type RunFile } from './run-file';
 import { defaultDetails } from './check';
 import { tool } from './version';
 

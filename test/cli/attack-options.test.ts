@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError, parseArgs, usage } from '../../src/cli/args';
 import { attackOptionRules } from '../../src/engine/attacks/options';
-import { runConfigOf } from '../../src/run/runConfig';
-import { settingsDifference, type ResultSettings } from '../../src/run/runFile';
+import { runConfigOf } from '../../src/run/run-config';
+import { settingsDifference, type ResultSettings } from '../../src/run/run-file';
 import { checkOptionsProblem } from '../../src/run/validate';
 
 const required = ['--model', 'm/model.json', '--data', 'data', '--out', 'out'];

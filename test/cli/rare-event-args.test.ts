@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs, UsageError } from '../../src/cli/args';
-import { runConfigOf } from '../../src/run/runConfig';
+import { runConfigOf } from '../../src/run/run-config';
 
 const base = ['check', '--model', 'm.json', '--data', 'd', '--out', 'o'];
 

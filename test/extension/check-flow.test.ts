@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { planCheck, planFromRun, startFromResource, type FlowDeps } from '../../src/extension/check-flow';
 import { readRun } from '../../src/extension/run-storage';
 import { resolveSettings } from '../../src/extension/settings';
-import { writeRunFile } from '../../src/run/runFile';
+import { writeRunFile } from '../../src/run/run-file';
 import { FakeUi, MemoryLog, MemoryStore, folderWorkspace, type Answer } from './fakes';
 import { tempFolder, writeBrightnessModel, writeDataset, writeSoftmaxModel } from './fixtures';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PanelEnv, ReportPanel as ReportPanelClass } from '../../src/extension/report-panel';
 import type { Report } from '../../src/protocol/report';
-import { formatReportJson } from '../../src/run/reportFiles';
+import { formatReportJson } from '../../src/run/report-files';
 import { FakeUi, MemoryLog, MemoryStore } from './fakes';
 import { tempFolder } from './fixtures';
 import { FakeWebviewPanel, createFakeVscode, installFakeVscode } from './vscode-fake';

@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test';
 import type { ModelInfo } from '../../src/protocol/messages';
 import type { Report } from '../../src/protocol/report';
 import { deleteRun, listRuns, modelName, newRunId, readReport, readReportFile, readRun, resolveRunsDirectory } from '../../src/extension/run-storage';
-import { formatReportJson } from '../../src/run/reportFiles';
-import { writeRunFile } from '../../src/run/runFile';
+import { formatReportJson } from '../../src/run/report-files';
+import { writeRunFile } from '../../src/run/run-file';
 import { tempFolder } from './fixtures';
 
 const tmp = tempFolder('storage');

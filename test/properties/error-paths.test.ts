@@ -11,7 +11,7 @@ import { encode } from 'fast-png';
 import fc from 'fast-check';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import type { ImageRecord } from '../../src/protocol/report';
-import { readResults, writeResults } from '../../src/run/resultsLog';
+import { readResults, writeResults } from '../../src/run/results-log';
 import { decodeImage } from '../../src/worker/images/decode';
 import { temporaryFolder } from '../run/helpers';
 

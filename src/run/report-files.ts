@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ImageDetail } from '../protocol/messages';
 import type { ImageRecord, Report } from '../protocol/report';
 import { standaloneReportHtml } from '../report/standalone';
-import { readReportAssets } from './bundleFiles';
+import { readReportAssets } from './bundle-files';
 import { writeFileAtomic } from './files';
 
 export const outputFiles = {

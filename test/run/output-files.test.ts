@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ImageRecord, Report } from '../../src/protocol/report';
-import { formatReportJson } from '../../src/run/reportFiles';
-import { ResultsLog, readResults } from '../../src/run/resultsLog';
-import { settingsDifference, type ResultSettings } from '../../src/run/runFile';
+import { formatReportJson } from '../../src/run/report-files';
+import { ResultsLog, readResults } from '../../src/run/results-log';
+import { settingsDifference, type ResultSettings } from '../../src/run/run-file';
 import { temporaryFolder } from './helpers';
 
 const folder = temporaryFolder('files');
