@@ -191,27 +191,15 @@ export class Commands {
       const npm = npmBesideNode && existsSync(npmBesideNode) ? npmBesideNode : 'npm';
       await mkdir(this.env.globalStorage, { recursive: true });
       this.env.log.line(`Installing @tensorflow/${variant} into ${this.env.globalStorage} with ${npm}`);
-      const result = await this.env.ui.withProgress(`Robustness Lens: installing ${variant}`, false, (progress) =>
-        installNativeBackend({
-          variant,
-          globalStorage: this.env.globalStorage,
-          npm,
-          node,
-          run: runProcess,
-          onLine: (line) => {
-            this.env.log.line(`  ${line}`);
-            progress.report({ message: line.slice(0, 120) });
-          },
-        }),
+      const result = await this.installing(`Robustness Lens: installing ${variant}`, (onLine) =>
+        installNativeBackend({ variant, globalStorage: this.env.globalStorage, npm, node, run: runProcess, onLine }),
       );
       if (result.ok) {
         this.env.log.line(`Installed @tensorflow/${variant} in ${result.modulesDir}`);
         void this.env.ui.info(`Robustness Lens: ${variant} is installed. With the backend setting on "auto" the next check uses it (${variant === 'tfjs-node-gpu' ? 'tensorflow-gpu' : 'tensorflow'}).`);
         return;
       }
-      this.env.log.line(`Install failed: ${result.reason}`);
-      const choice = await this.env.ui.error(`Robustness Lens: ${result.reason}. Checks keep running on the wasm backend.`, 'Show Output');
-      if (choice === 'Show Output') this.env.log.show();
+      await this.installFailed(result.reason, 'Checks keep running on the wasm backend.');
     });
   }
 
@@ -222,25 +210,29 @@ export class Commands {
       const node = settings.nodePath || process.execPath;
       const packageJson = createRequire(join(this.distDir, 'worker.js')).resolve('onnxruntime-node/package.json');
       this.env.log.line(`Installing ONNX Runtime's CUDA execution provider into ${dirname(packageJson)}`);
-      const result = await this.env.ui.withProgress('Robustness Lens: installing GPU support', false, (progress) =>
-        installGpuSupport({
-          packageJson,
-          node,
-          run: runProcess,
-          onLine: (line) => {
-            this.env.log.line(`  ${line}`);
-            progress.report({ message: line.slice(0, 120) });
-          },
-        }),
-      );
+      const result = await this.installing('Robustness Lens: installing GPU support', (onLine) => installGpuSupport({ packageJson, node, run: runProcess, onLine }));
       if (result.ok) {
         void this.env.ui.info('Robustness Lens: CUDA support is installed. Set robustnessLens.backend to "cuda" to run ONNX Runtime on the GPU.');
         return;
       }
-      this.env.log.line(`Install failed: ${result.reason}`);
-      const choice = await this.env.ui.error(`Robustness Lens: ${result.reason}. Checks keep running on the CPU.`, 'Show Output');
-      if (choice === 'Show Output') this.env.log.show();
+      await this.installFailed(result.reason, 'Checks keep running on the CPU.');
     });
+  }
+
+  /** Runs an install under a progress notification, its output lines in the log and the notification. */
+  private installing<T>(title: string, install: (onLine: (line: string) => void) => Promise<T>): Promise<T> {
+    return this.env.ui.withProgress(title, false, (progress) =>
+      install((line) => {
+        this.env.log.line(`  ${line}`);
+        progress.report({ message: line.slice(0, 120) });
+      }),
+    );
+  }
+
+  private async installFailed(reason: string, fallback: string): Promise<void> {
+    this.env.log.line(`Install failed: ${reason}`);
+    const choice = await this.env.ui.error(`Robustness Lens: ${reason}. ${fallback}`, 'Show Output');
+    if (choice === 'Show Output') this.env.log.show();
   }
 
   /** Runs a planned check; a failure during the run is reported here, as "the check failed". */
