@@ -1,4 +1,3 @@
-import { defaultPreprocessing } from '../protocol/preprocessing';
 /**
  * A whole check, from options to the output folder (CONTRACT.md): list the data, resume what an
  * earlier run with the same settings finished, analyse the rest on a worker pool, and write
@@ -9,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EngineSettings, ImageDetail, ImageTask, ModelInfo, Stage } from '../protocol/messages';
 import type { FileReason, ImageRecord, Report, RunConfig, UniversalityReport } from '../protocol/report';
-import { attackNames, defaultAttack, isAttackName } from '../engine/attacks/names';
+import { attackNames, isAttackName } from '../engine/attacks/names';
 import { attackOptionsOf } from '../engine/attacks/options';
 import { summarize } from '../engine/statistics';
 import { locateBundleFile, bundleFileCandidates } from './bundle-files';
@@ -18,11 +17,10 @@ import { fingerprintModel } from './fingerprint';
 import { WorkerPool, type FailureCause, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './report-files';
 import { ResultsLog, readResults } from './results-log';
-import { runConfigOf } from './run-config';
+import { resultSettingsOf, runConfigOf } from './run-config';
 import { readRunFile, settingsDifference, writeRunFile, type ResultSettings } from './run-file';
 import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
 import { checkOptionsProblem } from './validate';
-import { rareEventBudgetOf } from './rare-event-options';
 import { runUniversalityPhase } from './universality';
 import { tool } from './version';
 
@@ -83,16 +81,7 @@ class CheckRun {
       dataLabels: options.dataLabels === undefined ? null : resolve(options.dataLabels),
       classSubset: options.classes ?? null,
       classes: listing.classes,
-      attack: options.attack ?? defaultAttack,
-      attackOptions: attackOptionsOf(options.attack ?? defaultAttack, options.attackOptions),
-      scales: options.scales,
-      maxEps: options.maxEps,
-      alphas: options.alphas,
-      samples: options.samples,
-      seed: options.seed,
-      clip: options.clip,
-      rareEventBudget: rareEventBudgetOf(options),
-      preprocess: options.preprocessing ?? defaultPreprocessing,
+      ...resultSettingsOf(options),
     };
 
     const outDir = resolve(options.out);

@@ -10,6 +10,23 @@ import { rareEventBudgetOf } from './rare-event-options';
  * The report's `config` for a check: the options it ran with and what the workers found out about
  * the model. `model` is null only when a run was cancelled before any worker loaded it.
  */
+/** The settings that decide an image's result, as the report's config and run.json both record them. */
+export function resultSettingsOf(options: CheckOptions) {
+  const attack = options.attack ?? defaultAttack;
+  return {
+    attack,
+    attackOptions: attackOptionsOf(attack, options.attackOptions),
+    scales: options.scales,
+    maxEps: options.maxEps,
+    alphas: options.alphas,
+    samples: options.samples,
+    seed: options.seed,
+    clip: options.clip,
+    rareEventBudget: rareEventBudgetOf(options),
+    preprocess: options.preprocessing ?? defaultPreprocessing,
+  };
+}
+
 export function runConfigOf(
   options: CheckOptions,
   classes: string[],
@@ -19,20 +36,11 @@ export function runConfigOf(
   return {
     model: options.model,
     data: options.data,
-    attack: options.attack ?? defaultAttack,
-    attackOptions: attackOptionsOf(options.attack ?? defaultAttack, options.attackOptions),
-    scales: options.scales,
-    maxEps: options.maxEps,
-    alphas: options.alphas,
-    samples: options.samples,
-    seed: options.seed,
-    clip: options.clip,
-    rareEventBudget: rareEventBudgetOf(options),
+    ...resultSettingsOf(options),
     backend: model?.backend ?? (options.backend === 'auto' || options.backend === 'cuda' || options.backend === 'webgpu' ? 'cpu' : options.backend),
     ...(model?.gradient ? { gradient: model.gradient } : {}),
     ...(model?.executionProvider ? { executionProvider: model.executionProvider } : {}),
     ...(model?.format ? { format: model.format } : {}),
-    preprocess: options.preprocessing ?? defaultPreprocessing,
     forward: model?.forward ?? 'tfjs',
     inputShape: model?.inputShape ?? [],
     dimension: model?.dimension ?? 0,
