@@ -49,7 +49,7 @@ function counting(classifier: Classifier, counts: Counts): Classifier {
     classCount: classifier.classCount,
     predict: (batch, count) => ((counts.forwardImages += count), classifier.predict(batch, count)),
     probabilities: (x) => ((counts.forwardImages += 1), classifier.probabilities(x)),
-    predictPerturbed: (x, directions, count, scales, clip) => ((counts.forwardImages += scales.length), classifier.predictPerturbed(x, directions, count, scales, clip)),
+    predictPerturbed: (x, directions, count, multipliers, clip) => ((counts.forwardImages += multipliers.length), classifier.predictPerturbed(x, directions, count, multipliers, clip)),
     lossGradient: (x, label) => ((counts.gradients += 1), classifier.lossGradient(x, label)),
     marginGradients: classifier.marginGradients && ((x, label, others) => ((counts.gradients += Math.max(1, others.length)), classifier.marginGradients!(x, label, others))),
     dispose: () => classifier.dispose(),

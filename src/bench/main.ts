@@ -18,7 +18,7 @@ import { layerShapesOf } from './layer-shapes';
 import { measureMicro } from './micro';
 import { formatAttackSteps, measureAttackSteps, type AttackStepsSection } from './attack-steps';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
-import { runProtocol, type ProtocolSettings } from './protocol-run';
+import { runProtocol, type MeasurementSettings } from './protocol-run';
 import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
 import { forwardLabel, formatResults, machineInfo, type BenchResults, type ModelResult } from './results';
 
@@ -51,7 +51,7 @@ async function modelFacts(modelPath: string): Promise<ModelFacts> {
 }
 
 /** Seconds a protocol run should take, from the timed forward passes (line search taken as half the scales). */
-function estimateSeconds(result: ModelResult, settings: ProtocolSettings, workers: number): number {
+function estimateSeconds(result: ModelResult, settings: MeasurementSettings, workers: number): number {
   const micro = result.micro;
   if (!micro) return 0;
   const perImageMs = micro.gradientMs + (settings.scales / 2 + settings.samples * settings.alphas.length) * micro.forwardMsPerImage;
@@ -65,7 +65,7 @@ async function benchConfiguration(
   forwardChoice: ForwardChoice,
   defaults: DefaultConfiguration,
   options: BenchOptions,
-  settings: ProtocolSettings,
+  settings: MeasurementSettings,
   workDir: string,
 ): Promise<ModelResult> {
   const result: ModelResult = {
@@ -120,7 +120,7 @@ async function defaultConfiguration(fixtures: readonly Fixture[]): Promise<Defau
 }
 
 export async function runBench(options: BenchOptions, command: string): Promise<{ results: BenchResults; path: string }> {
-  const settings: ProtocolSettings = {
+  const settings: MeasurementSettings = {
     images: options.images,
     samples: options.samples,
     scales: options.scales,
@@ -176,7 +176,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
 async function pytorchSection(
   fixtures: readonly Fixture[],
   results: readonly ModelResult[],
-  settings: ProtocolSettings,
+  settings: MeasurementSettings,
   threads: number,
   workDir: string,
 ): Promise<PyTorchSection> {
@@ -195,7 +195,7 @@ async function pytorchSection(
 }
 
 /** Each attack of --attacks on each model, on its default configuration (else its first that ran). */
-async function attackStepsSections(fixtures: readonly Fixture[], results: readonly ModelResult[], options: BenchOptions, settings: ProtocolSettings): Promise<AttackStepsSection[]> {
+async function attackStepsSections(fixtures: readonly Fixture[], results: readonly ModelResult[], options: BenchOptions, settings: MeasurementSettings): Promise<AttackStepsSection[]> {
   const sections: AttackStepsSection[] = [];
   if (options.attacks.length === 0) return sections;
   for (const fixture of fixtures) {

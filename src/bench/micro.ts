@@ -119,7 +119,7 @@ export async function measureMicro(
     const d = classifier.dimension;
     const image = seededValues(d, 1);
     const directions = seededValues(batch * d, 2).map((v) => v - 0.5);
-    const scales = new Float32Array(batch).fill(0.5);
+    const multipliers = new Float32Array(batch).fill(0.5);
     const label = (await classifier.predict(image, 1))[0];
 
     const ort = classifier instanceof OrtClassifier ? classifier : null;
@@ -138,7 +138,7 @@ export async function measureMicro(
     const resident = samples * d * 4 <= randomSetBudgetBytes();
     const randomSet = unitBallSamplesWithin(timedBatch, d, 0, { budgetBytes: resident ? Number.MAX_SAFE_INTEGER : 0, chunkRows: timedBatch });
     const batchActions: Array<() => Promise<unknown>> = [
-      () => classifier.predictPerturbed(image, rows, timedBatch, scales.subarray(0, timedBatch), false),
+      () => classifier.predictPerturbed(image, rows, timedBatch, multipliers.subarray(0, timedBatch), false),
       () => randomFlips(classifier, image, label, 1, [...alphas], randomSet, { clip: false, batchSize: timedBatch }),
     ];
     if (ort) batchActions.push(() => ort.logits(perturbed, timedBatch));

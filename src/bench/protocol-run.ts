@@ -6,7 +6,7 @@ import { startCheck } from '../run/check';
 import type { TfBackendName as BackendName, ForwardChoice, ForwardName, ImageRecord } from '../protocol/report';
 import { ChildMemorySampler } from './memory';
 
-export interface ProtocolSettings {
+export interface MeasurementSettings {
   images: number;
   samples: number;
   scales: number;
@@ -54,7 +54,7 @@ export interface ProtocolRunResult {
  * susceptible image samples × alphas random passes. The engine scans the line in chunks, so it may
  * evaluate up to a chunk more than counted here: a lower bound.
  */
-export function countForwardPasses(records: readonly ImageRecord[], settings: ProtocolSettings): number {
+export function countForwardPasses(records: readonly ImageRecord[], settings: MeasurementSettings): number {
   let passes = 0;
   for (const record of records) {
     passes += 1;
@@ -79,7 +79,7 @@ export interface RunTarget {
   flopsPerForward: number;
 }
 
-export async function runProtocol(target: RunTarget, settings: ProtocolSettings, workers: number, out: string): Promise<ProtocolRunResult> {
+export async function runProtocol(target: RunTarget, settings: MeasurementSettings, workers: number, out: string): Promise<ProtocolRunResult> {
   const sampler = new ChildMemorySampler();
   const started = performance.now();
   let analysisStarted: number | null = null;

@@ -11,7 +11,7 @@ import type { ForwardChoice, ForwardName, ImageRecord, Report } from '../protoco
 import { unitBallSamplesWithin } from '../engine/sampling';
 import type { Fixture } from './fixtures';
 import { repositoryRoot } from './fixtures';
-import type { ProtocolSettings, StageSeconds } from './protocol-run';
+import type { MeasurementSettings, StageSeconds } from './protocol-run';
 import { defaultMark, forwardLabel, type ModelResult } from './results';
 
 /** Debian's python3-torch installs for the system interpreter, not for a pyenv python3 on PATH. */
@@ -151,7 +151,7 @@ interface ScriptOutput {
 
 export async function runPyTorch(
   fixture: Fixture,
-  settings: ProtocolSettings,
+  settings: MeasurementSettings,
   threads: number,
   randomSet: string,
   flopsPerForward: number,
@@ -208,7 +208,7 @@ export async function runPyTorch(
 }
 
 /** Compares our records with PyTorch's, image by image. */
-export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTorchRecord[], settings: ProtocolSettings): Omit<Agreement, keyof OurConfiguration> {
+export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTorchRecord[], settings: MeasurementSettings): Omit<Agreement, keyof OurConfiguration> {
   const step = settings.maxEps / settings.scales;
   const byFile = new Map(theirs.map((record) => [record.file, record]));
   const result: Omit<Agreement, keyof OurConfiguration> = {
@@ -253,7 +253,7 @@ export function agreementOf(ours: readonly ImageRecord[], theirs: readonly PyTor
 export async function comparePyTorch(
   fixture: Fixture,
   ours: readonly ModelResult[],
-  settings: ProtocolSettings,
+  settings: MeasurementSettings,
   threads: number,
   workDir: string,
   python: string = pythonPath(),

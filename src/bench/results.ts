@@ -3,7 +3,7 @@ import { cpus, availableParallelism, totalmem, platform, arch } from 'node:os';
 import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
 import type { DefaultConfiguration } from './configurations';
 import type { MicroResult } from './micro';
-import type { ProtocolRunResult, ProtocolSettings } from './protocol-run';
+import type { ProtocolRunResult, MeasurementSettings } from './protocol-run';
 import type { PyTorchSection } from './pytorch';
 import type { AttackStepsSection } from './attack-steps';
 
@@ -56,7 +56,7 @@ export interface BenchResults {
   command: string;
   machine: MachineInfo;
   /** forwards: --forward; null: the default per backend (onnxruntime and tfjs on wasm and cpu, else tfjs). */
-  settings: ProtocolSettings & { workers: number[]; forwards: ForwardChoice[] | null; maxRunSeconds: number; batchMegabytes: number };
+  settings: MeasurementSettings & { workers: number[]; forwards: ForwardChoice[] | null; maxRunSeconds: number; batchMegabytes: number };
   /** What a user gets here with no --backend/--forward; its rows have isDefault. */
   defaultConfiguration: DefaultConfiguration;
   results: ModelResult[];

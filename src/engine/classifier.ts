@@ -30,9 +30,9 @@ export interface Classifier {
   probabilities(x: Float32Array): Promise<Float32Array>;
 
   /**
-   * Predicted class of x + scales[i]·directions[i] for i < scales.length.
+   * Predicted class of x + multipliers[i]·directions[i] for i < multipliers.length.
    * When directionCount is 1 the single direction serves every row (line search); otherwise
-   * directions holds scales.length rows of d values (random perturbations). Implementations
+   * directions holds multipliers.length rows of d values (random perturbations). Implementations
    * may cache `directions` by identity, so callers must not mutate an array once passed.
    * With clip, the perturbed images are clipped to [0,1] before the forward pass.
    */
@@ -40,7 +40,7 @@ export interface Classifier {
     x: Float32Array,
     directions: Float32Array,
     directionCount: number,
-    scales: Float32Array,
+    multipliers: Float32Array,
     clip: boolean,
   ): Promise<Int32Array>;
 
@@ -63,8 +63,8 @@ export interface Classifier {
    */
   marginGradients?(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients>;
 
-  /** Logits (outputs before sigmoid/softmax) of x + scales[i]·directions[i], same layout rules as predictPerturbed; scales.length × logitCount values, logitCount = 1 for a single-logit model, else classCount. */
-  logitsPerturbed?(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array>;
+  /** Logits (outputs before sigmoid/softmax) of x + multipliers[i]·directions[i], same layout rules as predictPerturbed; multipliers.length × logitCount values, logitCount = 1 for a single-logit model, else classCount. */
+  logitsPerturbed?(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Float32Array>;
 
   /** Frees what the classifier holds (tensors, caches). */
   dispose(): void;

@@ -16,7 +16,7 @@ export interface SourceBatch {
   /** Rows of unit random directions u_i (count·d). */
   baseline: Float32Array;
   /** ε*_i per row. */
-  scales: Float32Array;
+  multipliers: Float32Array;
 }
 
 export interface PerturbationSource {
@@ -57,7 +57,7 @@ export function packSources(sources: readonly PerturbationSource[], baselines: r
     const batch: SourceBatch = {
       adversarial: new Float32Array(count * dimension),
       baseline: new Float32Array(count * dimension),
-      scales: new Float32Array(count),
+      multipliers: new Float32Array(count),
     };
     for (let row = 0; row < count; row++) {
       const source = sources[start + row];
@@ -67,7 +67,7 @@ export function packSources(sources: readonly PerturbationSource[], baselines: r
       if (!(source.eps > 0) || !Number.isFinite(source.eps)) throw new Error(`source ${source.index} has eps ${source.eps}, expected a positive number`);
       batch.adversarial.set(source.direction, row * dimension);
       batch.baseline.set(baselines[start + row], row * dimension);
-      batch.scales[row] = source.eps;
+      batch.multipliers[row] = source.eps;
     }
     batches.push(batch);
   }
@@ -86,9 +86,9 @@ export async function flipsOnTarget(
   const adversarial: boolean[] = [];
   const baseline: boolean[] = [];
   for (const batch of batches) {
-    const count = batch.scales.length;
-    const attacked = await classifier.predictPerturbed(target, batch.adversarial, count, batch.scales, clip);
-    const random = await classifier.predictPerturbed(target, batch.baseline, count, batch.scales, clip);
+    const count = batch.multipliers.length;
+    const attacked = await classifier.predictPerturbed(target, batch.adversarial, count, batch.multipliers, clip);
+    const random = await classifier.predictPerturbed(target, batch.baseline, count, batch.multipliers, clip);
     for (let row = 0; row < count; row++) {
       adversarial.push(attacked[row] !== label);
       baseline.push(random[row] !== label);

@@ -1,6 +1,6 @@
 /** Short texts for the progress notification, the status bar and the runs view. */
 import type { BackendName, ForwardName } from '../protocol/report';
-import { forwardEngineNames } from '../report/engine';
+import { forwardEngineNames } from '../report/compute-names';
 import type { Headline } from './run-storage';
 
 /** "45 s", "3 min 20 s", "1 h 05 min". */

@@ -1,6 +1,6 @@
 /** How a stored run appears in the Runs view: label, description, tooltip, icon and context value. */
 import { basename } from 'node:path';
-import { engineText } from '../report/engine';
+import { engineText } from '../report/compute-names';
 import { formatDate, formatPercent, headlineText } from './format';
 import { modelName, type RunInfo } from './run-storage';
 

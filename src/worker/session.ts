@@ -7,7 +7,7 @@
 import { attackNames, isAttackName } from '../engine/attacks/names';
 import { attackOptionsProblem } from '../engine/attacks/options';
 import type { Classifier } from '../engine/classifier';
-import { analyseImage, type ProtocolSettings } from '../engine/protocol';
+import { analyseImage, type MeasurementSettings } from '../engine/measurement';
 import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
 import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
@@ -33,7 +33,7 @@ interface Loaded {
   classifier: Classifier;
   geometry: ImageGeometry;
   randomSet: RandomSet;
-  protocol: ProtocolSettings;
+  protocol: MeasurementSettings;
   seed: number;
 }
 
@@ -245,7 +245,7 @@ function isResourceExhaustion(error: unknown): boolean {
 }
 
 /** The protocol for one image: the rare-event estimator seeded from the run's seed and the image's index. */
-function protocolFor(protocol: ProtocolSettings, rareEvent: { budget: number; runSeed: number } | null, task: ImageTask): ProtocolSettings {
+function protocolFor(protocol: MeasurementSettings, rareEvent: { budget: number; runSeed: number } | null, task: ImageTask): MeasurementSettings {
   return rareEvent === null ? protocol : { ...protocol, rareEvent: { ...rareEvent, imageIndex: task.index } };
 }
 

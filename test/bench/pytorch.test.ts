@@ -13,7 +13,7 @@ import type * as tfLayers from '@tensorflow/tfjs-layers';
 import { encode as encodePng } from 'fast-png';
 import { sampleDataset, syntheticImage } from '../../src/bench/fixtures';
 import { agreementOf, pytorchAvailability, pythonPath, writeRandomSet, type PyTorchRecord } from '../../src/bench/pytorch';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { unitBallSamples } from '../../src/engine/sampling';
 import type { ForwardName, ImageRecord } from '../../src/protocol/report';
 import { loadBackend } from '../../src/worker/backends';

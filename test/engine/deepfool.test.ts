@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Classifier } from '../../src/engine/classifier';
 import { attackByName, attacks, DeepFoolAttack, defaultDeepFoolOptions, FgmLineAttack, scaleTolerance } from '../../src/engine/attacks/index';
 import { clippedPerturbationNorms } from '../../src/engine/norms';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { SeededRandom } from '../../src/engine/rng';
 import { unitBallSamples } from '../../src/engine/sampling';
 import type { Stage } from '../../src/protocol/messages';
@@ -166,7 +166,7 @@ test('in the protocol deepfool feeds its ε* and direction to the random stage',
   assert.equal(stages.at(-1), 'random');
   assert.ok(stages.includes('line-search'));
   const randomCalls = classifier.perturbedCalls.filter((call) => call.directionCount > 1);
-  assert.deepEqual(new Set(randomCalls.map((call) => call.scales[0])), new Set([1, 2, 5, 10].map((alpha) => Math.fround(alpha * result.adversarial!.eps))));
+  assert.deepEqual(new Set(randomCalls.map((call) => call.multipliers[0])), new Set([1, 2, 5, 10].map((alpha) => Math.fround(alpha * result.adversarial!.eps))));
   const w = classifier.weights;
   const l2w = Math.sqrt(w.reduce((sum, value) => sum + value * value, 0));
   result.direction?.forEach((v, i) => assert.ok(Math.abs(v + w[i] / l2w) < 1e-6, 'the direction is −w/‖w‖'));

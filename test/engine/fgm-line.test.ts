@@ -52,7 +52,7 @@ test('chunked line search gives the full scan’s ε* and stops at the first fli
     assert.ok(outcome.found);
     assertClose(outcome.eps, expectedStep * step, 1e-12, `chunk ${chunk}`);
     assert.equal(classifier.perturbedCalls.length, Math.ceil(expectedStep / chunk), `chunk ${chunk}`);
-    const evaluated = classifier.perturbedCalls.flatMap((call) => Array.from(call.scales));
+    const evaluated = classifier.perturbedCalls.flatMap((call) => Array.from(call.multipliers));
     assert.deepEqual(evaluated, Array.from({ length: evaluated.length }, (_, k) => Math.fround(((k + 1) * 10) / 256)));
     assert.ok(classifier.perturbedCalls.every((call) => call.directionCount === 1 && call.directions === outcome.direction));
   }
@@ -72,7 +72,7 @@ test('no flip within maxEps means not susceptible, with the reason and the direc
   assert.equal(outcome.found ? '' : outcome.reason, 'no flip within maxEps=10');
   assert.equal(outcome.loss, 'logit');
   assert.ok(outcome.direction instanceof Float32Array && outcome.direction.length === 5);
-  assert.equal(classifier.perturbedCalls.reduce((sum, call) => sum + call.scales.length, 0), 256);
+  assert.equal(classifier.perturbedCalls.reduce((sum, call) => sum + call.multipliers.length, 0), 256);
 });
 
 test('with clipping ε* and the norms are those of the clipped perturbation', async () => {

@@ -4,7 +4,7 @@ import type { LossKind } from '../../src/protocol/report';
 export interface PerturbedCall {
   directions: Float32Array;
   directionCount: number;
-  scales: Float32Array;
+  multipliers: Float32Array;
   clip: boolean;
 }
 
@@ -65,20 +65,20 @@ export class LinearClassifier implements Classifier {
     x: Float32Array,
     directions: Float32Array,
     directionCount: number,
-    scales: Float32Array,
+    multipliers: Float32Array,
     clip: boolean,
   ): Promise<Int32Array> {
     const d = this.dimension;
-    const rows = scales.length;
-    if (directionCount !== 1 && directionCount !== rows) throw new Error('directionCount must be 1 or scales.length');
+    const rows = multipliers.length;
+    if (directionCount !== 1 && directionCount !== rows) throw new Error('directionCount must be 1 or multipliers.length');
     if (directions.length !== directionCount * d) throw new Error('directions size mismatch');
-    this.perturbedCalls.push({ directions, directionCount, scales, clip });
+    this.perturbedCalls.push({ directions, directionCount, multipliers, clip });
     const classes = new Int32Array(rows);
     for (let row = 0; row < rows; row++) {
       const offset = directionCount === 1 ? 0 : row * d;
       let z = this.bias;
       for (let i = 0; i < d; i++) {
-        let value = x[i] + scales[row] * directions[offset + i];
+        let value = x[i] + multipliers[row] * directions[offset + i];
         if (clip) value = Math.min(1, Math.max(0, value));
         z += this.weights[i] * value;
       }
@@ -88,10 +88,10 @@ export class LinearClassifier implements Classifier {
   }
 
   /** The single logit w·(x + s·direction) + b per row. */
-  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Float32Array> {
     const d = this.dimension;
-    const rows = scales.length;
-    if (directionCount !== 1 && directionCount !== rows) throw new Error('directionCount must be 1 or scales.length');
+    const rows = multipliers.length;
+    if (directionCount !== 1 && directionCount !== rows) throw new Error('directionCount must be 1 or multipliers.length');
     if (directions.length !== directionCount * d) throw new Error('directions size mismatch');
     this.logitRows += rows;
     const logits = new Float32Array(rows);
@@ -99,7 +99,7 @@ export class LinearClassifier implements Classifier {
       const offset = directionCount === 1 ? 0 : row * d;
       let z = this.bias;
       for (let i = 0; i < d; i++) {
-        let value = x[i] + scales[row] * directions[offset + i];
+        let value = x[i] + multipliers[row] * directions[offset + i];
         if (clip) value = Math.min(1, Math.max(0, value));
         z += this.weights[i] * value;
       }

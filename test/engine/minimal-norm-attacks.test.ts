@@ -15,7 +15,7 @@ import {
   type AttackOutcome,
 } from '../../src/engine/attacks/index';
 import { clippedPerturbationNorms } from '../../src/engine/norms';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { SeededRandom } from '../../src/engine/rng';
 import { unitBallSamples } from '../../src/engine/sampling';
 import { LinearClassifier, linearProblem } from './linear-classifier';
@@ -219,7 +219,7 @@ test('in the protocol best records the winner and every ε*, and the random stag
   assert.equal(adversarial.attacks?.[adversarial.attack ?? ''], adversarial.eps);
   assert.notEqual(adversarial.attack, 'fgm-line', 'the grid is coarser than the bisection');
   const randomCalls = classifier.perturbedCalls.filter((call) => call.directionCount > 1);
-  assert.deepEqual(new Set(randomCalls.map((call) => call.scales[0])), new Set([1, 2].map((alpha) => Math.fround(alpha * adversarial.eps))));
+  assert.deepEqual(new Set(randomCalls.map((call) => call.multipliers[0])), new Set([1, 2].map((alpha) => Math.fround(alpha * adversarial.eps))));
   assert.equal(adversarial.randomByAttack, undefined, 'random per attack only when asked');
   const randomSet = unitBallSamples(500, 6, 66);
   const perAttack = await analyseImage(classifier, x, 1, { ...protocol, attackOptions: { randomPerAttack: true } }, randomSet);

@@ -119,7 +119,7 @@ test('the batch size changes nothing but the calls; chunk views are reused by id
   for (const call of other.perturbedCalls) {
     assert.equal(call.directions.buffer, set.directions.buffer);
     assert.equal(call.directionCount * 5, call.directions.length);
-    assert.ok(call.scales.every((s) => s === call.scales[0]));
+    assert.ok(call.multipliers.every((s) => s === call.multipliers[0]));
   }
 });
 

@@ -7,7 +7,7 @@ import { rareEventFlips, initialParticles } from '../../src/engine/rare-event/es
 import { rareEventSeed } from '../../src/engine/rare-event/seed';
 import { summarizeRareEvents } from '../../src/engine/rare-event/summary';
 import { UniformBallCloud } from '../../src/engine/rare-event/uniform-ball-cloud';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { unitBallSamples } from '../../src/engine/sampling';
 import { logCapFraction } from '../../src/engine/theory';
 import type { ImageRecord, RareEventResult } from '../../src/protocol/report';

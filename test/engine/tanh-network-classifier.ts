@@ -64,9 +64,9 @@ export class TanhNetworkClassifier implements Classifier {
     return Float32Array.from(softmax(z));
   }
 
-  async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Int32Array> {
+  async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Int32Array> {
     const d = this.dimension;
-    return Int32Array.from(scales, (scale, row) => {
+    return Int32Array.from(multipliers, (scale, row) => {
       const offset = directionCount === 1 ? 0 : row * d;
       const perturbed = Array.from(x, (value, i) => {
         const moved = value + scale * directions[offset + i];
@@ -76,11 +76,11 @@ export class TanhNetworkClassifier implements Classifier {
     });
   }
 
-  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Float32Array> {
     const d = this.dimension;
     const logitCount = this.output.length;
-    const logits = new Float32Array(scales.length * logitCount);
-    scales.forEach((scale, row) => {
+    const logits = new Float32Array(multipliers.length * logitCount);
+    multipliers.forEach((scale, row) => {
       const offset = directionCount === 1 ? 0 : row * d;
       const perturbed = Array.from(x, (value, i) => {
         const moved = value + scale * directions[offset + i];

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { unitBallSamples } from '../../src/engine/sampling';
 import { loadBackend } from '../../src/worker/backends';
 import type { Tf } from '../../src/worker/tf';

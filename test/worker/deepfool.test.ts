@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DeepFoolAttack, FgmLineAttack } from '../../src/engine/attacks/index';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { SeededRandom } from '../../src/engine/rng';
 import { unitBallSamples } from '../../src/engine/sampling';
 import type { ImageRecord } from '../../src/protocol/report';

@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import type { EngineSettings, ImageTask } from '../../src/protocol/messages';
-import { analyseImage } from '../../src/engine/protocol';
+import { analyseImage } from '../../src/engine/measurement';
 import { unitBallSamples } from '../../src/engine/sampling';
 import { loadBackend } from '../../src/worker/backends';
 import { readModelImage } from '../../src/worker/images/model-image';

@@ -21,7 +21,7 @@ export const scaleTolerance = 1e-4;
 /** Interior points per bisection round, one forward batch: each round narrows the bracket 8-fold. */
 const pointsPerRound = 7;
 
-/** The scales lower + k·(upper − lower)/steps, k = 1..steps. */
+/** The multipliers lower + k·(upper − lower)/steps, k = 1..steps. */
 export interface Grid {
   lower: number;
   upper: number;
@@ -33,23 +33,23 @@ export function gridScale(grid: Grid, k: number): number {
   return grid.lower + (k * (grid.upper - grid.lower)) / grid.steps;
 }
 
-/** The predicted class of x + t·v for each t of `scales`, compared with the label. */
-export async function flipsAt(ray: Ray, scales: Float32Array): Promise<boolean[]> {
-  const predictions = await ray.classifier.predictPerturbed(ray.x, ray.direction, 1, scales, ray.clip);
+/** The predicted class of x + t·v for each t of `multipliers`, compared with the label. */
+export async function flipsAt(ray: Ray, multipliers: Float32Array): Promise<boolean[]> {
+  const predictions = await ray.classifier.predictPerturbed(ray.x, ray.direction, 1, multipliers, ray.clip);
   return Array.from(predictions, (predicted) => predicted !== ray.label);
 }
 
 /**
  * The first k in 1..steps whose grid scale flips, or null. The grid is scanned in ascending
- * forward batches of `chunk` scales and the scan stops at the first batch holding a flip, which
+ * forward batches of `chunk` multipliers and the scan stops at the first batch holding a flip, which
  * gives the same k as scanning every step.
  */
 export async function firstFlippingGridStep(ray: Ray, grid: Grid, chunk: number): Promise<number | null> {
   for (let first = 1; first <= grid.steps; first += chunk) {
     const last = Math.min(grid.steps, first + chunk - 1);
-    const scales = new Float32Array(last - first + 1);
-    for (let k = first; k <= last; k++) scales[k - first] = gridScale(grid, k);
-    const flips = await flipsAt(ray, scales);
+    const multipliers = new Float32Array(last - first + 1);
+    for (let k = first; k <= last; k++) multipliers[k - first] = gridScale(grid, k);
+    const flips = await flipsAt(ray, multipliers);
     const hit = flips.indexOf(true);
     if (hit >= 0) return first + hit;
   }
@@ -68,11 +68,11 @@ export async function bisectFlippingScale(ray: Ray, below: number, above: number
   let upper = Math.fround(above);
   while (upper - lower > tolerance * upper) {
     const width = (upper - lower) / (pointsPerRound + 1);
-    const scales = Float32Array.from({ length: pointsPerRound }, (_, j) => lower + (j + 1) * width);
-    const flips = await flipsAt(ray, scales);
+    const multipliers = Float32Array.from({ length: pointsPerRound }, (_, j) => lower + (j + 1) * width);
+    const flips = await flipsAt(ray, multipliers);
     const first = flips.indexOf(true);
-    const nextLower = first === 0 ? lower : scales[first < 0 ? pointsPerRound - 1 : first - 1];
-    const nextUpper = first < 0 ? upper : scales[first];
+    const nextLower = first === 0 ? lower : multipliers[first < 0 ? pointsPerRound - 1 : first - 1];
+    const nextUpper = first < 0 ? upper : multipliers[first];
     // float32 cannot split the bracket further.
     if (nextUpper - nextLower >= upper - lower) break;
     lower = nextLower;
@@ -87,8 +87,8 @@ export async function bisectFlippingScale(ray: Ray, below: number, above: number
  * x + δ is re-tested as x + ‖δ‖·(δ/‖δ‖), whose float32 rounding may land on the boundary's other side.
  */
 export async function flippingScaleFrom(ray: Ray, scale: number, tolerance = scaleTolerance): Promise<number | null> {
-  const scales = Float32Array.from({ length: 11 }, (_, i) => (i === 0 ? scale : scale * (1 + tolerance * 2 ** (i - 1))));
-  const flips = await flipsAt(ray, scales);
+  const multipliers = Float32Array.from({ length: 11 }, (_, i) => (i === 0 ? scale : scale * (1 + tolerance * 2 ** (i - 1))));
+  const flips = await flipsAt(ray, multipliers);
   const first = flips.indexOf(true);
-  return first < 0 ? null : scales[first];
+  return first < 0 ? null : multipliers[first];
 }

@@ -47,16 +47,16 @@ export class OrtClassifier implements Classifier {
   }
 
   /**
-   * Logits of x + scales[i]·directions[i] (clipped to [0, 1] with `clip`), the sum built by the
-   * forward graph itself; `images` is 1 image or scales.length of them, `directionRows` 1 or
-   * scales.length.
+   * Logits of x + multipliers[i]·directions[i] (clipped to [0, 1] with `clip`), the sum built by the
+   * forward graph itself; `images` is 1 image or multipliers.length of them, `directionRows` 1 or
+   * multipliers.length.
    */
-  private async forwardPass(images: Float32Array, imageRows: number, directions: Float32Array, directionRows: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
-    const { x, directions: directionsName, scales: scalesName, low, high } = perturbationInputs;
+  private async forwardPass(images: Float32Array, imageRows: number, directions: Float32Array, directionRows: number, multipliers: Float32Array, clip: boolean): Promise<Float32Array> {
+    const { x, directions: directionsName, multipliers: multipliersName, low, high } = perturbationInputs;
     const [logits] = await this.forward.run({
       [x]: [images, [imageRows, ...this.inputShape]],
       [directionsName]: [directions, [directionRows, ...this.inputShape]],
-      [scalesName]: [scales, [scales.length, ...this.inputShape.map(() => 1)]],
+      [multipliersName]: [multipliers, [multipliers.length, ...this.inputShape.map(() => 1)]],
       [low]: [clip ? zero : minusInfinity, []],
       [high]: [clip ? one : plusInfinity, []],
     });
@@ -84,17 +84,17 @@ export class OrtClassifier implements Classifier {
     return probabilitiesFromOutputs(await this.logits(x, 1), 'linear');
   }
 
-  async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Int32Array> {
-    const classes = new Int32Array(scales.length);
-    await this.perturbedBatches(x, directions, directionCount, scales, clip, (logits, rows, start) => {
+  async predictPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Int32Array> {
+    const classes = new Int32Array(multipliers.length);
+    await this.perturbedBatches(x, directions, directionCount, multipliers, clip, (logits, rows, start) => {
       classes.set(this.classes(logits, rows), start);
     });
     return classes;
   }
 
-  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
-    const out = new Float32Array(scales.length * this.logitCount);
-    await this.perturbedBatches(x, directions, directionCount, scales, clip, (logits, _rows, start) => {
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Float32Array> {
+    const out = new Float32Array(multipliers.length * this.logitCount);
+    await this.perturbedBatches(x, directions, directionCount, multipliers, clip, (logits, _rows, start) => {
       out.set(logits, start * this.logitCount);
     });
     return out;
@@ -161,17 +161,17 @@ export class OrtClassifier implements Classifier {
     x: Float32Array,
     directions: Float32Array,
     directionCount: number,
-    scales: Float32Array,
+    multipliers: Float32Array,
     clip: boolean,
     use: (logits: Float32Array, rows: number, start: number) => Promise<void> | void,
   ): Promise<void> {
     const d = this.dimension;
-    const count = scales.length;
+    const count = multipliers.length;
     checkPerturbed(x, directions, directionCount, count, d);
     for (let start = 0; start < count; start += this.maxBatch) {
       const rows = Math.min(this.maxBatch, count - start);
       const rowDirections = directionCount === 1 ? directions : directions.subarray(start * d, (start + rows) * d);
-      const logits = await this.forwardPass(x, 1, rowDirections, directionCount === 1 ? 1 : rows, scales.subarray(start, start + rows), clip);
+      const logits = await this.forwardPass(x, 1, rowDirections, directionCount === 1 ? 1 : rows, multipliers.subarray(start, start + rows), clip);
       await use(logits, rows, start);
     }
   }

@@ -68,32 +68,32 @@ export class TfClassifier implements Classifier {
     x: Float32Array,
     directions: Float32Array,
     directionCount: number,
-    scales: Float32Array,
+    multipliers: Float32Array,
     clip: boolean,
   ): Promise<Int32Array> {
     const d = this.dimension;
-    const count = scales.length;
+    const count = multipliers.length;
     checkPerturbed(x, directions, directionCount, count, d);
     const upload = directionCount === 1 ? null : this.upload(directions, directionCount);
     const shared = upload?.tensor ?? null;
     const classes = new Int32Array(count);
     try {
-      await this.predictRows(x, directions, shared, scales, clip, classes);
+      await this.predictRows(x, directions, shared, multipliers, clip, classes);
     } finally {
       if (upload && !upload.kept) upload.tensor.dispose();
     }
     return classes;
   }
 
-  private async predictRows(x: Float32Array, directions: Float32Array, shared: Tensor2D | null, scales: Float32Array, clip: boolean, classes: Int32Array): Promise<void> {
+  private async predictRows(x: Float32Array, directions: Float32Array, shared: Tensor2D | null, multipliers: Float32Array, clip: boolean, classes: Int32Array): Promise<void> {
     const d = this.dimension;
-    const count = scales.length;
+    const count = multipliers.length;
     for (let start = 0; start < count; start += this.maxBatch) {
       const rows = Math.min(this.maxBatch, count - start);
       const result = this.tf.tidy(() => {
         const tf = this.tf;
         const image = tf.tensor2d(x, [1, d]);
-        const steps = tf.tensor2d(scales.subarray(start, start + rows), [rows, 1]);
+        const steps = tf.tensor2d(multipliers.subarray(start, start + rows), [rows, 1]);
         const direction = shared === null ? tf.tensor2d(directions, [1, d]) : tf.slice(shared, [start, 0], [rows, d]);
         let perturbed: Tensor = tf.add(image, tf.mul(steps, direction));
         if (clip) perturbed = tf.clipByValue(perturbed, 0, 1);
@@ -104,9 +104,9 @@ export class TfClassifier implements Classifier {
   }
 
   /** Not cached on the device: the splitting estimator passes fresh directions every call. */
-  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, scales: Float32Array, clip: boolean): Promise<Float32Array> {
+  async logitsPerturbed(x: Float32Array, directions: Float32Array, directionCount: number, multipliers: Float32Array, clip: boolean): Promise<Float32Array> {
     const d = this.dimension;
-    const count = scales.length;
+    const count = multipliers.length;
     checkPerturbed(x, directions, directionCount, count, d);
     const logitCount = this.model.outputCount;
     const logits = new Float32Array(count * logitCount);
@@ -115,7 +115,7 @@ export class TfClassifier implements Classifier {
       const result = this.tf.tidy(() => {
         const tf = this.tf;
         const image = tf.tensor2d(x, [1, d]);
-        const steps = tf.tensor2d(scales.subarray(start, start + rows), [rows, 1]);
+        const steps = tf.tensor2d(multipliers.subarray(start, start + rows), [rows, 1]);
         const direction = directionCount === 1 ? tf.tensor2d(directions, [1, d]) : tf.tensor2d(directions.subarray(start * d, (start + rows) * d), [rows, d]);
         let perturbed: Tensor = tf.add(image, tf.mul(steps, direction));
         if (clip) perturbed = tf.clipByValue(perturbed, 0, 1);

@@ -40,8 +40,8 @@ export const pixelsName = '__rl_pixels';
 export const logitsName = '__rl_logits';
 export const cotangentName = '__rl_cotangent';
 export const gradientName = '__rl_input_gradient';
-/** The forward graph's inputs: pixels = clip(x + scales·directions, low, high), broadcast over the batch. */
-export const perturbationInputs = { x: '__rl_x', directions: '__rl_directions', scales: '__rl_scales', low: '__rl_low', high: '__rl_high' } as const;
+/** The forward graph's inputs: pixels = clip(x + multipliers·directions, low, high), broadcast over the batch. */
+export const perturbationInputs = { x: '__rl_x', directions: '__rl_directions', multipliers: '__rl_multipliers', low: '__rl_low', high: '__rl_high' } as const;
 
 const passThroughOps = new Set(['Identity', 'Flatten', 'Reshape', 'Squeeze']);
 
@@ -87,12 +87,12 @@ export function computeGraphs(source: Graph, preprocessing: Preprocessing): Comp
  * Clip bounds are ±∞ when the run does not clip.
  */
 function withPerturbationPrefix(forward: Graph, imageShape: readonly number[]): Graph {
-  const { x, directions, scales, low, high } = perturbationInputs;
+  const { x, directions, multipliers, low, high } = perturbationInputs;
   const ones = imageShape.map(() => 1);
   const step = `${pixelsName}/step`;
   const sum = `${pixelsName}/sum`;
   const prefix: Node[] = [
-    { op: 'Mul', domain: '', name: step, inputs: [scales, directions], outputs: [step], attributes: {} },
+    { op: 'Mul', domain: '', name: step, inputs: [multipliers, directions], outputs: [step], attributes: {} },
     { op: 'Add', domain: '', name: sum, inputs: [x, step], outputs: [sum], attributes: {} },
     { op: 'Clip', domain: '', name: pixelsName, inputs: [sum, low, high], outputs: [pixelsName], attributes: {} },
   ];
@@ -102,7 +102,7 @@ function withPerturbationPrefix(forward: Graph, imageShape: readonly number[]): 
     inputs: [
       { name: x, elemType: DataType.float, dims: ['images', ...imageShape] },
       { name: directions, elemType: DataType.float, dims: ['directions', ...imageShape] },
-      { name: scales, elemType: DataType.float, dims: ['batch', ...ones] },
+      { name: multipliers, elemType: DataType.float, dims: ['batch', ...ones] },
       { name: low, elemType: DataType.float, dims: [] },
       { name: high, elemType: DataType.float, dims: [] },
     ],

@@ -8,7 +8,7 @@ import { rareEventFlips } from './rare-event/estimate';
 import type { RandomSet } from './sampling';
 import { requireFiniteOutputs } from './non-finite';
 
-export interface ProtocolSettings {
+export interface MeasurementSettings {
   attack: string;
   scales: number;
   maxEps: number;
@@ -54,7 +54,7 @@ export async function analyseImage(
   classifier: Classifier,
   x: Float32Array,
   label: number,
-  settings: ProtocolSettings,
+  settings: MeasurementSettings,
   randomSet: RandomSet,
   onStage?: (stage: Stage) => void,
 ): Promise<AnalysedImage> {
@@ -108,7 +108,7 @@ async function randomByAttack(
   chosen: number,
   chosenRandom: RandomResult[],
   attacks: Partial<Record<string, number | null>>,
-  settings: ProtocolSettings,
+  settings: MeasurementSettings,
   randomSet: RandomSet,
 ): Promise<Record<string, RandomResult[]>> {
   const byAttack: Record<string, RandomResult[]> = {};

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseImage, type ProtocolSettings } from '../../src/engine/protocol';
+import { analyseImage, type MeasurementSettings } from '../../src/engine/measurement';
 import { SeededRandom } from '../../src/engine/rng';
 import { unitBallSamples, unitBallSamplesWithin } from '../../src/engine/sampling';
 import { capFraction } from '../../src/engine/theory';
 import type { Stage } from '../../src/protocol/messages';
 import { LinearClassifier, linearProblem } from './linear-classifier';
 
-const settings: ProtocolSettings = { attack: 'fgm-line', scales: 256, maxEps: 10, alphas: [1, 2, 5, 10], clip: false, batchSize: 500 };
+const settings: MeasurementSettings = { attack: 'fgm-line', scales: 256, maxEps: 10, alphas: [1, 2, 5, 10], clip: false, batchSize: 500 };
 const step = settings.maxEps / settings.scales;
 
 test('a correct, susceptible image: attack, then random perturbations at α·ε*', async () => {
