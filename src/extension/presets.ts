@@ -68,7 +68,7 @@ export async function pickPreset(ui: Ui, state: KeyValueStore, s: ExtensionSetti
     {
       label: presetLabels.quick,
       description: `${imageCount === null ? `${s.quickLookImages} evenly spread` : `${Math.min(s.quickLookImages, imageCount)} of ${imageCount}`} images, ${s.quickLookSamples} random samples per α`,
-      detail: 'A first impression: the first images in sorted order, fewer random perturbations.',
+      detail: 'A first impression: images spread evenly over the sorted dataset, so every class is represented; fewer random perturbations.',
       value: 'quick',
     },
     {
