@@ -6,8 +6,13 @@
  * Two balls (Section 4.2): class 0 uniform in the unit ball centred at −ε·e₁, class 1 at +ε·e₁,
  * classified by the sign of x₁ (the classifier (1)). Two half-balls (Section 5): class 0 uniform in
  * the half of the unit ball at −ε·e₁ with x₁ ≤ −ε, class 1 mirrored; the same classifier.
+ *
+ * Theorem 20 (touching half-balls, ε = 0) is a lower bound on random flips stated as d → ∞ with the
+ * normal CDF Φ; its form here is re-derived from the steps of its proof in Appendix C.3 (the
+ * extraction lost the statement), both before the limit (`theorem20Bound`) and in it (`theorem20Limit`).
  */
 import { SeededRandom } from './rng';
+import { capFraction } from './theory';
 
 export type TheoryModel = 'two-balls' | 'two-half-balls';
 
@@ -39,6 +44,11 @@ export interface TheoryRow {
   /** Point–perturbation pairs x + s misclassified, s uniform in the r-ball, over all pairs (Theorems 6, 19). */
   randomFlip: number;
   randomFlipBound: number;
+  /**
+   * Theorem 20 (two half-balls touching, ε = 0): random flips at least this, in every dimension
+   * (the bound its proof gives before the limit d → ∞, which is `theorem20Limit`); null elsewhere.
+   */
+  randomFlipLowerBound: number | null;
   /** Two balls: same-class pairs (x, x') where every perturbation destabilising x by margin γ also destabilises x' (Theorem 8). */
   universality: number | null;
   universalityBound: number | null;
@@ -54,6 +64,7 @@ export function theoryBounds(p: TheoryParameters, d: number): Omit<TheoryRow, 'd
       accuracyBound: 1 - 0.5 * power(1 - e * e, d),
       susceptibilityBound: delta > e ? 1 - 0.5 * power(1 - (delta - e) ** 2, d) : 0,
       randomFlipBound: Math.min(1, power(1 - (e / (1 + r)) ** 2, d)),
+      randomFlipLowerBound: null,
       universalityBound: gamma > 0 && gamma < 2 ? (1 - 0.5 * power(1 - (gamma * gamma) / 4, d)) ** 2 : null,
     };
   }
@@ -61,8 +72,53 @@ export function theoryBounds(p: TheoryParameters, d: number): Omit<TheoryRow, 'd
     accuracyBound: 1,
     susceptibilityBound: delta > e ? 1 - power(1 - (delta - e) ** 2, d) : 0,
     randomFlipBound: r > e ? 0.5 * power(1 - (e / r) ** 2, d) : 0,
+    randomFlipLowerBound: e === 0 ? theorem20Bound(r, d) : null,
     universalityBound: null,
   };
+}
+
+/** The levels θ ∈ (0, 1) over which Theorem 20's bound is maximised (any one gives a valid bound). */
+const theorem20Levels = Array.from({ length: 199 }, (_, i) => (i + 1) / 200);
+
+/**
+ * Half the width Δ of the slab −Δ ≤ x₁ ≤ 0 that holds at least a share θ of a half-ball's points:
+ * the rest lies in a cap enveloped by a half-ball of radius √(1−Δ²), so θ = 1 − (1−Δ²)^{d/2}
+ * (the proof of Theorem 18 with ε = 0).
+ */
+function slabHalfWidth(theta: number, d: number): number {
+  return Math.sqrt(-Math.expm1((2 / d) * Math.log1p(-theta)));
+}
+
+/**
+ * Theorem 20 at dimension d, as its proof (Appendix C.3) runs before the limit: a point within Δ
+ * of the boundary (probability ≥ θ) is flipped by any perturbation with s₁ ≥ Δ, which is
+ * independent of the point and has probability capFraction(Δ/r, d); so random flips occur with
+ * probability at least sup_θ θ·capFraction(Δ(θ)/r, d).
+ */
+export function theorem20Bound(radius: number, d: number): number {
+  let best = 0;
+  for (const theta of theorem20Levels) best = Math.max(best, theta * capFraction(slabHalfWidth(theta, d) / radius, d));
+  return best;
+}
+
+/**
+ * Theorem 20's limit as d → ∞ (ε = 0): √d·Δ(θ) → √(−2 ln(1−θ)) and √d·s₁/r tends to a standard
+ * normal, so random flips stay at least sup_θ θ·Φ(−√(−2 ln(1−θ))/r) in every high dimension.
+ */
+export function theorem20Limit(radius: number): number {
+  let best = 0;
+  for (const theta of theorem20Levels) best = Math.max(best, theta * standardNormalCdf(-Math.sqrt(-2 * Math.log1p(-theta)) / radius));
+  return best;
+}
+
+/** Φ(z) through erfc (Numerical Recipes' Chebyshev fit, relative error below 1.2·10⁻⁷). */
+export function standardNormalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const erfc =
+    t *
+    Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
 
 /** First coordinates of `count` points uniform in the unit d-ball, from full d-dimensional draws. */

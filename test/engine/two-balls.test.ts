@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capFraction } from '../../src/engine/theory';
-import { defaultTheoryParameters, simulateTheory, theoryBounds, validateTheoryParameters, type TheoryParameters } from '../../src/engine/two-balls';
+import { defaultTheoryParameters, simulateTheory, standardNormalCdf, theorem20Bound, theorem20Limit, theoryBounds, validateTheoryParameters, type TheoryParameters } from '../../src/engine/two-balls';
 
 const base: TheoryParameters = { ...defaultTheoryParameters, dimensions: [3, 20, 200, 2000], points: 4000, perturbations: 50, seed: 1 };
 /** Four binomial standard deviations around p for n trials, plus three counts (for p near 0 or 1). */
@@ -56,6 +56,37 @@ describe('two-half-balls model', () => {
     const touching = simulateTheory({ ...base, model: 'two-half-balls', epsilon: 0, radius: 0.5, dimensions: [5, 500] });
     for (const row of touching) assert.ok(row.randomFlip > 0.02, `d=${row.dimension}: ${row.randomFlip} stays away from 0`);
     assert.equal(touching[0].universality, null);
+  });
+
+  it('touching half-balls (ε = 0) flip at least as often as Theorem 20 says, in every dimension and for every radius', () => {
+    for (const radius of [0.25, 0.5, 1, 2]) {
+      const rows = simulateTheory({ ...base, model: 'two-half-balls', epsilon: 0, radius, dimensions: [2, 10, 100, 1000], seed: 7 });
+      for (const row of rows) {
+        const bound = row.randomFlipLowerBound;
+        assert.ok(bound !== null && bound > 0, `r=${radius}, d=${row.dimension}: a bound`);
+        assert.equal(bound, theorem20Bound(radius, row.dimension));
+        assert.ok(row.randomFlip >= bound - tolerance(bound, base.points), `r=${radius}, d=${row.dimension}: measured ${row.randomFlip} < bound ${bound}`);
+        // The bound is loose but not empty: below the exact limit P(r·Z₂ > |Z₁|) = arctan(r)/π of the rate.
+        assert.ok(bound < Math.atan(radius) / Math.PI, `r=${radius}: bound ${bound} below the limit rate`);
+      }
+    }
+  });
+
+  it('Theorem 20 before the limit tends to its d → ∞ form with Φ', () => {
+    assert.ok(Math.abs(standardNormalCdf(0) - 0.5) < 1e-7);
+    assert.ok(Math.abs(standardNormalCdf(1.959963985) - 0.975) < 1e-7);
+    assert.ok(Math.abs(standardNormalCdf(-3) - 0.0013498980316301) < 1e-8);
+    for (const radius of [0.1, 0.5, 1, 3]) {
+      const limit = theorem20Limit(radius);
+      assert.ok(limit > 0);
+      assert.ok(Math.abs(theorem20Bound(radius, 100_000) - limit) < 0.02 * limit, `r=${radius}: ${theorem20Bound(radius, 100_000)} vs ${limit}`);
+    }
+    assert.ok(theorem20Limit(0.5) < theorem20Limit(1), 'larger perturbations flip more');
+  });
+
+  it('Theorem 20 only speaks of touching half-balls', () => {
+    assert.equal(theoryBounds({ ...base, model: 'two-half-balls', epsilon: 0.05 }, 100).randomFlipLowerBound, null);
+    assert.equal(theoryBounds({ ...base, model: 'two-balls', epsilon: 0 }, 100).randomFlipLowerBound, null);
   });
 
   it('rejects parameters outside the models', () => {
