@@ -72,7 +72,7 @@ async function waitGone(pids) {
   for (let i = 0; i < 200 && pids.some((pid) => existsSync(`/proc/${pid}`)); i++) await sleep(25);
 }
 
-const comparable = (report) => JSON.stringify({ ...report, timings: undefined, startedAt: undefined, finishedAt: undefined });
+const comparable = (report) => JSON.stringify({ ...report, timings: undefined, startedAt: undefined, firstStartedAt: undefined, finishedAt: undefined });
 
 /** Problems with images.jsonl: a line that does not parse (torn), a file twice, no final newline. */
 function jsonlProblems(path) {

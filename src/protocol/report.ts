@@ -268,8 +268,12 @@ export interface Report {
   images: ImageRecord[];
   /** Added fields. */
   status?: 'complete' | 'cancelled' | 'running';
+  /** When this session started (a resumed run's last part). */
   startedAt?: string;
+  /** Added: when the run's first session over this output folder started (equals startedAt unless resumed). */
+  firstStartedAt?: string;
   finishedAt?: string;
+  /** timings.activeSeconds (added): wall seconds over all of the run's sessions; wallSeconds is this session's. */
   timings?: Record<string, number>;
   /** Universality of the adversarial perturbations (the paper's Theorem 8); absent in reports written before it existed. */
   universality?: UniversalityReport;

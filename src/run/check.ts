@@ -18,7 +18,7 @@ import { WorkerPool, type FailureCause, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './report-files';
 import { ResultsLog, readResults } from './results-log';
 import { resultSettingsOf, runConfigOf } from './run-config';
-import { readRunFile, settingsDifference, writeRunFile, type ResultSettings } from './run-file';
+import { readRunFile, settingsDifference, writeRunFile, type ResultSettings, type RunFile, type RunTime } from './run-file';
 import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
 import { checkOptionsProblem } from './validate';
 import { runUniversalityPhase } from './universality';
@@ -50,6 +50,8 @@ class CheckRun {
   private dataFormat: string | undefined;
   /** Set when the model is refused mid-run (non-finite outputs on the first images): the run ends with it. */
   private refusal: Error | null = null;
+  /** run.json as this session wrote it once the model loaded; its time is brought up to date at the end. */
+  private runFile: RunFile | null = null;
 
   constructor(
     private readonly options: CheckOptions,
@@ -96,6 +98,7 @@ class CheckRun {
     }
     const difference = earlier && settingsDifference(earlier.settings, settings);
     if (difference) throw new Error(`${options.out} holds a run with other settings (${difference}); use another --out or --fresh`);
+    const earlierTime: RunTime = earlier?.time ?? { firstStartedAt: startedAt.toISOString(), activeSeconds: 0 };
 
     const finished = resumedRecords(selected, previous);
     const pending = selected.filter((task) => !finished.has(task.index));
@@ -136,7 +139,7 @@ class CheckRun {
         );
         this.pool = pool;
         try {
-          model = (await this.analyse(pool, settings, pending, progress, workers)) ?? model;
+          model = (await this.analyse(pool, settings, pending, progress, workers, earlierTime)) ?? model;
           if (!this.cancelled) {
             const log = (message: string) => this.emit({ type: 'log', message });
             universality = await runUniversalityPhase(pool, options, selected, finished, listing.classes, () => this.cancelled, log);
@@ -157,6 +160,9 @@ class CheckRun {
     const images = selected.filter((task) => finished.has(task.index)).map((task) => finished.get(task.index) as ImageRecord);
     const complete = progress.done >= progress.total;
     const status = this.cancelled && !complete ? 'cancelled' : 'complete';
+    const wallSeconds = seconds(Date.now() - startedAt.getTime());
+    const activeSeconds = seconds(earlierTime.activeSeconds * 1000 + wallSeconds * 1000);
+    if (this.runFile) writeRunFile(runPath, { ...this.runFile, time: { firstStartedAt: earlierTime.firstStartedAt, activeSeconds } });
     const report: Report = {
       tool,
       config: this.runConfig(listing.classes, { skipped, failed }, images, model),
@@ -164,11 +170,13 @@ class CheckRun {
       images,
       status,
       startedAt: startedAt.toISOString(),
+      firstStartedAt: earlierTime.firstStartedAt,
       finishedAt: new Date().toISOString(),
       // How the run went, unlike config: varies with the machine, the workers and what was resumed.
       timings: {
         workers,
-        wallSeconds: seconds(Date.now() - startedAt.getTime()),
+        wallSeconds,
+        activeSeconds,
         imagesAnalysed: progress.analysedNow,
         imagesResumed: images.length - progress.analysedNow,
         decodeSeconds: seconds(stageMs.decode),
@@ -192,6 +200,7 @@ class CheckRun {
     pending: ImageTask[],
     progress: Progress,
     workers: number,
+    earlierTime: RunTime,
   ): Promise<ModelInfo | null> {
     let model: ModelInfo;
     try {
@@ -202,13 +211,16 @@ class CheckRun {
     }
     const mismatch = classMismatch(model, settings.classes);
     if (mismatch) throw new Error(mismatch);
-    writeRunFile(join(resolve(this.options.out), outputFiles.run), {
+    this.runFile = {
       tool,
       settings,
       selection: { limit: this.options.limit ?? null, sample: this.options.sample ?? null, shard: this.options.shard ?? null },
       modelInfo: model,
-    });
-    this.emit({ type: 'started', outDir: resolve(this.options.out), total: progress.total, resumed: progress.done, model, workers });
+      time: earlierTime,
+    };
+    writeRunFile(join(resolve(this.options.out), outputFiles.run), this.runFile);
+    const { firstStartedAt, activeSeconds: earlierSeconds } = earlierTime;
+    this.emit({ type: 'started', outDir: resolve(this.options.out), total: progress.total, resumed: progress.done, model, workers, firstStartedAt, earlierSeconds });
     progress.analysisStartedAt = Date.now();
     this.emitProgress(progress);
     await pool.run(pending);

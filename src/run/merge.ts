@@ -65,6 +65,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeOutcome> 
     images,
     status: incomplete.length > 0 ? 'cancelled' : 'complete',
     startedAt: shards.map((s) => s.report.startedAt ?? '').sort()[0] || undefined,
+    firstStartedAt: shards.map((s) => s.report.firstStartedAt ?? s.report.startedAt ?? '').sort()[0] || undefined,
     finishedAt: new Date().toISOString(),
     timings: mergeTimings(shards),
   };
@@ -145,7 +146,7 @@ function mergeTimings(shards: ShardOutput[]): Record<string, number> {
   for (const shard of shards) {
     for (const [key, value] of Object.entries(shard.report.timings ?? {})) {
       // Shards run side by side: the wall time is the longest one; the rest add up.
-      merged[key] = key === 'wallSeconds' ? Math.max(merged[key] ?? 0, value) : (merged[key] ?? 0) + value;
+      merged[key] = key === 'wallSeconds' || key === 'activeSeconds' ? Math.max(merged[key] ?? 0, value) : (merged[key] ?? 0) + value;
     }
   }
   return merged;

@@ -45,6 +45,19 @@ export interface RunFile {
   selection: { limit: number | null; sample?: number | null; shard: { index: number; count: number } | null };
   /** The model as the last run's workers saw it. */
   modelInfo: ModelInfo | null;
+  /** Added: the run's time over the sessions that ended (a resume continues it); absent in runs from before. */
+  time?: RunTime;
+}
+
+/**
+ * When a run over this folder first started and how long its sessions worked, so a resumed run
+ * reports the whole run and not only its last part. A session killed before its end adds nothing.
+ */
+export interface RunTime {
+  /** ISO time the first session started. */
+  firstStartedAt: string;
+  /** Wall seconds of the sessions that ended (completed or cancelled). */
+  activeSeconds: number;
 }
 
 /** Settings compared on resume; merge leaves out the paths, which differ between machines. */

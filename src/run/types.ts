@@ -62,7 +62,18 @@ export type UniversalityMode = 'auto' | 'on' | 'off';
 
 /** What a running check tells its caller (CLI progress on stderr, extension notification, live panel). */
 export type RunEvent =
-  | { type: 'started'; outDir: string; total: number; resumed: number; model: ModelInfo; workers: number }
+  | {
+      type: 'started';
+      outDir: string;
+      total: number;
+      resumed: number;
+      model: ModelInfo;
+      workers: number;
+      /** When the run's first session started (ISO): this one's start unless resumed. */
+      firstStartedAt: string;
+      /** Wall seconds of the run's earlier sessions (0 unless resumed). */
+      earlierSeconds: number;
+    }
   | { type: 'progress'; done: number; total: number; stage: Stage | null; etaSeconds: number | null }
   | { type: 'image'; record: ImageRecord; summary: Summary; done: number; total: number }
   | { type: 'warning'; message: string }

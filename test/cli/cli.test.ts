@@ -170,7 +170,7 @@ describe('robustness-lens check', () => {
     // Universality needs every image of a class at once, so shards skip it (and say so); the per-image results must agree.
     const merged = readReport(out);
     assert.ok(!merged.universality || merged.universality.status === 'skipped', 'a merged report measures no universality');
-    const comparable = (r: Report) => ({ ...r, config: { ...r.config, shard: null }, timings: undefined, startedAt: undefined, finishedAt: undefined, universality: undefined });
+    const comparable = (r: Report) => ({ ...r, config: { ...r.config, shard: null }, timings: undefined, startedAt: undefined, firstStartedAt: undefined, finishedAt: undefined, universality: undefined });
     assert.deepEqual(comparable(merged), comparable(reference));
     assert.ok(existsSync(join(out, 'report.html')));
   });
@@ -205,6 +205,16 @@ describe('robustness-lens check', () => {
     assert.equal(completed.status, 'complete');
     assert.equal(completed.timings?.imagesAnalysed, 10 - report.images.length);
     assert.deepEqual(completed.images.map((image) => image.file), files);
+
+    // The resumed report dates the run from its first session and counts both sessions' time.
+    assert.equal(report.firstStartedAt, report.startedAt);
+    assert.equal(report.timings?.activeSeconds, report.timings?.wallSeconds);
+    assert.equal(completed.firstStartedAt, report.startedAt);
+    assert.ok(Date.parse(completed.startedAt as string) > Date.parse(report.startedAt as string));
+    const bothSessions = (report.timings?.activeSeconds as number) + (completed.timings?.wallSeconds as number);
+    assert.ok(Math.abs((completed.timings?.activeSeconds as number) - bothSessions) < 0.002, `${completed.timings?.activeSeconds} vs ${bothSessions}`);
+    const runFile = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    assert.deepEqual(runFile.time, { firstStartedAt: report.startedAt, activeSeconds: completed.timings?.activeSeconds });
   });
 });
 

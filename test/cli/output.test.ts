@@ -35,7 +35,7 @@ describe('summaryLine', () => {
 describe('ProgressPrinter', () => {
   const model = { backend: 'wasm' as const, forward: 'onnxruntime' as const, inputShape: [8, 8, 1], dimension: 64, classCount: 2, outputActivation: 'sigmoid', format: 'layers' };
   const events: RunEvent[] = [
-    { type: 'started', outDir: '/o', total: 3, resumed: 1, model, workers: 2 },
+    { type: 'started', outDir: '/o', total: 3, resumed: 1, model, workers: 2, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 60 },
     { type: 'progress', done: 1, total: 3, stage: 'gradient', etaSeconds: 90 },
     { type: 'progress', done: 2, total: 3, stage: 'random', etaSeconds: 5 },
     { type: 'log', message: 'worker 1: hello' },

@@ -29,7 +29,7 @@ let outCount = 0;
 const newOut = () => join(folder.path, `out${outCount++}`);
 const engine = (samples: number) => ['--samples', String(samples), '--scales', '64', '--max-eps', '4', '--alphas', '1,2,5,10', '--details', '0'];
 const readReport = (out: string) => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
-const comparable = (r: Report) => ({ ...r, config: { ...r.config, workers: undefined }, timings: undefined, startedAt: undefined, finishedAt: undefined });
+const comparable = (r: Report) => ({ ...r, config: { ...r.config, workers: undefined }, timings: undefined, startedAt: undefined, firstStartedAt: undefined, finishedAt: undefined });
 
 function runCli(args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: folder.path, encoding: 'utf8' });

@@ -98,7 +98,7 @@ describe('a check driven from the extension host', () => {
   it('shows images done / total, the stage and an ETA; fills the panel; leaves the status bar idle on the backend', async () => {
     const out = join(tmp.path, 'complete');
     const events: RunEvent[] = [
-      { type: 'started', outDir: out, total: 4, resumed: 0, model, workers: 2 },
+      { type: 'started', outDir: out, total: 4, resumed: 0, model, workers: 2, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 0 },
       { type: 'progress', done: 0, total: 4, stage: 'gradient', etaSeconds: null },
       { type: 'image', record: images[0], summary: summaryAfter(1), done: 1, total: 4 },
       { type: 'progress', done: 1, total: 4, stage: 'line-search', etaSeconds: 30 },
@@ -147,7 +147,7 @@ describe('a check driven from the extension host', () => {
   it('Cancel stops the run host and says how many finished images were kept', async () => {
     const out = join(tmp.path, 'cancelled');
     const events: RunEvent[] = [
-      { type: 'started', outDir: out, total: 4, resumed: 0, model, workers: 1 },
+      { type: 'started', outDir: out, total: 4, resumed: 0, model, workers: 1, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 0 },
       { type: 'image', record: images[0], summary: summaryAfter(1), done: 1, total: 4 },
     ];
     const host = scriptedHost(events, (cancelled) => ({ report: { ...recorded, images: images.slice(0, 1), status: cancelled ? 'cancelled' : 'complete' }, outDir: out, status: cancelled ? 'cancelled' : 'complete' }), true);
@@ -170,7 +170,7 @@ describe('a check driven from the extension host', () => {
     const out = join(tmp.path, 'onnx');
     const onOnnx: ModelInfo = { ...model, forward: 'onnxruntime' };
     const events: RunEvent[] = [
-      { type: 'started', outDir: out, total: 1, resumed: 0, model: onOnnx, workers: 2 },
+      { type: 'started', outDir: out, total: 1, resumed: 0, model: onOnnx, workers: 2, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 0 },
       { type: 'image', record: images[0], summary: summaryAfter(1), done: 1, total: 1 },
     ];
     const host = scriptedHost(events, () => ({ report: { ...recorded, images: images.slice(0, 1), status: 'complete' }, outDir: out, status: 'complete' }));
@@ -185,7 +185,7 @@ describe('a check driven from the extension host', () => {
 
   it('runs one check at a time', async () => {
     const out = join(tmp.path, 'busy');
-    const host = scriptedHost([{ type: 'started', outDir: out, total: 1, resumed: 0, model, workers: 1 }], () => ({ report: { ...recorded, images: [] }, outDir: out, status: 'cancelled' }), true);
+    const host = scriptedHost([{ type: 'started', outDir: out, total: 1, resumed: 0, model, workers: 1, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 0 }], () => ({ report: { ...recorded, images: [] }, outDir: out, status: 'cancelled' }), true);
     const ui = new FakeUi();
     const { s } = session(ui, host.start, new Recorder());
     const first = s.run(plan(out));
@@ -210,7 +210,7 @@ describe('a check driven from the extension host', () => {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'images.jsonl'), `${images.slice(0, 2).map((r) => JSON.stringify(r)).join('\n')}\n{"file": "cut`);
     const events: RunEvent[] = [
-      { type: 'started', outDir: out, total: 3, resumed: 2, model, workers: 1 },
+      { type: 'started', outDir: out, total: 3, resumed: 2, model, workers: 1, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 0 },
       { type: 'image', record: images[2], summary: summaryAfter(3), done: 3, total: 3 },
       { type: 'warning', message: 'skipped 7_Sneaker/bad.png: not a PNG' },
     ];

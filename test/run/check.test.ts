@@ -145,7 +145,7 @@ describe('startCheck', () => {
     const undisturbed = await check(options({ workers: 2 }));
     const { report, outcome } = await check(options({ workerScript: fakeWorker({ killOnceOn: files[6] }), workers: 2 }));
     assert.equal(outcome.status, 'complete');
-    const comparable = (r: Report) => ({ ...r, config: { ...r.config, data: null }, timings: undefined, startedAt: undefined, finishedAt: undefined });
+    const comparable = (r: Report) => ({ ...r, config: { ...r.config, data: null }, timings: undefined, startedAt: undefined, firstStartedAt: undefined, finishedAt: undefined });
     assert.deepEqual(comparable(report), comparable(undisturbed.report));
     assert.deepEqual(report.config.failed, []);
   });
@@ -232,7 +232,7 @@ describe('mergeShards', () => {
     const { report, warnings } = await mergeShards({ out, shards: [shardOuts[2], shardOuts[0], shardOuts[1]], details: 4, reportAssetsDir: assets });
     assert.deepEqual(warnings, []);
     // Universality is measured over the whole run only, never per shard (src/run/universality.ts).
-    const comparable = (r: Report) => ({ ...r, config: { ...r.config, shard: null }, timings: undefined, startedAt: undefined, finishedAt: undefined, universality: undefined });
+    const comparable = (r: Report) => ({ ...r, config: { ...r.config, shard: null }, timings: undefined, startedAt: undefined, firstStartedAt: undefined, finishedAt: undefined, universality: undefined });
     assert.deepEqual(comparable(report), comparable(whole.report));
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), report);
     assert.deepEqual(readFileSync(join(out, 'details.json'), 'utf8'), readFileSync(join(whole.outcome.outDir, 'details.json'), 'utf8'));
