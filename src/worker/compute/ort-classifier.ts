@@ -2,15 +2,16 @@
  * The engine's Classifier with everything on ONNX Runtime: forward passes on the forward graph,
  * and every gradient from one primitive on the gradient graph (compute-graph.ts):
  *     vjp(x [n, d], w [n, k]) → logits [n, k], ∂(Σ w·z)/∂x [n, d]
- * Cross-entropy is w = softmax(z) − onehot(y); a logit margin is w = e_y − e_k; DeepFool's
- * per-class gradients are several rows of w for the same image.
+ * Cross-entropy is w = softmax(z) − onehot(y), which the gradient graph adds itself from one-hot
+ * labels (one run per loss gradient); a logit margin is w = e_y − e_k; DeepFool's per-class
+ * gradients are several rows of w for the same image, and their margins come from the same run.
  * Perturbed images x + s·direction are built by the forward graph (compute-graph.ts) in float32,
  * rounded as TF.js rounds its mul and add, so this and the TF.js path see the same inputs.
  */
 import type { Classifier, MarginGradients } from '../../engine/classifier';
 import type { LossKind } from '../../protocol/report';
 import type { ComputeGraphs } from '../onnx/compute-graph';
-import { cotangentName, perturbationInputs, pixelsName } from '../onnx/compute-graph';
+import { cotangentName, crossEntropyLabelsName, perturbationInputs, pixelsName } from '../onnx/compute-graph';
 import { classesFromOutputs, probabilitiesFromOutputs } from '../model/output-decoding';
 import { checkImage, checkLabel, checkMarginClasses, checkMaxBatch, checkPerturbed, classifyInBatches } from '../model/classifier-arguments';
 import type { OrtSession } from './ort-session';
@@ -64,14 +65,24 @@ export class OrtClassifier implements Classifier {
   }
 
   /** The primitive: logits and ∂(Σ w·z)/∂x for `rows` images and cotangent rows `w`. */
-  async vjp(images: Float32Array, rows: number, w: Float32Array): Promise<{ logits: Float32Array; gradient: Float32Array }> {
+  vjp(images: Float32Array, rows: number, w: Float32Array): Promise<{ logits: Float32Array; gradient: Float32Array }> {
+    return this.gradientPass(images, rows, w, null);
+  }
+
+  /**
+   * The gradient graph's run: with `labels` (one-hot rows, k ≥ 2 classes only) the graph adds the
+   * cross-entropy cotangent softmax(z) − onehot of those rows to w.
+   */
+  private async gradientPass(images: Float32Array, rows: number, w: Float32Array, labels: Float32Array | null): Promise<{ logits: Float32Array; gradient: Float32Array }> {
     if (images.length !== rows * this.dimension || w.length !== rows * this.logitCount) {
       throw new Error(`vjp: ${images.length} values and ${w.length} cotangents are not ${rows} images of ${this.dimension} and ${this.logitCount} logits`);
     }
-    const [logits, gradient] = await this.gradient.run({
+    const inputs: Record<string, [Float32Array, readonly number[]]> = {
       [pixelsName]: [images, [rows, ...this.inputShape]],
       [cotangentName]: [w, [rows, this.logitCount]],
-    });
+    };
+    if (this.logitCount > 1) inputs[crossEntropyLabelsName] = [labels ?? new Float32Array(w.length), [rows, this.logitCount]];
+    const [logits, gradient] = await this.gradient.run(inputs);
     return { logits, gradient };
   }
 
@@ -109,16 +120,14 @@ export class OrtClassifier implements Classifier {
       const { gradient } = await this.vjp(x, 1, Float32Array.of(label === 1 ? -1 : 1));
       return gradient.some((v) => v !== 0) ? { gradient, loss: 'logit' } : null;
     }
-    const z = await this.logits(x, 1);
-    for (const [loss, w] of [
-      ['cross-entropy', crossEntropyCotangent(z, label)],
-      ['margin', marginCotangent(z, label)],
-    ] as const) {
-      if (!w.some((v) => v !== 0)) continue;
-      const { gradient } = await this.vjp(x, 1, w);
-      if (gradient.some((v) => v !== 0)) return { gradient, loss };
-    }
-    return null;
+    // Cross-entropy in one run; where its gradient vanishes (a saturated softmax), the margin's.
+    const labels = new Float32Array(k);
+    labels[label] = 1;
+    const crossEntropy = await this.gradientPass(x, 1, new Float32Array(k), labels);
+    if (crossEntropy.gradient.some((v) => v !== 0)) return { gradient: crossEntropy.gradient, loss: 'cross-entropy' };
+    const w = marginCotangent(crossEntropy.logits, label);
+    const { gradient } = await this.vjp(x, 1, w);
+    return gradient.some((v) => v !== 0) ? { gradient, loss: 'margin' } : null;
   }
 
   async marginGradients(x: Float32Array, label: number, others: readonly number[]): Promise<MarginGradients> {
@@ -126,9 +135,14 @@ export class OrtClassifier implements Classifier {
     checkMarginClasses(label, others, this.classCount);
     const k = this.logitCount;
     const classLogits = (z: Float32Array) => (k === 1 ? Float32Array.of(0, z[0]) : z);
-    const z = classLogits(await this.logits(x, 1));
-    const margins = Float32Array.from(z, (zk) => z[label] - zk);
+    const marginsOf = (logits: Float32Array) => {
+      const z = classLogits(logits);
+      return Float32Array.from(z, (zk) => z[label] - zk);
+    };
     const d = this.dimension;
+    if (others.length === 0) return { margins: marginsOf(await this.logits(x, 1)), gradients: new Float32Array(0), loss: k === 1 ? 'logit' : 'margin' };
+    // The margins from the first gradient run's logits (its first row is x), not a forward pass more.
+    let margins: Float32Array | null = null;
     const gradients = new Float32Array(others.length * d);
     for (let start = 0; start < others.length; start += this.gradientBatch) {
       const rows = Math.min(this.gradientBatch, others.length - start);
@@ -143,9 +157,11 @@ export class OrtClassifier implements Classifier {
           w[row * k + other] = -1;
         }
       }
-      gradients.set((await this.vjp(images, rows, w)).gradient, start * d);
+      const { logits, gradient } = await this.vjp(images, rows, w);
+      margins ??= marginsOf(logits.subarray(0, k));
+      gradients.set(gradient, start * d);
     }
-    return { margins, gradients, loss: k === 1 ? 'logit' : 'margin' };
+    return { margins: margins as Float32Array, gradients, loss: k === 1 ? 'logit' : 'margin' };
   }
 
   dispose(): void {
@@ -181,14 +197,6 @@ const zero = Float32Array.of(0);
 const one = Float32Array.of(1);
 const minusInfinity = Float32Array.of(Number.NEGATIVE_INFINITY);
 const plusInfinity = Float32Array.of(Number.POSITIVE_INFINITY);
-
-/** softmax(z) − onehot(label), computed in float64 and stored in float32. */
-export function crossEntropyCotangent(z: Float32Array, label: number): Float32Array {
-  const max = Math.max(...z);
-  const exps = Array.from(z, (v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return Float32Array.from(exps, (e, k) => e / sum - (k === label ? 1 : 0));
-}
 
 /**
  * The cotangent of max_{k≠y} z_k − z_y (the margin, descended): +1 on the strongest other class

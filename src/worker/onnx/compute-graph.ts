@@ -2,7 +2,9 @@
  * From any classifier's ONNX graph to the two graphs the worker runs, both over pixels in the
  * engine's convention (NHWC, [0, 1], so norms stay in pixel units: PROTOCOL.md):
  *  - forward: pixels [N, H, W, C] → logits [N, k];
- *  - gradient: pixels, w [N, k] → logits, ∂(Σ w·logits)/∂pixels.
+ *  - gradient: pixels, w [N, k] → logits, ∂(Σ w·logits)/∂pixels; with k ≥ 2 classes also a one-hot
+ *    label input, whose rows add the cross-entropy cotangent softmax(logits) − onehot to w inside
+ *    the graph, so that a loss gradient is one run rather than a forward pass and then a vjp.
  * The model's preprocessing and its layout (NCHW or NHWC) are folded in as the first nodes; the
  * logits are found behind a final Softmax / LogSoftmax / Sigmoid.
  */
@@ -40,6 +42,9 @@ export const pixelsName = '__rl_pixels';
 export const logitsName = '__rl_logits';
 export const cotangentName = '__rl_cotangent';
 export const gradientName = '__rl_input_gradient';
+/** The gradient graph's one-hot labels [N, k] (k ≥ 2 only): a row of zeros adds nothing to w. */
+export const crossEntropyLabelsName = '__rl_cross_entropy_labels';
+const totalCotangentName = '__rl_total_cotangent';
 /** The forward graph's inputs: pixels = clip(x + multipliers·directions, low, high), broadcast over the batch. */
 export const perturbationInputs = { x: '__rl_x', directions: '__rl_directions', multipliers: '__rl_multipliers', low: '__rl_low', high: '__rl_high' } as const;
 
@@ -65,7 +70,10 @@ export function computeGraphs(source: Graph, preprocessing: Preprocessing): Comp
     inputs: [{ name: pixelsName, elemType: DataType.float, dims: ['batch', ...imageShape] }],
     outputs: [{ name: logitsName, elemType: DataType.float, dims: ['batch', flatCount] }],
   };
-  const gradient = withInputGradient({ graph: forward, shapes }, { input: pixelsName, output: logitsName, cotangent: cotangentName, gradient: gradientName });
+  const gradient =
+    flatCount > 1
+      ? withCrossEntropyCotangent(withInputGradient({ graph: forward, shapes }, { input: pixelsName, output: logitsName, cotangent: totalCotangentName, gradient: gradientName }), flatCount)
+      : withInputGradient({ graph: forward, shapes }, { input: pixelsName, output: logitsName, cotangent: cotangentName, gradient: gradientName });
   return {
     forward: withPerturbationPrefix(forward, imageShape),
     gradient,
@@ -106,6 +114,34 @@ function withPerturbationPrefix(forward: Graph, imageShape: readonly number[]): 
       { name: low, elemType: DataType.float, dims: [] },
       { name: high, elemType: DataType.float, dims: [] },
     ],
+  };
+}
+
+/**
+ * The gradient graph's cotangent as w + r·softmax(z) − onehot, r = Σ onehot per row (1 for a
+ * cross-entropy row, 0 for a plain vjp row, which then gets w exactly). Computed in float64 and
+ * rounded to float32, as the host computed it before (the same max-shifted softmax).
+ */
+function withCrossEntropyCotangent(gradient: Graph, classes: number): Graph {
+  const name = (hint: string) => `${crossEntropyLabelsName}/${hint}`;
+  const node = (op: string, inputs: string[], attributes: Node['attributes'] = {}, output = name(op)): Node => ({ op, domain: '', name: output, inputs, outputs: [output], attributes });
+  const toDouble = { to: { kind: 'int', value: DataType.double } } as const;
+  const nodes: Node[] = [
+    node('Cast', [logitsName], toDouble, name('logits')),
+    node('Softmax', [name('logits')], { axis: { kind: 'int', value: 1 } }),
+    node('Cast', [crossEntropyLabelsName], toDouble, name('labels')),
+    node('ReduceSum', [name('labels')], { axes: { kind: 'ints', value: [1] }, keepdims: { kind: 'int', value: 1 } }),
+    node('Mul', [name('Softmax'), name('ReduceSum')]),
+    node('Sub', [name('Mul'), name('labels')]),
+    node('Cast', [name('Sub')], { to: { kind: 'int', value: DataType.float } }, name('float')),
+    node('Add', [cotangentName, name('float')], {}, totalCotangentName),
+  ];
+  const [pixels] = gradient.inputs;
+  const rowsOfClasses = { elemType: DataType.float, dims: ['batch', classes] };
+  return {
+    ...gradient,
+    nodes: [...gradient.nodes, ...nodes],
+    inputs: [pixels, { name: cotangentName, ...rowsOfClasses }, { name: crossEntropyLabelsName, ...rowsOfClasses }],
   };
 }
 
