@@ -1,3 +1,6 @@
+/** 2⁻⁵³: multiplying by it is exact, so it gives next()'s division's bits without a division. */
+const twoToMinus53 = 1 / 9007199254740992;
+
 /** Everything a generator's future output depends on: sfc32's four words and the cached spare normal. */
 export interface RandomState {
   readonly a: number;
@@ -96,5 +99,65 @@ export class SeededRandom {
     const factor = Math.sqrt((-2 * Math.log(s)) / s);
     this.spareNormal = v * factor;
     return u * factor;
+  }
+
+  /**
+   * out[start…end−1] = as many `normal()` calls, bit for bit, leaving the generator where they
+   * would. The random set draws d normals a row (150 528 at 224×224×3): with the state in locals
+   * and no call per number this takes about a third of the time.
+   */
+  fillNormals(out: Float64Array, start = 0, end = out.length): void {
+    let i = start;
+    if (i >= end) return;
+    if (this.spareNormal !== null) {
+      out[i++] = this.spareNormal;
+      this.spareNormal = null;
+    }
+    let { a, b, c, d } = this;
+    while (i < end) {
+      let u: number;
+      let v: number;
+      let s: number;
+      do {
+        // Four nextUint32 and two next(), as in normal(): u = 2·next() − 1, then v.
+        let t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+        let high = t >>> 5;
+        t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+        u = 2 * ((high * 67108864 + (t >>> 6)) * twoToMinus53) - 1;
+        t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+        high = t >>> 5;
+        t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+        v = 2 * ((high * 67108864 + (t >>> 6)) * twoToMinus53) - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const factor = Math.sqrt((-2 * Math.log(s)) / s);
+      out[i++] = u * factor;
+      if (i < end) out[i++] = v * factor;
+      else this.spareNormal = v * factor;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
   }
 }

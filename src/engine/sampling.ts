@@ -52,7 +52,7 @@ export function unitBallSamples(count: number, dimension: number, seed: number):
  * The same vectors as `unitBallSamples`, held in memory when count·dimension·4 bytes fit
  * `memory.budgetBytes`, else regenerated on demand (memory: a chunk's rows and 3 norms per row).
  */
-export function unitBallSamplesWithin(count: number, dimension: number, seed: number, memory: RandomSetMemory): RandomSet {
+export function unitBallSamplesWithin(count: number, dimension: number, seed: number, memory: RandomSetMemory, onChunkDrawn?: ChunkSink): RandomSet {
   checkShape(count, dimension);
   if (!(memory.budgetBytes >= 0) || !Number.isFinite(memory.budgetBytes)) {
     throw new Error(`random set budget must be a non-negative number of bytes, got ${memory.budgetBytes}`);
@@ -61,8 +61,15 @@ export function unitBallSamplesWithin(count: number, dimension: number, seed: nu
     throw new Error(`chunkRows must be a positive integer, got ${memory.chunkRows}`);
   }
   if (count * dimension * 4 <= memory.budgetBytes) return new InMemorySet(count, dimension, seed);
-  return new RegeneratedSet(count, dimension, seed, memory.chunkRows);
+  return new RegeneratedSet(count, dimension, seed, memory.chunkRows, onChunkDrawn);
 }
+
+/**
+ * Given each chunk of a regenerated set as the norms pass draws it (rows start … start+count−1;
+ * the array is reused for the next chunk), so a caller can keep the rows elsewhere (a scratch
+ * file) and never draw them again.
+ */
+export type ChunkSink = (start: number, count: number, rows: Float32Array) => void;
 
 function checkShape(count: number, dimension: number): void {
   if (!Number.isInteger(count) || count < 1) throw new Error(`sample count must be a positive integer, got ${count}`);
@@ -80,12 +87,9 @@ class RowDrawer {
   /** The next row from `random` into `row`. */
   draw(random: SeededRandom, row: Float32Array): void {
     const { dimension, gaussian } = this;
+    random.fillNormals(gaussian);
     let squares = 0;
-    for (let i = 0; i < dimension; i++) {
-      const g = random.normal();
-      gaussian[i] = g;
-      squares += g * g;
-    }
+    for (let i = 0; i < dimension; i++) squares += gaussian[i] * gaussian[i];
     const radius = Math.pow(random.next(), 1 / dimension);
     const factor = radius / Math.sqrt(squares);
     for (let i = 0; i < dimension; i++) row[i] = Math.fround(gaussian[i] * factor);
@@ -93,7 +97,7 @@ class RowDrawer {
 
   /** Advances `random` past one row without building it. */
   skip(random: SeededRandom): void {
-    for (let i = 0; i < this.dimension; i++) random.normal();
+    random.fillNormals(this.gaussian);
     random.next();
   }
 }
@@ -179,15 +183,22 @@ class RegeneratedSet implements RandomSet {
     readonly dimension: number,
     seed: number,
     private readonly chunkRows: number,
+    onChunkDrawn?: ChunkSink,
   ) {
     const random = new SeededRandom(seed);
     this.drawer = new RowDrawer(dimension);
     const norms = new RowNorms(count);
-    const row = new Float32Array(dimension);
-    for (let j = 0; j < count; j++) {
-      if (j % chunkRows === 0) this.chunkStarts.push(random.state());
-      this.drawer.draw(random, row);
-      norms.record(j, row);
+    // Without a sink one row at a time; with one, a chunk's rows (what `rows` returns anyway).
+    const chunk = new Float32Array((onChunkDrawn ? Math.min(chunkRows, count) : 1) * dimension);
+    for (let start = 0; start < count; start += chunkRows) {
+      this.chunkStarts.push(random.state());
+      const rows = Math.min(chunkRows, count - start);
+      for (let j = start; j < start + rows; j++) {
+        const row = onChunkDrawn ? chunk.subarray((j - start) * dimension, (j - start + 1) * dimension) : chunk;
+        this.drawer.draw(random, row);
+        norms.record(j, row);
+      }
+      onChunkDrawn?.(start, rows, chunk.subarray(0, rows * dimension));
     }
     ({ l2: this.l2, l1: this.l1, linf: this.linf } = norms);
   }

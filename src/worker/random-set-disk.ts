@@ -1,17 +1,21 @@
 /**
- * A regenerated random set (too large for ROBUSTNESS_LENS_RANDOM_SET_MB) spilled to a scratch
- * file as its chunks are first drawn, and read back for every later image. Drawing costs ~30 ns
- * a value on the worker's thread (9 s an image for 2000 × 224·224·3, a quarter of the random
- * stage); reading it back from the page cache costs a memcpy. Bit for bit the same rows.
+ * A random set too large for ROBUSTNESS_LENS_RANDOM_SET_MB kept in a scratch file, so its rows are
+ * drawn once per worker and read back for every image. Drawing costs ~20–30 ns a value on the
+ * worker's thread (6 s or more for 2000 × 224·224·3); reading it back from the page cache costs a
+ * memcpy into the array that goes to the model. Bit for bit the same rows.
+ *
+ * `runRandomSet` writes every chunk during the pass that computes the rows' norms at init, so no
+ * image draws at all; `spilledToDisk` wraps a set that exists already and writes each chunk as it
+ * is first asked for.
  *
  * The file is unlinked as soon as it is open (POSIX), so it goes with the process whatever ends
  * it, SIGKILL included. ROBUSTNESS_LENS_RANDOM_SET_DISK_MB bounds it (default 8192; 0: never).
- * A write that fails (disk full) leaves that chunk to be regenerated.
+ * A write that fails (disk full) leaves those rows to be regenerated.
  */
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RandomSet } from '../engine/sampling';
+import { unitBallSamplesWithin, type RandomSet, type RandomSetMemory } from '../engine/sampling';
 
 export const randomSetDiskEnv = 'ROBUSTNESS_LENS_RANDOM_SET_DISK_MB';
 export const defaultRandomSetDiskMegabytes = 8192;
@@ -24,64 +28,158 @@ export function randomSetDiskBytes(env: NodeJS.ProcessEnv = process.env): number
   return value * 1024 * 1024;
 }
 
+/** Where a run's random set lives: in memory, in a scratch file, or regenerated for every image. */
+export type RandomSetStorage = 'memory' | 'scratch-file' | 'regenerated';
+
+/** Where `runRandomSet` will keep a set of `count` rows of `dimension` values under these budgets. */
+export function randomSetStorage(count: number, dimension: number, memoryBudgetBytes: number, diskBudgetBytes: number): RandomSetStorage {
+  const bytes = count * dimension * 4;
+  if (bytes <= memoryBudgetBytes) return 'memory';
+  return bytes <= diskBudgetBytes ? 'scratch-file' : 'regenerated';
+}
+
+/**
+ * The run's random set (unitBallSamplesWithin's rows): resident when it fits `memory.budgetBytes`,
+ * else drawn once into a scratch file of at most `diskBudgetBytes` and read back from it, else
+ * regenerated chunk by chunk. `storage` says which it became (a scratch file that cannot be
+ * opened falls back to regenerating).
+ */
+export function runRandomSet(
+  count: number,
+  dimension: number,
+  seed: number,
+  memory: RandomSetMemory,
+  diskBudgetBytes: number,
+  folder: string = tmpdir(),
+): { set: RandomSet; storage: RandomSetStorage } {
+  const planned = randomSetStorage(count, dimension, memory.budgetBytes, diskBudgetBytes);
+  const scratch = planned === 'scratch-file' ? ScratchFile.open(folder) : null;
+  if (!scratch) {
+    const set = unitBallSamplesWithin(count, dimension, seed, memory);
+    return { set, storage: set.resident ? 'memory' : 'regenerated' };
+  }
+  const kept = new KeptRows(count, dimension, scratch);
+  const set = unitBallSamplesWithin(count, dimension, seed, memory, (start, rows, values) => kept.write(start, rows, values));
+  return { set: kept.over(set), storage: 'scratch-file' };
+}
+
 /** `set` itself when it is resident or larger than `budgetBytes`, else the same set spilled to a scratch file. */
 export function spilledToDisk(set: RandomSet, budgetBytes: number, folder: string = tmpdir()): RandomSet {
   const bytes = set.count * set.dimension * 4;
   if (set.resident || bytes > budgetBytes) return set;
-  const path = join(folder, `robustness-lens-random-set-${process.pid}-${Date.now()}.f32`);
-  let fd: number;
-  try {
-    fd = openSync(path, 'w+');
-  } catch {
-    return set;
-  }
-  try {
-    unlinkSync(path);
-  } catch {
-    // Windows keeps an open file: it is removed when the worker exits (below).
-    process.once('exit', () => {
-      try {
-        closeSync(fd);
-        unlinkSync(path);
-      } catch {
-        /* already gone */
-      }
-    });
-  }
-  const written = new Set<string>();
-  const d = set.dimension;
-  return {
-    count: set.count,
-    dimension: d,
-    l2: set.l2,
-    l1: set.l1,
-    linf: set.linf,
-    resident: false,
-    rows(start: number, count: number): Float32Array {
-      const key = `${start}:${count}`;
-      const out = new Float32Array(count * d);
-      const bytes = new Uint8Array(out.buffer);
-      const position = start * d * 4;
-      if (written.has(key)) {
-        let read = 0;
-        while (read < bytes.length) {
-          const got = readSync(fd, bytes, read, bytes.length - read, position + read);
-          if (got === 0) break;
-          read += got;
-        }
-        if (read === bytes.length) return out;
-        written.delete(key);
-      }
-      const rows = set.rows(start, count);
-      try {
-        let done = 0;
-        const source = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
-        while (done < source.length) done += writeSync(fd, source, done, source.length - done, position + done);
-        written.add(key);
-      } catch {
-        // Disk full or gone: this chunk stays regenerated.
-      }
-      return rows;
-    },
-  };
+  const scratch = ScratchFile.open(folder);
+  return scratch ? new KeptRows(set.count, set.dimension, scratch).over(set) : set;
 }
+
+/** Which rows of a set are in the scratch file, and reading and writing them there. */
+class KeptRows {
+  private readonly written: Uint8Array;
+
+  constructor(
+    count: number,
+    private readonly dimension: number,
+    private readonly file: ScratchFile,
+  ) {
+    this.written = new Uint8Array(count);
+  }
+
+  write(start: number, count: number, values: Float32Array): void {
+    if (this.file.write(start * this.dimension * 4, values)) this.written.fill(1, start, start + count);
+  }
+
+  /** The rows start … start+count−1 read back into a fresh array, or null when some are not kept. */
+  read(start: number, count: number): Float32Array | null {
+    for (let j = start; j < start + count; j++) if (this.written[j] === 0) return null;
+    const out = new Float32Array(count * this.dimension);
+    if (this.file.read(start * this.dimension * 4, out)) return out;
+    this.written.fill(0, start, start + count);
+    return null;
+  }
+
+  /** `set`'s norms with rows read back where kept, else drawn by `set` and kept from then on. */
+  over(set: RandomSet): RandomSet {
+    return {
+      count: set.count,
+      dimension: set.dimension,
+      l2: set.l2,
+      l1: set.l1,
+      linf: set.linf,
+      resident: false,
+      rows: (start: number, count: number): Float32Array => {
+        const kept = this.read(start, count);
+        if (kept) return kept;
+        const rows = set.rows(start, count);
+        this.write(start, count, rows);
+        return rows;
+      },
+    };
+  }
+}
+
+/** An unlinked file of float32 rows at byte positions; a failed read or write says so and throws nothing. */
+class ScratchFile {
+  private constructor(private readonly fd: number) {}
+
+  static open(folder: string): ScratchFile | null {
+    const path = join(folder, `robustness-lens-random-set-${process.pid}-${Date.now()}-${(openedFiles++).toString()}.f32`);
+    let fd: number;
+    try {
+      fd = openSync(path, 'w+');
+    } catch {
+      return null;
+    }
+    try {
+      unlinkSync(path);
+    } catch {
+      // Windows keeps an open file: it is removed when the worker exits (below).
+      process.once('exit', () => {
+        try {
+          closeSync(fd);
+          unlinkSync(path);
+        } catch {
+          /* already gone */
+        }
+      });
+    }
+    const file = new ScratchFile(fd);
+    // A worker keeps its one file for life; the bench draws several, each closed once unreachable.
+    closeWhenCollected.register(file, fd);
+    return file;
+  }
+
+  write(position: number, values: Float32Array): boolean {
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+      return true;
+    } catch {
+      return false; // disk full or gone
+    }
+  }
+
+  /** Fills `into` from `position`; false when the file ends first or the read fails. */
+  read(position: number, into: Float32Array): boolean {
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+    try {
+      let done = 0;
+      while (done < bytes.length) {
+        const got = readSync(this.fd, bytes, done, bytes.length - done, position + done);
+        if (got === 0) return false;
+        done += got;
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+let openedFiles = 0;
+const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+});

@@ -8,7 +8,7 @@ import { attackNames, isAttackName } from '../engine/attacks/names';
 import { attackOptionsProblem } from '../engine/attacks/options';
 import type { Classifier } from '../engine/classifier';
 import { analyseImage, type MeasurementSettings } from '../engine/measurement';
-import { unitBallSamplesWithin, type RandomSet } from '../engine/sampling';
+import type { RandomSet } from '../engine/sampling';
 import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
 import { isNonFiniteOutputs, requireFiniteRecord } from '../engine/non-finite';
@@ -17,7 +17,7 @@ import { measureUniversalityWork } from './universality';
 import { readTaskImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
 import { randomSetBudgetBytes, randomSetBudgetEnv } from './random-set-budget';
-import { randomSetDiskBytes, spilledToDisk } from './random-set-disk';
+import { randomSetDiskBytes, runRandomSet } from './random-set-disk';
 import { workerClassifier } from './worker-classifier';
 import { yieldingClassifier } from './yielding-classifier';
 
@@ -89,15 +89,11 @@ export class WorkerSession {
       );
     }
     // A chunk of a regenerated set is one forward batch: drawn, used for every α, dropped.
-    const drawn = unitBallSamplesWithin(message.settings.samples, classifier.dimension, message.settings.seed, {
-      budgetBytes: randomSetBudget,
-      chunkRows: batchSize,
-    });
-    const randomSet = spilledToDisk(drawn, randomSetDiskBytes());
-    if (!randomSet.resident) {
+    const { set: randomSet, storage } = runRandomSet(message.settings.samples, classifier.dimension, message.settings.seed, { budgetBytes: randomSetBudget, chunkRows: batchSize }, randomSetDiskBytes());
+    if (storage !== 'memory') {
       const inMegabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
       this.port.log(
-        `random set drawn in chunks of ${batchSize} rows${randomSet === drawn ? ' for every image' : ', kept in a scratch file after the first image'}: its ${inMegabytes(randomSet.count * randomSet.dimension * 4)} exceed ${randomSetBudgetEnv} (${inMegabytes(randomSetBudget)})`,
+        `random set drawn in chunks of ${batchSize} rows${storage === 'regenerated' ? ' for every image' : ' once, kept in a scratch file and read back for every image'}: its ${inMegabytes(randomSet.count * randomSet.dimension * 4)} exceed ${randomSetBudgetEnv} (${inMegabytes(randomSetBudget)})`,
       );
     }
     const { attack, scales, maxEps, alphas, clip } = message.settings;

@@ -64,3 +64,20 @@ test('rejects a seed that is not an integer', () => {
   assert.throws(() => new SeededRandom(1.5), /seed must be an integer/);
   assert.throws(() => new SeededRandom(Number.NaN), /seed must be an integer/);
 });
+
+test('fillNormals gives the normal() calls it replaces bit for bit, the spare normal carried across calls', () => {
+  for (const seed of [0, 42, 2 ** 40 + 3]) {
+    const calls = new SeededRandom(seed);
+    const filled = new SeededRandom(seed);
+    // Odd and even lengths, empty ranges, and a range inside the array, so the spare normal moves both ways.
+    for (const [length, start, end] of [[7, 0, 7], [4, 0, 4], [0, 0, 0], [9, 2, 7], [1, 0, 1], [2352, 0, 2352], [5, 5, 5], [3, 0, 3]]) {
+      const out = new Float64Array(length).fill(-99);
+      filled.fillNormals(out, start, end);
+      const expected = new Float64Array(length).fill(-99);
+      for (let i = start; i < end; i++) expected[i] = calls.normal();
+      assert.deepEqual(out, expected, `seed ${seed}, ${start}…${end} of ${length}`);
+      assert.deepEqual(filled.state(), calls.state(), 'the generator is left where the calls leave it');
+      assert.equal(filled.next(), calls.next());
+    }
+  }
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unitBallSamples, unitBallSamplesWithin, type RandomSet, type ResidentRandomSet } from '../../src/engine/sampling';
@@ -149,4 +150,36 @@ test('rejects rows outside the set and bad budgets', () => {
   }
   assert.throws(() => unitBallSamplesWithin(10, 3, 0, { budgetBytes: -1, chunkRows: 4 }), /random set budget must be a non-negative number of bytes, got -1/);
   assert.throws(() => unitBallSamplesWithin(10, 3, 0, { budgetBytes: 0, chunkRows: 0 }), /chunkRows must be a positive integer, got 0/);
+});
+
+test('the seeded sets are pinned: a faster generator must draw the same bits (reports stay equal)', () => {
+  // sha256 prefixes of the rows and of the norms, taken before fillNormals replaced the normal() loop.
+  const hash = (...arrays: ArrayBufferView[]) => {
+    const digest = createHash('sha256');
+    for (const a of arrays) digest.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return digest.digest('hex').slice(0, 32);
+  };
+  const pinned: Array<[number, number, number, string, string]> = [
+    [7, 2352, 42, '0ce2f7fbd8c9da304f777739e773a6b4', 'fbd1723c217a1860e5395741d4e186ef'],
+    [3, 150528, 0, 'b6ee6934af0ae9a70d35c7f13a0c22a0', 'fc1bcc5138266b4967db1272f297eb0d'],
+    [11, 9, 3, 'a077806d646348efde0f01f1eb466b60', 'f7fabf4334ed57e328cf744d8993ece4'],
+    [5, 1, 8, '7237ef86c625517b6eef2b10f13c93f1', 'd3a419cb8b639a59b68f1d0eee544bf4'],
+  ];
+  for (const [count, d, seed, rows, norms] of pinned) {
+    const set = unitBallSamples(count, d, seed);
+    assert.equal(hash(set.directions), rows, `rows of ${count} × ${d}, seed ${seed}`);
+    assert.equal(hash(set.l2, set.l1, set.linf), norms, `norms of ${count} × ${d}, seed ${seed}`);
+  }
+});
+
+test('a regenerated set hands every chunk of its norms pass to the sink once, in order, as the resident rows', () => {
+  const count = 23;
+  const d = 9; // odd: a spare normal crosses rows
+  const resident = unitBallSamples(count, d, 4);
+  const chunks: Array<[number, number, Float32Array]> = [];
+  const set = unitBallSamplesWithin(count, d, 4, { budgetBytes: 0, chunkRows: 5 }, (start, rows, values) => chunks.push([start, rows, values.slice()]));
+  assert.deepEqual(chunks.map(([start, rows]) => [start, rows]), [[0, 5], [5, 5], [10, 5], [15, 5], [20, 3]]);
+  for (const [start, rows, values] of chunks) assert.deepEqual(values, resident.directions.subarray(start * d, (start + rows) * d));
+  assert.deepEqual(set.l2, resident.l2);
+  assert.deepEqual(set.rows(7, 9), resident.directions.subarray(7 * d, 16 * d));
 });
