@@ -42,6 +42,8 @@ export interface CheckPlan {
   runId: string;
   runsDir: string;
   preset: PresetName | 'resume' | 'rerun';
+  /** The preset the engine settings come from: the one picked, or a resumed or repeated run's own (null: none, e.g. a CLI run). */
+  settingsPreset: PresetName | null;
   classes: string[];
 }
 
@@ -135,7 +137,7 @@ async function planArrayCheck(deps: FlowDeps, model: string, data: string): Prom
 }
 
 /** The run folder and the CheckOptions for given inputs (also used to repeat a stored run). */
-export function planRun(deps: FlowDeps, model: string, data: string, choice: EngineChoice, preset: CheckPlan['preset'], classes: string[]): CheckPlan {
+export function planRun(deps: FlowDeps, model: string, data: string, choice: EngineChoice, preset: CheckPlan['preset'], classes: string[], storedPreset: PresetName | null = null): CheckPlan {
   const runsDir = runsDirectoryFor(deps, [model, data]);
   const runId = newRunId(model, deps.now(), (id) => existsSync(join(runsDir, id)));
   const options: CheckOptions = {
@@ -168,7 +170,8 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
   if (choice.rareEvent ?? deps.settings.rareEvent) {
     Object.assign(options, { rareEvent: true, rareEventBudget: choice.rareEventBudget ?? deps.settings.rareEventBudget });
   }
-  return { options, runId, runsDir, preset, classes };
+  const settingsPreset = preset === 'resume' || preset === 'rerun' ? storedPreset : preset;
+  return { options, runId, runsDir, preset, settingsPreset, classes };
 }
 
 /**
@@ -203,17 +206,27 @@ export async function planFromRun(deps: FlowDeps, run: RunInfo, mode: 'resume' |
   // A stored run keeps its own rare-event setting: on with its budget, or off.
   choice.rareEvent = stored.rareEventBudget !== undefined;
   choice.rareEventBudget = stored.rareEventBudget;
-  if (mode === 'rerun') return planRun(deps, stored.model, stored.data, choice, 'rerun', classes);
-  const plan = planRun(deps, stored.model, stored.data, choice, 'resume', classes);
+  if (mode === 'rerun') return planRun(deps, stored.model, stored.data, choice, 'rerun', classes, run.preset ?? null);
+  const plan = planRun(deps, stored.model, stored.data, choice, 'resume', classes, run.preset ?? null);
   return { ...plan, runId: run.id, runsDir: dirname(run.dir), options: { ...plan.options, out: run.dir } };
 }
 
-/** The output directory of the workspace folder holding one of `paths`, else the first folder, else global storage. */
-export function runsDirectoryFor(deps: Pick<FlowDeps, 'workspace' | 'settings' | 'fallbackFolder'>, paths: string[]): string {
+/**
+ * The output directory of the workspace folder holding one of `paths`, else the first folder, else
+ * global storage. Runs of the bundled demo stay in global storage: they are not the user's.
+ */
+export function runsDirectoryFor(deps: Pick<FlowDeps, 'workspace' | 'settings' | 'fallbackFolder' | 'distDir'>, paths: string[]): string {
+  const demo = demoFolder(dirname(deps.distDir));
+  if (paths.every((p) => isInside(demo, resolve(p)))) return resolveRunsDirectory(deps.settings.outputDirectory, deps.fallbackFolder);
   const folders = deps.workspace.folders();
   const holding = folders.find((folder) => paths.some((p) => isInside(folder, p)));
   const base = holding ?? folders[0] ?? deps.fallbackFolder;
   return resolveRunsDirectory(deps.settings.outputDirectory, base);
+}
+
+/** The bundled demo (model/ and data/) in the extension's folder. */
+export function demoFolder(extensionPath: string): string {
+  return join(extensionPath, 'media', 'demo');
 }
 
 export function isInside(folder: string, path: string): boolean {

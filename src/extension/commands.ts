@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ReportSource } from '../protocol/messages';
-import { isInside, planCheck, planFromRun, startFromResource, type CheckPlan, type FlowDeps } from './check-flow';
+import { demoFolder, isInside, planCheck, planFromRun, startFromResource, type CheckPlan, type FlowDeps } from './check-flow';
 import { reportError } from './errors';
 import { gpuRequirements, installNativeBackend, runProcess, type NativeVariant } from './native-backend';
 import { installGpuSupport } from './gpu-support';
@@ -17,6 +17,7 @@ import { ReportPanel, type PanelEnv } from './report-panel';
 import { loadReport } from './report-location';
 import { deleteRun, modelName, readReport as readRunReport, runFiles, type RunInfo } from './run-storage';
 import { ComparePanel } from './compare-panel';
+import { runTitle } from './run-title';
 import { compareReports } from '../engine/compare';
 import { tool } from '../run/version';
 import type { RunSession } from './run-session';
@@ -59,8 +60,9 @@ export class Commands {
   async demo(): Promise<void> {
     await this.guard('the demo could not start', async () => {
       if (!(await this.trusted())) return;
-      const model = join(this.env.extensionPath, 'media', 'demo', 'model', 'model.json');
-      const data = join(this.env.extensionPath, 'media', 'demo', 'data');
+      const demo = demoFolder(this.env.extensionPath);
+      const model = join(demo, 'model', 'model.json');
+      const data = join(demo, 'data');
       if (!existsSync(model) || !existsSync(data)) throw new Error(`the demo model and images are missing from this installation (${dirname(dirname(model))})`);
       const plan = await planCheck(this.flowDeps(), { model, data });
       if (plan) await this.run(plan);
@@ -121,7 +123,7 @@ export class Commands {
         void this.env.ui.warn('Robustness Lens: this run is still going; stop it before deleting it.');
         return;
       }
-      const name = run.settings ? `${modelName(run.settings.model)} on ${basename(run.settings.data)}` : run.id;
+      const name = run.settings ? runTitle(run.settings.model, run.settings.data, run.preset) : run.id;
       const confirmed = await this.env.ui.confirm(`Delete the run "${name}" (${run.id})?`, `Its folder ${run.dir} and every file in it are deleted.`, 'Delete');
       if (!confirmed) return;
       await deleteRun(dirname(run.dir), run.dir);

@@ -2,7 +2,8 @@
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { ReportSource } from '../protocol/messages';
 import type { Report } from '../protocol/report';
-import { modelName, readReport, readReportFile, readRun } from './run-storage';
+import { readReport, readReportFile, readRun } from './run-storage';
+import { runName } from './run-title';
 
 export function sourceKey(source: ReportSource): string {
   return source.runDir ?? source.reportPath ?? '';
@@ -27,7 +28,7 @@ export function sourceFolder(source: ReportSource): string | null {
 
 /** "Robustness: cnn on test (13:05:09)": the time tells panels of the same model and data apart. */
 export function panelTitle(report: Report | null, source: ReportSource): string {
-  const name = report ? `${modelName(report.config.model)} on ${basename(report.config.data) || report.config.data}` : basename(sourceFolder(source) ?? 'report');
+  const name = report ? runName(report.config.model, report.config.data) : basename(sourceFolder(source) ?? 'report');
   const time = runTime(source, report);
   return `Robustness: ${name}${time ? ` (${time})` : ''}`;
 }

@@ -3,7 +3,6 @@
  * compute never runs here), this shows progress with an ETA and a Cancel button, keeps the status
  * bar and the live panel up to date, and says how the run ended.
  */
-import { basename } from 'node:path';
 import type { ImageRecord, Report, Summary } from '../protocol/report';
 import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from '../run/types';
 import type { CheckPlan } from './check-flow';
@@ -11,7 +10,7 @@ import { oneLine } from './errors';
 import { backendLabel, progressMessage } from './format';
 import { LiveReport, finishedRecords, startingReport } from './live-report';
 import type { Log, Ui } from './ports';
-import { modelName } from './run-storage';
+import { runTitle } from './run-title';
 
 export type StartCheck = (options: CheckOptions, onEvent: (event: RunEvent) => void) => RunHandle;
 
@@ -70,7 +69,7 @@ export class RunSession {
     const options = plan.options;
     const current = { outDir: options.out, handle: null as RunHandle | null, cancelled: false, live: null as LiveReport | null };
     this.current = current;
-    const title = `${modelName(options.model)} on ${basename(options.data)}`;
+    const title = runTitle(options.model, options.data, plan.settingsPreset);
     log.line(`Run ${plan.runId}: ${options.model} on ${options.data} (${plan.preset}) → ${options.out}`);
     log.line(`  α ${options.alphas.join(',')} · ${options.samples} samples · ${options.scales} steps to ε ${options.maxEps} · seed ${options.seed}${options.clip ? ' · clip' : ''}${options.limit ? ` · first ${options.limit} images` : ''}${options.sample ? ` · ${options.sample} images spread over the dataset` : ''} · backend ${options.backend}${options.forward ? ` · forward ${options.forward}` : ''}`);
     status.running(this.lastBackend, 0, null);

@@ -11,6 +11,7 @@ import { attackOptionsProblem, type AttackOptions } from '../engine/attacks/opti
 import type { BackendChoice, BackendName, ForwardName, Report, Summary } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import { fileFormatOfName } from '../worker/model/model-formats';
+import { presetLabels, type PresetName } from './presets';
 
 export const runFiles = { report: 'report.json', images: 'images.jsonl', run: 'run.json', html: 'report.html' } as const;
 
@@ -46,6 +47,8 @@ export interface RunInfo {
   /** From report.json, else run.json's model info; null until a worker has loaded the model. */
   engine: RunEngine | null;
   hasHtml: boolean;
+  /** The extension's preset that planned the run (run.json's `preset`); absent for CLI runs. */
+  preset?: PresetName;
 }
 
 /** Where runs go: `outputDirectory` taken from `base` when relative; `~` is the home folder. */
@@ -64,12 +67,28 @@ export function newRunId(modelPath: string, now: Date, taken: (id: string) => bo
   return id;
 }
 
-/** "models/cnn/model.json" → "cnn"; "net.json", "net.keras" → "net"; a SavedModel folder "mobilenet_v2_1.0" → itself. */
+/**
+ * What a model is called: its file stem ("net.keras" → "net"; a SavedModel folder by its name),
+ * unless that is a generic name ("model.onnx", "model.json"), then its folder's name, then the
+ * folder above ("mobilenet-v2/model.onnx" → "mobilenet-v2"; "demo/model/model.json" → "demo").
+ */
 export function modelName(modelPath: string): string {
   const file = basename(modelPath);
-  if (file === 'model.json') return basename(dirname(modelPath)) || 'model';
-  if (!fileFormatOfName(modelPath)) return file;
-  return file.replace(/\.[^.]+$/, '') || file;
+  const stem = fileFormatOfName(modelPath) ? file.replace(/\.[^.]+$/, '') || file : file;
+  const folder = dirname(modelPath);
+  const candidates = [stem, basename(folder), basename(dirname(folder))];
+  return candidates.find((name) => name !== '' && !genericModelNames.has(name.toLowerCase())) ?? stem;
+}
+
+/** Names that say a file or folder holds a model, not which model it is. */
+const genericModelNames = new Set([
+  'model', 'models', 'saved_model', 'savedmodel', 'onnx', 'keras', 'tfjs', 'tfjs_model', 'web_model', 'weights',
+  'export', 'exports', 'exported', 'checkpoint', 'checkpoints', 'output', 'outputs', 'artifacts', 'best', 'final', 'latest',
+]);
+
+/** What a dataset is called: its folder's name, or the file's name for an array dataset ("t10k-images-idx3-ubyte.gz"). */
+export function datasetName(dataPath: string): string {
+  return basename(dataPath) || dataPath;
 }
 
 function slug(text: string): string {
@@ -106,7 +125,12 @@ export async function readRun(dir: string): Promise<RunInfo | null> {
     headline: typedReport ? headlineOf(typedReport.summary) : null,
     engine: engineOf(typedReport?.config) ?? engineOf(field(runJson, 'modelInfo')),
     hasHtml: existsSync(join(dir, runFiles.html)),
+    ...presetOf(field(runJson, 'preset')),
   };
+}
+
+function presetOf(value: unknown): { preset?: PresetName } {
+  return typeof value === 'string' && Object.hasOwn(presetLabels, value) ? { preset: value as PresetName } : {};
 }
 
 export async function readReport(dir: string): Promise<Report> {

@@ -1,8 +1,8 @@
 /** How a stored run appears in the Runs view: label, description, tooltip, icon and context value. */
-import { basename } from 'node:path';
 import { engineText } from '../report/compute-names';
 import { formatDate, formatPercent, headlineText } from './format';
-import { modelName, type RunInfo } from './run-storage';
+import type { RunInfo } from './run-storage';
+import { runTitle } from './run-title';
 
 export interface RunItemModel {
   label: string;
@@ -21,7 +21,7 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
   const running = runningDir === run.dir;
   const state = running ? 'running' : run.status;
   const settings = run.settings;
-  const label = settings ? `${modelName(settings.model)} on ${basename(settings.data)}` : run.id;
+  const label = settings ? runTitle(settings.model, settings.data, run.preset) : run.id;
   // The view is narrow: what tells runs apart (when, how it ended) comes before the numbers.
   const parts = [shortDate(run.startedAt, now)];
   if (running) parts.push('running');

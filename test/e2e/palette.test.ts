@@ -135,7 +135,8 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
 
   step('runs the check from the palette, shows progress, then the report panel', async () => {
     firstRun = await startCheck('Quick look');
-    const progress = wb().notification('Robustness Lens: model on data');
+    // workspace/model/model.json and workspace/data: the model's file and folder names are generic, so runs go by the folder above.
+    const progress = wb().notification('Robustness Lens: workspace on data');
     await progress.waitFor({ state: 'visible', timeout: 60_000 });
     await wb().screenshot('progress');
     await progress.waitFor({ state: 'hidden', timeout: 180_000 });
@@ -193,7 +194,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
   step('cancel mid-run keeps the finished images', async () => {
     const runId = await startCheck('Paper protocol');
     cancelledRun = runId;
-    const progress = wb().notification('Robustness Lens: model on data');
+    const progress = wb().notification('Robustness Lens: workspace on data');
     await progress.waitFor({ state: 'visible', timeout: 60_000 });
     await waitFor('a first finished image', () => (jsonlLines(runId) > 0 ? true : undefined), 120_000);
     await progress.hover();
@@ -216,7 +217,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
     const page = wb().page;
     await page.locator('.activitybar .action-item a[aria-label^="Robustness Lens"]').click();
     const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
-    const rows = view.locator('.monaco-list-row', { hasText: 'model on data' });
+    const rows = view.locator('.monaco-list-row', { hasText: 'workspace on data' });
     await waitFor('two runs in the Runs view', async () => ((await rows.count()) === 2 ? true : undefined));
     await view.locator('.monaco-list-row', { hasText: /cancelled/ }).waitFor({ state: 'visible' });
     await wb().screenshot('runs-view');
@@ -227,7 +228,7 @@ describe('Robustness Lens in real VS Code (code-server + Chromium)', { timeout: 
 
   step('brings both report panels back after a window reload', async () => {
     // Both panels have the same title; the tab order is the order they opened in.
-    const tabs = wb().page.locator('.tabs-container .tab', { hasText: 'Robustness: model on data' });
+    const tabs = wb().page.locator('.tabs-container .tab', { hasText: 'Robustness: workspace on data' });
     assert.equal(await tabs.count(), 2, 'the finished and the cancelled run each have a panel');
     await wb().reloadWindow();
     await waitFor('two restored panel tabs', async () => ((await tabs.count()) === 2 ? true : undefined), 60_000);

@@ -186,6 +186,23 @@ describe('the check command asks only what it does not know', () => {
   });
 });
 
+describe('the bundled demo', () => {
+  it("stores the demo's runs in global storage, not in the open workspace", async () => {
+    const extension = join(tmp.path, 'extension');
+    const demoModel = await writeBrightnessModel(join(extension, 'media', 'demo', 'model'));
+    const demoData = writeDataset(join(extension, 'media', 'demo', 'data'), { '0_dark': [0.1], '1_bright': [0.9] });
+    const flow = { ...deps(new FakeUi([{ pick: 'Quick look' }])), distDir: join(extension, 'dist') };
+    const plan = await planCheck(flow, { model: demoModel, data: demoData });
+    assert.ok(plan);
+    assert.equal(plan.runsDir, join(tmp.path, 'global-storage', '.robustness'));
+    assert.ok(plan.options.out.startsWith(join(tmp.path, 'global-storage', '.robustness', '2025-01-02_03-04-05_demo')));
+    assert.equal(plan.settingsPreset, 'quick');
+    // The workspace's own models still go to the workspace.
+    const own = await planCheck({ ...flow, ui: new FakeUi([{ pick: 'Quick look' }]) }, { model: paths.model, data: paths.data });
+    assert.equal(own?.runsDir, join(ws, '.robustness'));
+  });
+});
+
 describe('resume and re-run a stored run', () => {
   it('resumes into the same folder with the stored engine settings, re-runs into a new one', async () => {
     const runDir = join(ws, '.robustness', 'old-run');

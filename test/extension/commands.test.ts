@@ -118,7 +118,7 @@ describe('commands', () => {
     assert.equal(deleted.refreshed(), 1);
     const question = deleted.ui.asked[0];
     assert.equal(question.kind, 'confirm');
-    assert.match(question.kind === 'confirm' ? question.message : '', /^Delete the run "model on data" \(2025-01-01_00-00-00_model\)\?$/);
+    assert.match(question.kind === 'confirm' ? question.message : '', /^Delete the run "ws on data" \(2025-01-01_00-00-00_model\)\?$/);
   });
 
   it('open a finished run in its panel, and offer to resume an unfinished one', async () => {
@@ -126,7 +126,7 @@ describe('commands', () => {
     const { c } = commands([]);
     await c.openRun(await run(done));
     assert.equal(record.panels.length, 1);
-    assert.equal(record.panels[0].title, 'Robustness: model on data (00:00:01)');
+    assert.equal(record.panels[0].title, 'Robustness: demo on data (00:00:01)');
     await c.openReport(vscode.Uri.file(join(done, 'report.json')) as never);
     assert.equal(record.panels.length, 1, 'the same run reveals its open panel');
 
@@ -144,7 +144,7 @@ describe('commands', () => {
     await c.openReport();
     assert.equal(ui.remaining, 0);
     assert.equal(record.panels.length, 2);
-    assert.equal(record.panels[1].title, 'Robustness: model on data');
+    assert.equal(record.panels[1].title, 'Robustness: demo on data');
     const notReport = join(tmp.path, 'package.json');
     writeFileSync(notReport, '{"name":"x"}');
     const failing = commands([{ openFile: notReport }]);

@@ -21,6 +21,7 @@ function plan(out: string): CheckPlan {
     runId: 'run-1',
     runsDir: tmp.path,
     preset: 'quick',
+    settingsPreset: 'quick',
     classes: ['7_Sneaker', '8_Bag'],
     options: { model: '/m/sneaker-bag/model.json', data: '/d/fashion', out, alphas: [1, 2, 5, 10], samples: 200, scales: 256, maxEps: 10, seed: 0, clip: false, backend: 'auto', limit: 4 },
   };
@@ -119,7 +120,7 @@ describe('a check driven from the extension host', () => {
 
     assert.equal(ui.progress.length, 1);
     const progress = ui.progress[0];
-    assert.equal(progress.title, 'Robustness Lens: sneaker-bag on fashion');
+    assert.equal(progress.title, 'Robustness Lens: sneaker-bag on fashion · Quick look');
     assert.equal(progress.cancellable, true);
     const messages = progress.reports.map((r) => r.message);
     assert.deepEqual(messages, [

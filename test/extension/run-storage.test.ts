@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { ModelInfo } from '../../src/protocol/messages';
 import type { Report } from '../../src/protocol/report';
 import { deleteRun, listRuns, modelName, newRunId, readReport, readReportFile, readRun, resolveRunsDirectory } from '../../src/extension/run-storage';
+import { runTitle } from '../../src/extension/run-title';
 import { formatReportJson } from '../../src/run/report-files';
 import { writeRunFile } from '../../src/run/run-file';
 import { tempFolder } from './fixtures';
@@ -126,12 +127,35 @@ describe('run ids and places', () => {
     assert.equal(newRunId('/m/my net (v2).json', now, () => false), '2025-03-04_13-05-09_my-net-v2');
   });
 
-  it('names models by their folder when the file is model.json', () => {
+  it('names models by their file, or by their folder when the file name is generic', () => {
     assert.equal(modelName('/a/b/sneaker-bag/model.json'), 'sneaker-bag');
     assert.equal(modelName('/a/b/net.json'), 'net');
     assert.equal(modelName('/a/b/net.keras'), 'net');
     assert.equal(modelName('/a/b/net.h5'), 'net');
     assert.equal(modelName('/a/b/mobilenet_v2_1.0'), 'mobilenet_v2_1.0');
+    assert.equal(modelName('/a/b/mobilenet-v2/model.onnx'), 'mobilenet-v2');
+    assert.equal(modelName('/a/models/resnet18.onnx'), 'resnet18');
+    assert.equal(modelName('/a/mnist/saved_model'), 'mnist');
+    // The bundled demo: media/demo/model/model.json.
+    assert.equal(modelName('/ext/media/demo/model/model.json'), 'demo');
+    assert.equal(modelName('/models/Model.onnx'), 'Model');
+  });
+
+  it('titles runs by model, dataset (a folder, or an array file) and the preset that planned them', () => {
+    assert.equal(runTitle('/ws/mobilenet-v2/model.onnx', '/ws/val-images', 'quick'), 'mobilenet-v2 on val-images · Quick look');
+    assert.equal(runTitle('/ws/models/cnn.keras', '/data/t10k-images-idx3-ubyte.gz', 'paper'), 'cnn on t10k-images-idx3-ubyte.gz · Paper protocol');
+    assert.equal(runTitle('/ws/models/cnn.keras', '/data/fashion', undefined), 'cnn on fashion');
+  });
+
+  it("reads the preset from run.json, ignoring one it does not know", async () => {
+    const dir = join(tmp.path, 'preset-run');
+    writeRun(dir, {});
+    const runJson = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    assert.equal((await readRun(dir))?.preset, undefined);
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...runJson, preset: 'paper' }));
+    assert.equal((await readRun(dir))?.preset, 'paper');
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...runJson, preset: 'toString' }));
+    assert.equal((await readRun(dir))?.preset, undefined);
   });
 
   it('resolves the output directory from the workspace folder, or as given', () => {

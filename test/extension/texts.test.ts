@@ -79,6 +79,7 @@ describe('short texts', () => {
     assert.equal(headlineText(run.headline!), 'acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
     const item = runItemModel(run, null, new Date(2025, 0, 2, 18, 0));
     assert.equal(item.label, 'cnn on test');
+    assert.equal(runItemModel({ ...run, preset: 'quick' }, null).label, 'cnn on test · Quick look');
     assert.equal(item.description, '03:04 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
     assert.equal(runItemModel(run, null, new Date(2025, 0, 3, 1, 0)).description, '2025-01-02 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
     assert.match(item.tooltip, /Started 2025-01-02 03:04/);
