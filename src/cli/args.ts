@@ -4,11 +4,11 @@
  */
 import { checkDefaults } from '../run/defaults';
 import { isPreprocessPreset, preprocessPresets, type PreprocessPreset, type Preprocessing } from '../protocol/preprocessing';
-import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
+import type { AttackName } from '../engine/attacks/names';
 import type { BackendChoice, ForwardChoice } from '../protocol/report';
 import type { CheckOptions } from '../run/types';
 import { attackOptionRules, type AttackOptions } from '../engine/attacks/options';
-import { backendChoices, checkOptionsProblem, forwardChoices } from '../run/validate';
+import { checkOptionsProblem } from '../run/validate';
 import { modelNameProblem } from '../worker/model/model-formats';
 
 export type Command =
@@ -46,12 +46,14 @@ Options of check:
   --std <list>         per-channel standard deviations divided by        (default: the preset's)
   --data <folder>      dataset: a folder with one sub-folder per class (PNG, JPEG, WebP, GIF,
                        TIFF, BMP, PPM/PGM), a folder with a file,label CSV, an MNIST IDX file
-                       (.gz or not), a CIFAR-10/100 .bin batch, a .npy images array or an .npz
-                       (name one of several arrays with file.npz#x_test)           (required)
+                       (.gz or not), a CIFAR-10/100 .bin batch, a .npy images array, an .npz
+                       or an HDF5 .h5/.hdf5 file with images and labels datasets (name one of
+                       several with file.npz#x_test, file.h5#x_test)               (required)
   --out <dir>          output folder, created if missing; a rerun resumes it       (required)
   --labels <file>      class names, one a line, in model output order   (default: sorted folder names)
                        (for an array dataset: the names of label values 0, 1, ...)
-  --data-labels <file> labels of an array dataset (IDX labels file, labels .npy)
+  --data-labels <file> labels of an array dataset (IDX labels file, labels .npy; for HDF5 a
+                       labels .npy or an HDF5 file with a labels dataset)
                        (default: the sibling file, e.g. t10k-labels-idx1-ubyte.gz beside t10k-images-idx3-ubyte.gz)
   --classes <list>     analyse only these classes, comma list of names or indices of the data's
                        classes; their order is the model's output order (7,8: 7 is output 0)  (default: all)
@@ -192,6 +194,7 @@ function parseCheck(argv: readonly string[]): Command {
     return value === undefined ? undefined : parse(value, name);
   };
   const workers = text('--workers');
+  // Texts are typed here and checked with every other value by checkOptionsProblem (settingsProblem's rules).
   const options: CheckOptions = {
     model: text('--model') as string,
     data: text('--data') as string,
@@ -199,7 +202,7 @@ function parseCheck(argv: readonly string[]): Command {
     labels: text('--labels'),
     dataLabels: text('--data-labels'),
     classes: optional('--classes', parseNameList),
-    attack: optional('--attack', parseAttack) ?? defaults.attack,
+    attack: (text('--attack') ?? defaults.attack) as AttackName,
     attackOptions: parseAttackOptions(flags),
     alphas: optional('--alphas', parseNumberList) ?? defaults.alphas,
     samples: optional('--samples', parseInteger) ?? defaults.samples,
@@ -211,8 +214,8 @@ function parseCheck(argv: readonly string[]): Command {
     clip: flags.get('--clip') === true,
     rareEvent: flags.get('--rare-event') === true ? true : undefined,
     rareEventBudget: optional('--rare-event-budget', parseInteger),
-    backend: optional('--backend', parseBackend) ?? defaults.backend,
-    forward: optional('--forward', parseForward) ?? defaults.forward,
+    backend: (text('--backend') ?? defaults.backend) as BackendChoice,
+    forward: (text('--forward') ?? defaults.forward) as ForwardChoice,
     preprocessing: parsePreprocessing(flags),
     workers: workers === undefined || workers === 'auto' ? undefined : parseInteger(workers, '--workers'),
     shard: optional('--shard', parseShard),
@@ -314,21 +317,6 @@ function parsePreprocessing(flags: Map<string, string | true>): Preprocessing | 
   if (typeof std === 'string') preprocessing.std = parseNumberList(std, '--std');
   if (preprocessing.std?.some((v) => v === 0)) throw new UsageError('--std values must not be 0');
   return preprocessing;
-}
-
-function parseForward(value: string, name: string): ForwardChoice {
-  if (!(forwardChoices as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${forwardChoices.join(', ')}, got "${value}"`);
-  return value as ForwardChoice;
-}
-
-function parseBackend(value: string, name: string): BackendChoice {
-  if (!(backendChoices as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${backendChoices.join(', ')}, got "${value}"`);
-  return value as BackendChoice;
-}
-
-function parseAttack(value: string, name: string): AttackName {
-  if (!isAttackName(value)) throw new UsageError(`${name} must be one of ${attackNames.join(', ')}, got "${value}"`);
-  return value;
 }
 
 /** The attack options given (--steps, --ddn-*, --fmn-*, --refine); --fmn-alpha-final follows --fmn-alpha. Range checks: validate.ts. */

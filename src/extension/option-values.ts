@@ -50,22 +50,9 @@ export function parseBackend(text: string): Parsed<BackendChoice> {
   return found ? ok(found) : fail(`"${text}" is not a backend (one of ${backendChoices.join(', ')})`);
 }
 
-/** Same checks for values that arrive already typed (settings.json). */
-export function checkAlphaList(value: unknown): Parsed<number[]> {
-  if (!Array.isArray(value) || value.length === 0) return fail('must be a non-empty list of numbers above 0');
-  return parseAlphas(value.map((v) => (typeof v === 'number' ? String(v) : `"${String(v)}"`)).join(','));
-}
-
+/** A count that arrives already typed (settings.json) and is not one of the run's settings (the Quick look preset's). */
 export function checkPositiveInteger(value: unknown): Parsed<number> {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? ok(value) : fail(`must be a whole number of at least 1 (got ${JSON.stringify(value)})`);
-}
-
-export function checkNonNegativeInteger(value: unknown): Parsed<number> {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? ok(value) : fail(`must be a whole number of at least 0 (got ${JSON.stringify(value)})`);
-}
-
-export function checkPositiveNumber(value: unknown): Parsed<number> {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? ok(value) : fail(`must be a number above 0 (got ${JSON.stringify(value)})`);
 }
 
 export function formatAlphas(alphas: readonly number[]): string {

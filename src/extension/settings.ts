@@ -1,21 +1,14 @@
-import { isPreprocessPreset, preprocessPresets, type PreprocessPreset, type Preprocessing } from '../protocol/preprocessing';
 /**
  * The `robustnessLens.*` settings, resolved into the defaults of a check. A bad value in
- * settings.json is reported with the setting's full name, not silently replaced.
+ * settings.json is reported with the setting's full name, not silently replaced; the run's settings
+ * are checked by the rules the CLI's flags and the worker use (src/protocol/settings-rules.ts).
  */
+import { isPreprocessPreset, preprocessPresets, type PreprocessPreset, type Preprocessing } from '../protocol/preprocessing';
+import { settingNames, type RunSettings, type SettingKey } from '../protocol/settings';
+import { settingsProblem } from '../protocol/settings-rules';
 import { checkDefaults } from '../run/defaults';
-import { attackNames, isAttackName, type AttackName } from '../engine/attacks/names';
 import { attackOptionRules, type AttackOptions } from '../engine/attacks/options';
-import type { BackendChoice, ForwardChoice } from '../protocol/report';
-import {
-  backendChoices,
-  forwardChoices,
-  checkAlphaList,
-  checkNonNegativeInteger,
-  checkPositiveInteger,
-  checkPositiveNumber,
-  type Parsed,
-} from './option-values';
+import { checkPositiveInteger, type Parsed } from './option-values';
 import type { SettingsSource } from './ports';
 
 export const settingsSection = 'robustnessLens';
@@ -33,36 +26,22 @@ export const contractDefaults = {
   quickLookSamples: 200,
 };
 
-export interface ExtensionSettings {
-  attack: AttackName;
-  /** Budgets of ddn, fmn and best, and fgm-line's refine: robustnessLens.steps, .ddnGamma, .ddnInitEps, .fmnAlpha, .fmnAlphaFinal, .fmnGamma, .fmnGammaFinal, .refine. */
+/** The run's settings the extension reads from settings.json (RunSettings' names and rules). */
+type ReadSettings = 'attack' | 'alphas' | 'samples' | 'scales' | 'maxEps' | 'seed' | 'clip' | 'rareEvent' | 'rareEventBudget' | 'backend' | 'forward' | 'preprocessing' | 'batchMemoryMb';
+
+export interface ExtensionSettings extends Pick<RunSettings, ReadSettings> {
+  /** Budgets of ddn, fmn and best, and fgm-line's refine: robustnessLens.steps, .ddnGamma, .ddnInitEps, .fmnAlpha, .fmnAlphaFinal, .fmnGamma, .fmnGammaFinal, .refine; every one resolved. */
   attackOptions: AttackOptions;
-  alphas: number[];
-  samples: number;
-  scales: number;
-  maxEps: number;
-  /** 0: every image. */
+  /** RunSettings' limit; 0: every image. */
   limit: number;
-  seed: number;
-  clip: boolean;
-  /** Rare-event estimates of each α's flip probability (--rare-event). */
-  rareEvent: boolean;
-  /** Forward passes per image and α for them (--rare-event-budget). */
-  rareEventBudget: number;
-  backend: BackendChoice;
-  forward: ForwardChoice;
-  /** What the model expects of [0, 1] RGB pixels (robustnessLens.preprocess, .mean, .std; --preprocess, --mean, --std). */
-  preprocessing: Preprocessing;
-  /** 0: one worker per core. */
+  /** RunSettings' workers; 0: one worker per core. */
   workers: number;
   /** Empty: the editor's own Node (ELECTRON_RUN_AS_NODE under Electron). */
   nodePath: string;
-  /** Memory budget of one forward batch per worker, MB. */
-  batchMemoryMb: number;
   /** Where runs are stored; relative paths are taken from the workspace folder. */
   outputDirectory: string;
-  /** How many images get their detail view embedded in the standalone report.html. */
-  detailImages: number;
+  /** RunSettings' details: how many images get their detail view embedded in the standalone report.html. */
+  detailImages: RunSettings['details'];
   quickLookImages: number;
   quickLookSamples: number;
 }
@@ -78,55 +57,49 @@ export function resolveSettings(source: SettingsSource): ExtensionSettings {
     if (!parsed.ok) throw new SettingsError(`Setting ${settingsSection}.${key} ${parsed.reason}`);
     return parsed.value;
   };
+  /** A run setting (under its name in settingNames), checked by its one rule; `unsetValue` is the extension's "leave it to the run" (0: every image, one worker per core). */
+  const readRun = <T>(settingKey: SettingKey, fallback: T, unsetValue?: number): T => readChecked(settingKey, jsonKeyOf(settingKey), fallback, unsetValue);
+  const readChecked = <T>(settingKey: SettingKey, key: string, fallback: T, unsetValue?: number): T => {
+    const value = source.get<unknown>(key);
+    if (value === undefined || value === null) return fallback;
+    if (unsetValue !== undefined && value === unsetValue) return value as T;
+    const problem = settingsProblem({ [settingKey]: settingKey === 'attackOptions' ? { [key]: value } : value }, 'setting');
+    if (problem) throw new SettingsError(`Setting ${problem}`);
+    return value as T;
+  };
   const d = contractDefaults;
   return {
-    attack: read('attack', d.attack, checkAttack),
+    attack: readRun('attack', d.attack),
     attackOptions: Object.fromEntries(
-      (Object.keys(attackOptionRules) as (keyof AttackOptions)[]).map((key) => [key, read(key, d.attackOptions[key], (value) => checkAttackOption(key, value))]),
+      (Object.keys(attackOptionRules) as (keyof AttackOptions)[]).map((key) => [key, readChecked('attackOptions', key, d.attackOptions[key])]),
     ) as unknown as AttackOptions,
-    alphas: read('alphas', d.alphas, checkAlphaList),
-    samples: read('samples', d.samples, checkPositiveInteger),
-    scales: read('scales', d.scales, checkPositiveInteger),
-    maxEps: read('maxEps', d.maxEps, checkPositiveNumber),
-    limit: read('limit', d.limit, checkNonNegativeInteger),
-    seed: read('seed', d.seed, checkNonNegativeInteger),
-    clip: read('clip', d.clip, checkBoolean),
-    rareEvent: read('rareEvent', d.rareEvent, checkBoolean),
-    rareEventBudget: read('rareEventBudget', d.rareEventBudget, checkPositiveInteger),
-    backend: read('backend', d.backend, checkBackend),
-    forward: read('forward', d.forward, checkForward),
+    alphas: readRun('alphas', d.alphas),
+    samples: readRun('samples', d.samples),
+    scales: readRun('scales', d.scales),
+    maxEps: readRun('maxEps', d.maxEps),
+    limit: readRun('limit', d.limit, 0),
+    seed: readRun('seed', d.seed),
+    clip: readRun('clip', d.clip),
+    rareEvent: readRun('rareEvent', d.rareEvent),
+    rareEventBudget: readRun('rareEventBudget', d.rareEventBudget),
+    backend: readRun('backend', d.backend),
+    forward: readRun('forward', d.forward),
     preprocessing: preprocessingOf(read('preprocess', 'unit' as PreprocessPreset, checkPreprocess), read('mean', [] as number[], checkNumberList), read('std', [] as number[], checkNumberList)),
-    workers: read('workers', d.workers, checkNonNegativeInteger),
+    workers: readRun('workers', d.workers, 0),
     nodePath: read('nodePath', d.nodePath, checkString),
-    batchMemoryMb: read('batchMemoryMb', d.batchMemoryMb, checkPositiveNumber),
+    batchMemoryMb: readRun('batchMemoryMb', d.batchMemoryMb),
     outputDirectory: read('outputDirectory', d.outputDirectory, checkNonEmptyString),
-    detailImages: read('detailImages', d.detailImages, checkNonNegativeInteger),
+    detailImages: readRun('details', d.detailImages),
     quickLookImages: read('quickLook.images', d.quickLookImages, checkPositiveInteger),
     quickLookSamples: read('quickLook.samples', d.quickLookSamples, checkPositiveInteger),
   };
 }
 
-function checkBoolean(value: unknown): Parsed<boolean> {
-  return typeof value === 'boolean' ? { ok: true, value } : { ok: false, reason: `must be true or false (got ${JSON.stringify(value)})` };
-}
-
-function checkAttack(value: unknown): Parsed<AttackName> {
-  return isAttackName(value) ? { ok: true, value } : { ok: false, reason: `must be one of ${attackNames.join(', ')} (got ${JSON.stringify(value)})` };
-}
-
-function checkAttackOption(key: keyof AttackOptions, value: unknown): Parsed<number | boolean> {
-  const rule = attackOptionRules[key];
-  return rule.valid(value) ? { ok: true, value: value as number | boolean } : { ok: false, reason: `must be ${rule.expected} (got ${JSON.stringify(value)})` };
-}
-
-function checkBackend(value: unknown): Parsed<BackendChoice> {
-  const found = backendChoices.find((b) => b === value);
-  return found ? { ok: true, value: found } : { ok: false, reason: `must be one of ${backendChoices.join(', ')} (got ${JSON.stringify(value)})` };
-}
-
-function checkForward(value: unknown): Parsed<ForwardChoice> {
-  const found = forwardChoices.find((f) => f === value);
-  return found ? { ok: true, value: found } : { ok: false, reason: `must be one of ${forwardChoices.join(', ')} (got ${JSON.stringify(value)})` };
+/** The settings.json key of a run setting: its name in settingNames without the section. */
+function jsonKeyOf(key: SettingKey): string {
+  const name = settingNames[key].setting;
+  if (name === null) throw new Error(`the run setting ${key} has no VS Code setting`);
+  return name.slice(settingsSection.length + 1);
 }
 
 function checkPreprocess(value: unknown): Parsed<PreprocessPreset> {

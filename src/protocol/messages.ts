@@ -7,23 +7,15 @@
  */
 import type { Preprocessing } from './preprocessing';
 import type { BackendChoice, BackendName, CompareReport, ExecutionProvider, ForwardChoice, ForwardName, ImageRecord, LossKind, Report } from './report';
-import type { AttackName } from '../engine/attacks/names';
-import type { AttackOptions } from '../engine/attacks/options';
+import type { RunSettings } from './settings';
 
-/** Engine settings shared by every image of a run (CONTRACT.md options). */
-export interface EngineSettings {
-  /** 'fgm-line' (the paper's, the default), 'deepfool', 'ddn', 'fmn' or 'best'. */
-  attack: AttackName;
-  /** Added: the options the attack reads (attackOptionsOf); absent: the defaults. */
-  attackOptions?: Partial<AttackOptions>;
-  scales: number;
-  maxEps: number;
-  alphas: number[];
-  samples: number;
-  seed: number;
-  clip: boolean;
+/**
+ * The settings the workers' measurement reads, shared by every image of a run: a view of RunSettings
+ * (src/protocol/settings.ts), checked on `init` by the same rules as the CLI's flags.
+ */
+export interface EngineSettings extends Pick<RunSettings, 'attack' | 'scales' | 'maxEps' | 'alphas' | 'samples' | 'seed' | 'clip'>, Partial<Pick<RunSettings, 'attackOptions'>> {
   /** Added (--rare-event): forward passes per image and α for the rare-event estimates; absent: off. */
-  rareEventBudget?: number;
+  rareEventBudget?: RunSettings['rareEventBudget'];
 }
 
 /** One image to analyse: where it is and what it should be. */

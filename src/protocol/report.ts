@@ -2,7 +2,7 @@
  * The report format fixed by ../shared/CONTRACT.md. Other tools read these files:
  * add fields freely, never rename or drop one.
  */
-import type { Preprocessing } from './preprocessing';
+import type { RunSettings } from './settings';
 
 /** The TF.js backend a worker loaded; 'onnxruntime' when the model is an ONNX file and no TF.js backend was needed. */
 export type BackendName = TfBackendName | 'onnxruntime';
@@ -33,16 +33,15 @@ export interface NormStats {
   median: number;
 }
 
-export interface RunConfig {
+/**
+ * The report's `config`: the run's settings (RunSettings, src/protocol/settings.ts) as they are
+ * recorded, and what the workers found. Names and types are the file's (CONTRACT.md): `attack` is
+ * any string a report may hold, `preprocess` is RunSettings' `preprocessing`.
+ */
+export interface RunConfig extends Pick<RunSettings, 'scales' | 'maxEps' | 'alphas' | 'samples' | 'seed' | 'clip'> {
   model: string;
   data: string;
   attack: string;
-  scales: number;
-  maxEps: number;
-  alphas: number[];
-  samples: number;
-  seed: number;
-  clip: boolean;
   backend: BackendName;
   /** Added: forward passes per rare-event estimate (--rare-event-budget); null or absent when --rare-event is off. */
   rareEventBudget?: number | null;
@@ -55,7 +54,7 @@ export interface RunConfig {
   /** Added: the model's file format ('layers-model', 'graph-model', 'onnx', …). */
   format?: string;
   /** Added: the preprocessing folded into the model (--preprocess, --mean, --std). */
-  preprocess?: Preprocessing;
+  preprocess?: RunSettings['preprocessing'];
   /**
    * Added: the options `attack` reads, resolved (e.g. ddn: steps, ddnGamma, ddnInitEps;
    * fgm-line: refine). Absent in reports from before they existed: fgm-line without refine.

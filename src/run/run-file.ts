@@ -6,11 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ModelInfo } from '../protocol/messages';
-import type { AttackOptions } from '../engine/attacks/options';
 import { writeFileAtomic } from './files';
-import { defaultPreprocessing, type Preprocessing } from '../protocol/preprocessing';
+import { defaultPreprocessing } from '../protocol/preprocessing';
+import type { RunSettings } from '../protocol/settings';
 
-export interface ResultSettings {
+/** A view of RunSettings (src/protocol/settings.ts) under run.json's names (`preprocess`), plus the model and data it ran on. */
+export interface ResultSettings extends Pick<RunSettings, 'scales' | 'maxEps' | 'alphas' | 'samples' | 'seed' | 'clip'> {
   /** Absolute path of the model (informational: the hash identifies it). */
   model: string;
   modelHash: string;
@@ -25,17 +26,11 @@ export interface ResultSettings {
   classes: string[];
   attack: string;
   /** Added: the options `attack` reads (attackOptionsOf); absent in runs from before, which were fgm-line or deepfool with none but refine off. */
-  attackOptions?: Partial<AttackOptions>;
-  scales: number;
-  maxEps: number;
-  alphas: number[];
-  samples: number;
-  seed: number;
-  clip: boolean;
+  attackOptions?: RunSettings['attackOptions'];
   /** Added: forward passes per rare-event estimate, null (or absent in older runs) when off. */
   rareEventBudget?: number | null;
   /** Added: the preprocessing folded into the model; absent in older runs, which had none ('unit'). */
-  preprocess?: Preprocessing;
+  preprocess?: RunSettings['preprocessing'];
 }
 
 export interface RunFile {

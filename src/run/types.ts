@@ -1,11 +1,17 @@
-import type { Preprocessing } from '../protocol/preprocessing';
-import type { BackendChoice, ForwardChoice, ImageRecord, Report, Summary } from '../protocol/report';
+import type { ImageRecord, Report, Summary } from '../protocol/report';
 import type { ModelInfo, Stage } from '../protocol/messages';
-import type { AttackName } from '../engine/attacks/names';
-import type { AttackOptions } from '../engine/attacks/options';
+import type { RunSettings } from '../protocol/settings';
 
-/** Everything a check needs: the CLI's flags (CONTRACT.md) plus host-side process settings. */
-export interface CheckOptions {
+/** The settings a check always has (the CLI fills in their defaults) and those it may leave unset. */
+type RequiredSettings = 'alphas' | 'samples' | 'scales' | 'maxEps' | 'seed' | 'clip' | 'backend';
+type OptionalSettings = 'attack' | 'attackOptions' | 'rareEvent' | 'rareEventBudget' | 'preprocessing' | 'forward' | 'limit' | 'sample' | 'batchMemoryMb' | 'workers' | 'details' | 'universalityTargets';
+
+/**
+ * Everything a check needs: the CLI's flags (CONTRACT.md) plus host-side process settings. The run's
+ * settings are RunSettings' (src/protocol/settings.ts: what each means, its default and its rule);
+ * `workers` defaults to the number of cores.
+ */
+export interface CheckOptions extends Pick<RunSettings, RequiredSettings>, Partial<Pick<RunSettings, OptionalSettings>> {
   model: string;
   data: string;
   out: string;
@@ -14,32 +20,6 @@ export interface CheckOptions {
   dataLabels?: string;
   /** --classes: analyse only these classes (names or indices of the data's classes), in this order, which is the model's output order. */
   classes?: string[];
-  /** The adversarial attack (--attack); default 'fgm-line', the paper's. */
-  attack?: AttackName;
-  /** Budgets and schedules of ddn, fmn and best, and fgm-line's refine (--steps, --ddn-*, --fmn-*, --refine); unset ones keep their defaults. */
-  attackOptions?: Partial<AttackOptions>;
-  alphas: number[];
-  samples: number;
-  scales: number;
-  maxEps: number;
-  limit?: number;
-  /** Analyse this many images spread evenly over the sorted order (after --limit): a quick look covering every class. */
-  sample?: number;
-  seed: number;
-  clip: boolean;
-  /** Estimate each α's flip probability far below 1/samples (--rare-event); default off. */
-  rareEvent?: boolean;
-  /** Forward passes per image and α for those estimates (--rare-event-budget); default 20 000. */
-  rareEventBudget?: number;
-  backend: BackendChoice;
-  /** What the model expects of [0, 1] RGB pixels (--preprocess, --mean, --std); default 'unit'. */
-  preprocessing?: Preprocessing;
-  /** What runs the forward passes (--forward): ONNX Runtime where it can, TF.js, or auto; default auto. */
-  forward?: ForwardChoice;
-  /** Memory budget of one forward batch per worker, in MB (batches are sized by memory, not count). */
-  batchMemoryMb?: number;
-  /** Worker processes; defaults to the number of cores. */
-  workers?: number;
   /** Shard i of n (0-based) of the sorted image list, for splitting a dataset across machines. */
   shard?: { index: number; count: number };
   /** Node executable for the workers; default: process.execPath (with ELECTRON_RUN_AS_NODE under Electron). */
@@ -48,14 +28,10 @@ export interface CheckOptions {
   workerScript?: string;
   /** Start over: delete the results of an earlier run in `out` instead of resuming them. */
   fresh?: boolean;
-  /** How many susceptible images get their detail view embedded in report.html (default 24). */
-  details?: number;
   /** Folder holding webview.js and webview.css for report.html; default: beside the running bundle. */
   reportAssetsDir?: string;
   /** Universality (Theorem 8) after the protocol: 'auto' (default) measures it when it costs under 10 % of the run; 'on' (--universality) always. */
   universality?: UniversalityMode;
-  /** Most targets sampled per class for universality (--universality-targets); default 200. */
-  universalityTargets?: number;
 }
 
 export type UniversalityMode = 'auto' | 'on' | 'off';

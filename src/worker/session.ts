@@ -4,13 +4,12 @@
  * one image's detail view; `cancel` ends the process. Messages are handled in the order they
  * arrive, except `cancel`, which acts at once (between two forward passes).
  */
-import { attackNames, isAttackName } from '../engine/attacks/names';
-import { attackOptionsProblem } from '../engine/attacks/options';
 import type { Classifier } from '../engine/classifier';
 import { analyseImage, type MeasurementSettings } from '../engine/measurement';
 import type { RandomSet } from '../engine/sampling';
-import type { EngineSettings, HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
+import type { HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
+import { settingsProblem } from '../protocol/settings-rules';
 import { isNonFiniteOutputs, requireFiniteRecord } from '../engine/non-finite';
 import { imageDetail } from './detail';
 import { measureUniversalityWork } from './universality';
@@ -73,7 +72,7 @@ export class WorkerSession {
 
   private async init(message: Extract<HostToWorker, { type: 'init' }>): Promise<void> {
     if (this.loaded) throw new Error('the worker was initialised twice');
-    validateSettings(message.settings);
+    validateSettings(message);
     const randomSetBudget = randomSetBudgetBytes();
     const built = await workerClassifier(message.modelPath, message.backend, message.forward, message.settings.samples, {
       threads: message.forwardThreads ?? 1,
@@ -220,18 +219,11 @@ export class WorkerSession {
   }
 }
 
-function validateSettings(settings: EngineSettings): void {
-  const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
-  if (!isAttackName(settings.attack)) throw new Error(`unknown attack "${settings.attack}" (known: ${attackNames.join(', ')})`);
-  const attackOptions = settings.attackOptions && attackOptionsProblem(settings.attackOptions);
-  if (attackOptions) throw new Error(attackOptions);
-  if (!positiveInteger(settings.scales)) throw new Error(`scales must be a positive integer, got ${settings.scales}`);
-  if (!positiveInteger(settings.samples)) throw new Error(`samples must be a positive integer, got ${settings.samples}`);
-  if (!(settings.maxEps > 0) || !Number.isFinite(settings.maxEps)) throw new Error(`maxEps must be a positive number, got ${settings.maxEps}`);
-  if (!Array.isArray(settings.alphas) || settings.alphas.length === 0 || settings.alphas.some((a) => !(a > 0) || !Number.isFinite(a))) {
-    throw new Error(`alphas must be positive numbers, got ${JSON.stringify(settings.alphas)}`);
-  }
-  if (!Number.isFinite(settings.seed)) throw new Error(`seed must be a number, got ${settings.seed}`);
+/** The job's settings by the rules the CLI and the extension check them with, named by their fields. */
+function validateSettings(message: Extract<HostToWorker, { type: 'init' }>): void {
+  const { backend, forward, preprocessing, settings } = message;
+  const problem = settingsProblem({ ...settings, backend, forward, preprocessing }, 'key');
+  if (problem) throw new Error(problem);
 }
 
 /** Out of memory in the wasm heap or the JS heap's array buffers: the process is not fit to go on. */

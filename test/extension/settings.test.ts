@@ -44,23 +44,26 @@ describe('settings resolution', () => {
 
   it('names the setting and the bad value', () => {
     const bad: [Record<string, unknown>, RegExp][] = [
-      [{ samples: -3 }, /^Setting robustnessLens\.samples must be a whole number of at least 1 \(got -3\)$/],
+      [{ samples: -3 }, /^Setting robustnessLens\.samples must be a positive integer, got -3$/],
       [{ samples: 2.5 }, /robustnessLens\.samples/],
-      [{ alphas: [] }, /robustnessLens\.alphas must be a non-empty list/],
-      [{ alphas: [1, 0] }, /robustnessLens\.alphas α "0" is not a number above 0/],
-      [{ alphas: [2, 2] }, /α 2 is listed twice/],
-      [{ maxEps: 0 }, /robustnessLens\.maxEps must be a number above 0/],
-      [{ attack: 'pgd' }, /^Setting robustnessLens\.attack must be one of fgm-line, deepfool, ddn, fmn, best \(got "pgd"\)$/],
-      [{ steps: 0 }, /^Setting robustnessLens\.steps must be a positive integer \(got 0\)$/],
-      [{ ddnGamma: 1 }, /^Setting robustnessLens\.ddnGamma must be a number in \(0, 1\) \(got 1\)$/],
-      [{ refine: 'yes' }, /^Setting robustnessLens\.refine must be true or false \(got "yes"\)$/],
-      [{ backend: 'tpu' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, cuda, webgpu \(got "tpu"\)/],
+      [{ alphas: [] }, /^Setting robustnessLens\.alphas needs at least one value$/],
+      [{ alphas: [1, 0] }, /^Setting robustnessLens\.alphas values must be positive numbers, got 0$/],
+      [{ alphas: [2, 2] }, /^Setting robustnessLens\.alphas lists a value twice$/],
+      [{ maxEps: 0 }, /^Setting robustnessLens\.maxEps must be a positive number, got 0$/],
+      [{ attack: 'pgd' }, /^Setting robustnessLens\.attack must be one of fgm-line, deepfool, ddn, fmn, best, got "pgd"$/],
+      [{ steps: 0 }, /^Setting robustnessLens\.steps must be a positive integer, got 0$/],
+      [{ ddnGamma: 1 }, /^Setting robustnessLens\.ddnGamma must be a number in \(0, 1\), got 1$/],
+      [{ refine: 'yes' }, /^Setting robustnessLens\.refine must be true or false, got "yes"$/],
+      [{ backend: 'tpu' }, /robustnessLens\.backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, cuda, webgpu, got "tpu"$/],
       [{ preprocess: 'torch' }, /^Setting robustnessLens\.preprocess must be one of unit, symmetric, 255, imagenet, caffe \(got "torch"\)$/],
       [{ mean: [0.5, 'x'] }, /^Setting robustnessLens\.mean must be a list of numbers/],
       [{ std: [0] }, /^Setting robustnessLens\.std must not hold 0$/],
-      [{ forward: 'onnx' }, /^Setting robustnessLens\.forward must be one of auto, onnxruntime, tfjs \(got "onnx"\)$/],
+      [{ forward: 'onnx' }, /^Setting robustnessLens\.forward must be one of auto, onnxruntime, tfjs, got "onnx"$/],
       [{ clip: 'yes' }, /robustnessLens\.clip must be true or false/],
       [{ outputDirectory: '  ' }, /robustnessLens\.outputDirectory must be a folder path/],
+      [{ seed: -1 }, /^Setting robustnessLens\.seed must be a non-negative integer, got -1$/],
+      [{ rareEventBudget: 100 }, /^Setting robustnessLens\.rareEventBudget must be an integer of at least 200 forward passes, got 100$/],
+      [{ detailImages: 1.5 }, /^Setting robustnessLens\.detailImages must be a non-negative integer, got 1\.5$/],
     ];
     for (const [values, message] of bad) assert.throws(() => resolveSettings(source(values)), (e: unknown) => e instanceof SettingsError && message.test((e as Error).message), JSON.stringify(values));
   });

@@ -210,7 +210,7 @@ describe('startCheck', () => {
   it('rejects bad options with one line, before touching the output folder', async () => {
     const out = newOut();
     await assert.rejects(check(options({ out, samples: 0 })), { message: '--samples must be a positive integer, got 0' });
-    await assert.rejects(check(options({ out, attack: 'pgd' as never })), { message: `--attack must be one of ${attackNames.join(', ')}, got pgd` });
+    await assert.rejects(check(options({ out, attack: 'pgd' as never })), { message: `--attack must be one of ${attackNames.join(', ')}, got "pgd"` });
     await assert.rejects(check(options({ out, model: join(folder.path, 'none.json') })), { message: `model not found: ${join(folder.path, 'none.json')}` });
     await assert.rejects(check(options({ out, data: join(folder.path, 'nodata') })), { message: `data folder not found: ${join(folder.path, 'nodata')}` });
     assert.equal(existsSync(out), false);
