@@ -171,6 +171,7 @@ export function planRun(deps: FlowDeps, model: string, data: string, choice: Eng
     Object.assign(options, { rareEvent: true, rareEventBudget: choice.rareEventBudget ?? deps.settings.rareEventBudget });
   }
   const settingsPreset = preset === 'resume' || preset === 'rerun' ? storedPreset : preset;
+  if (settingsPreset) options.preset = settingsPreset;
   return { options, runId, runsDir, preset, settingsPreset, classes };
 }
 

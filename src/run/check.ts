@@ -52,6 +52,8 @@ class CheckRun {
   private refusal: Error | null = null;
   /** run.json as this session wrote it once the model loaded; its time is brought up to date at the end. */
   private runFile: RunFile | null = null;
+  /** The preset that planned the run: this session's, else the one an earlier session stored. */
+  private preset: string | undefined;
 
   constructor(
     private readonly options: CheckOptions,
@@ -99,6 +101,7 @@ class CheckRun {
     const difference = earlier && settingsDifference(earlier.settings, settings);
     if (difference) throw new Error(`${options.out} holds a run with other settings (${difference}); use another --out or --fresh`);
     const earlierTime: RunTime = earlier?.time ?? { firstStartedAt: startedAt.toISOString(), activeSeconds: 0 };
+    this.preset = options.preset ?? earlier?.preset;
 
     const finished = resumedRecords(selected, previous);
     const pending = selected.filter((task) => !finished.has(task.index));
@@ -217,6 +220,7 @@ class CheckRun {
       selection: { limit: this.options.limit ?? null, sample: this.options.sample ?? null, shard: this.options.shard ?? null },
       modelInfo: model,
       time: earlierTime,
+      ...(this.preset ? { preset: this.preset } : {}),
     };
     writeRunFile(join(resolve(this.options.out), outputFiles.run), this.runFile);
     const { firstStartedAt, activeSeconds: earlierSeconds } = earlierTime;

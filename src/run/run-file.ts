@@ -42,6 +42,8 @@ export interface RunFile {
   modelInfo: ModelInfo | null;
   /** Added: the run's time over the sessions that ended (a resume continues it); absent in runs from before. */
   time?: RunTime;
+  /** Added: the extension's preset that planned the run (quick, paper, custom); absent for runs the CLI made. */
+  preset?: string;
 }
 
 /**

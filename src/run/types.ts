@@ -32,6 +32,8 @@ export interface CheckOptions extends Pick<RunSettings, RequiredSettings>, Parti
   reportAssetsDir?: string;
   /** Universality (Theorem 8) after the protocol: 'auto' (default) measures it when it costs under 10 % of the run; 'on' (--universality) always. */
   universality?: UniversalityMode;
+  /** The extension's preset that planned the run (quick, paper, custom), kept in run.json to name the run; the CLI sets none, and a session without one keeps the stored one. */
+  preset?: string;
 }
 
 export type UniversalityMode = 'auto' | 'on' | 'off';

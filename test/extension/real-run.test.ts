@@ -107,6 +107,8 @@ describe('a real check from the extension', () => {
     assert.equal(run.headline?.accuracy, 1);
     assert.equal(run.settings?.model, plan.options.model);
     assert.equal(run.settings?.samples, 50);
+    // run.json keeps the preset that planned the run, which names it in the Runs view.
+    assert.equal(run.preset, 'quick');
   });
 
   it('Cancel keeps the finished images; resume finishes the rest in the same folder', async () => {
@@ -133,6 +135,8 @@ describe('a real check from the extension', () => {
     const jsonl = readFileSync(join(plan.options.out, 'images.jsonl'), 'utf8').trim().split('\n');
     assert.equal(jsonl.length, 20);
     assert.equal((await readReport(plan.options.out)).images.length, 20);
+    assert.equal(resumePlan.settingsPreset, 'quick');
+    assert.equal((await listRuns(plan.runsDir)).find((r) => r.dir === plan.options.out)?.preset, 'quick');
   });
 
   it('draws a detail the run did not store, with one worker', async () => {
