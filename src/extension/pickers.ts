@@ -25,7 +25,7 @@ type Choice = string | typeof browse | typeof browseFile;
 
 /** The dataset files --data accepts (src/run/datasets), for the file dialog. */
 export const datasetFileFilters = [
-  { name: 'Datasets (MNIST IDX, CIFAR .bin, NumPy .npy/.npz, labels .csv)', extensions: [...datasetFileExtensions, 'idx3-ubyte', 'ubyte'] },
+  { name: 'Datasets (MNIST IDX, CIFAR .bin, NumPy .npy/.npz, HDF5 .h5, labels .csv)', extensions: [...datasetFileExtensions, 'idx3-ubyte', 'ubyte'] },
   { name: 'All files (IDX files often have no extension)', extensions: ['*'] },
 ];
 

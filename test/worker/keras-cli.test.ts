@@ -64,7 +64,7 @@ test('a Keras file the tool cannot use ends the run with one line naming the pro
   assert.match(unsupported.stderr.trim().split('\n').at(-1)!, /layer "fancy" \(class FancyNoise, registered as my_project>FancyNoise\) cannot be built: TF\.js has no FancyNoise layer/);
   const notKeras = check(join(keras, 'not-a-model.h5'), 'not-a-model');
   assert.equal(notKeras.status, 1);
-  assert.match(notKeras.stderr, /not-a-model\.h5 is an HDF5 file but not a Keras model \(no model_config attribute\)/);
+  assert.match(notKeras.stderr, /not-a-model\.h5 is an HDF5 file but not a Keras model \(no model_config attribute; it holds images\): an HDF5 dataset goes to --data/);
 });
 
 test('a SavedModel folder without the native TensorFlow backend tells how to convert it', () => {

@@ -93,7 +93,7 @@ describe('files the tool cannot build give one line naming the problem', () => {
   });
 
   test('an HDF5 file that is not a Keras model', async () => {
-    await assert.rejects(loadKerasModel(tf, fixture('not-a-model.h5')), /^Error: not-a-model\.h5 is an HDF5 file but not a Keras model \(no model_config attribute\)$/);
+    await assert.rejects(loadKerasModel(tf, fixture('not-a-model.h5')), /^Error: not-a-model\.h5 is an HDF5 file but not a Keras model \(no model_config attribute; it holds images\): an HDF5 dataset goes to --data$/);
   });
 
   test('a file that is not HDF5, a .keras that is not a zip, a missing file', async () => {

@@ -8,7 +8,8 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import type { ArrayRecordSource } from '../../protocol/messages';
 
-export type Encoding = ArrayRecordSource['encoding'];
+/** The byte streams of array files (an HDF5 dataset is read through HDF5 instead). */
+export type Encoding = Exclude<ArrayRecordSource['encoding'], 'hdf5'>;
 
 export interface StreamPlace {
   path: string;

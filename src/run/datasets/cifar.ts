@@ -60,7 +60,7 @@ async function listCifar(path: string, choices: DatasetChoices): Promise<Dataset
   const images: ArrayImages = {
     format: 'cifar',
     path,
-    place: { path, encoding: 'plain', start: 0 },
+    place: { encoding: 'plain', start: 0 },
     firstRecord: 0,
     stride,
     skip: layout.labelBytes,

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { cifarFormat } from './cifar';
 import { csvFolderFormat } from './csv-folder';
+import { hdf5Format } from './hdf5';
 import { idxFormat } from './idx';
 import { npyFormat, npzFormat } from './numpy';
 import type { DatasetFormat } from './source';
@@ -12,7 +13,7 @@ import type { DatasetFormat } from './source';
 export type { DatasetChoices, DatasetFormat } from './source';
 
 /** In the order they are asked; the first that recognises --data lists it. */
-export const datasetFormats: readonly DatasetFormat[] = [idxFormat, cifarFormat, npyFormat, npzFormat, csvFolderFormat];
+export const datasetFormats: readonly DatasetFormat[] = [idxFormat, cifarFormat, npyFormat, npzFormat, hdf5Format, csvFolderFormat];
 
 /** The name recorded for a class-folder dataset. */
 export const folderFormatName = 'folder';
@@ -22,15 +23,15 @@ export const datasetFileExtensions: readonly string[] = [...new Set(datasetForma
 
 /** Whether a file's name is one a dataset format reads (for the explorer menu, before any file is opened). */
 export function looksLikeDatasetFile(path: string): boolean {
-  return /\.(npy|npz|csv|bin)$|idx\d[-._]?u?byte(\.gz)?$/i.test(path);
+  return /\.(npy|npz|csv|bin|h5|hdf5)$|idx\d[-._]?u?byte(\.gz)?$/i.test(path);
 }
 
 /** The format of --data `path`, or null for a class folder (or a path that does not exist: the folder listing says so). */
 export async function datasetFormatOf(path: string): Promise<DatasetFormat | null> {
   const info = await stat(path).catch(() => null);
   for (const format of datasetFormats) {
-    // An .npz path may name one of its arrays after '#', so it need not exist as it is written.
-    if (!info && format !== npzFormat) continue;
+    // An .npz or HDF5 path may name one of its arrays after '#', so it need not exist as it is written.
+    if (!info && format !== npzFormat && format !== hdf5Format) continue;
     if (await format.recognises(path, info?.isDirectory() ?? false)) return format;
   }
   return null;

@@ -14,25 +14,27 @@ import { decodedLength, readHead, readPlain, readWhole, type StreamPlace } from 
 import { npyHeadBytes, npyIntegers, parseNpyHeader, type NpyHeader } from './npy-header';
 import { arrayListing, classNamesOf, type ArrayImages, type DatasetChoices, type DatasetFormat } from './source';
 
+/** How an images array's shape reads: (N, H, W), (N, H, W, C) or (N, C, H, W) with C of 1 or 3 (4 in NHWC: alpha, dropped). */
+export interface ImagesGeometry {
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  layout: ArrayRecordSource['layout'];
+}
+
+export function imagesGeometryOf(shape: readonly number[], source: string): ImagesGeometry {
+  if (shape.length === 3) return { count: shape[0], height: shape[1], width: shape[2], channels: 1, layout: 'hwc' };
+  if (shape.length === 4 && [1, 3, 4].includes(shape[3])) return { count: shape[0], height: shape[1], width: shape[2], channels: shape[3], layout: 'hwc' };
+  if (shape.length === 4 && [1, 3].includes(shape[1])) return { count: shape[0], channels: shape[1], height: shape[2], width: shape[3], layout: 'chw' };
+  throw new Error(`${source}: images have shape (N, H, W), (N, H, W, C) or (N, C, H, W) with C of 1 or 3, this array (${shape.join(', ')})`);
+}
+
 /** The images array an .npy header describes, as one record per first-axis entry. */
 export function imagesArrayOf(header: NpyHeader, place: StreamPlace, source: string, path: string, format: string): Omit<ArrayImages, 'available' | 'damage'> {
   if (header.fortranOrder) throw new Error(`${source}: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)`);
   const dtype = dtypeOf(header, source);
-  const shape = header.shape;
-  let count: number, height: number, width: number, channels: number, layout: ArrayRecordSource['layout'];
-  if (shape.length === 3) {
-    [count, height, width] = shape;
-    channels = 1;
-    layout = 'hwc';
-  } else if (shape.length === 4 && [1, 3, 4].includes(shape[3])) {
-    [count, height, width, channels] = shape;
-    layout = 'hwc';
-  } else if (shape.length === 4 && [1, 3].includes(shape[1])) {
-    [count, channels, height, width] = shape;
-    layout = 'chw';
-  } else {
-    throw new Error(`${source}: images have shape (N, H, W), (N, H, W, C) or (N, C, H, W) with C of 1 or 3, this array (${shape.join(', ')})`);
-  }
+  const { count, height, width, channels, layout } = imagesGeometryOf(header.shape, source);
   const recordBytes = height * width * channels * header.itemSize;
   return { format, path, place, firstRecord: header.length, stride: recordBytes, skip: 0, count, dtype, littleEndian: header.littleEndian, layout, height, width, channels };
 }
@@ -46,13 +48,13 @@ function dtypeOf(header: NpyHeader, source: string): ArrayRecordSource['dtype'] 
   throw new Error(`${source}: images of type ${header.descr} are not supported (uint8, uint16, float32, float64)`);
 }
 
-async function withAvailability(images: Omit<ArrayImages, 'available' | 'damage'>): Promise<ArrayImages> {
-  const decoded = await decodedLength(images.place);
+async function withAvailability(images: Omit<ArrayImages, 'available' | 'damage'>, place: StreamPlace): Promise<ArrayImages> {
+  const decoded = await decodedLength(place);
   const available = Math.min(images.count, Math.floor(Math.max(0, decoded.length - images.firstRecord) / images.stride));
   return { ...images, available, damage: decoded.damage };
 }
 
-async function labelsFromNpy(place: StreamPlace, source: string): Promise<number[]> {
+export async function labelsFromNpy(place: StreamPlace, source: string): Promise<number[]> {
   const bytes = await readWhole(place);
   const header = parseNpyHeader(bytes, source);
   const [count, second = 1, ...more] = header.shape;
@@ -76,7 +78,7 @@ export function labelNamesFor(imagesName: string): string[] {
   return [...new Set(names)].filter((name) => name !== imagesName);
 }
 
-const imagesArrayName = /^(x|images?|data|inputs?|features)($|[_.-])/i;
+export const imagesArrayName = /^(x|images?|data|inputs?|features)($|[_.-])/i;
 
 export const npyFormat: DatasetFormat = {
   name: 'npy',
@@ -87,7 +89,7 @@ export const npyFormat: DatasetFormat = {
   async list(path: string, choices: DatasetChoices): Promise<DatasetListing> {
     const name = basename(path);
     const place: StreamPlace = { path, encoding: 'plain', start: 0 };
-    const images = await withAvailability(imagesArrayOf(parseNpyHeader(await readHead(place, npyHeadBytes), name), place, name, path, 'npy'));
+    const images = await withAvailability(imagesArrayOf(parseNpyHeader(await readHead(place, npyHeadBytes), name), place, name, path, 'npy'), place);
     const stem = name.replace(/\.npy$/i, '');
     const sibling = labelNamesFor(stem)
       .map((candidate) => join(dirname(path), `${candidate}.npy`))
@@ -130,7 +132,7 @@ export const npzFormat: DatasetFormat = {
     const member = arrays.get(chosen);
     if (!member) throw new Error(`${name}: no array named ${chosen} (it holds ${[...arrays.keys()].join(', ')})`);
     const source = `${name}#${chosen}`;
-    const images = await withAvailability(imagesArrayOf(parseNpyHeader(await readHead(member.place, npyHeadBytes), source), member.place, source, path, 'npz'));
+    const images = await withAvailability(imagesArrayOf(parseNpyHeader(await readHead(member.place, npyHeadBytes), source), member.place, source, path, 'npz'), member.place);
     let labels: number[];
     let labelsName: string;
     if (choices.dataLabels !== undefined) {

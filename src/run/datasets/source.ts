@@ -8,7 +8,6 @@ import type { ArrayRecordSource, ImageTask } from '../../protocol/messages';
 import type { FileReason } from '../../protocol/report';
 import type { DatasetListing } from '../dataset';
 import { readLabels } from '../dataset';
-import type { StreamPlace } from './byte-stream';
 
 export interface DatasetChoices {
   /** --labels: class names in model output order (for an array source: the names of label values 0, 1, …). */
@@ -32,8 +31,10 @@ export interface DatasetFormat {
 export interface ArrayImages {
   format: string;
   path: string;
-  /** Where the array file's decoded bytes come from. */
-  place: StreamPlace;
+  /** Where the array file's decoded bytes come from (a StreamPlace; for HDF5, encoding 'hdf5' and start 0). */
+  place: { encoding: ArrayRecordSource['encoding']; start: number };
+  /** The HDF5 path of the images dataset, for encoding 'hdf5'. */
+  dataset?: string;
   /** Decoded byte where record 0 starts. */
   firstRecord: number;
   /** Decoded bytes from one record's start to the next's (the image plus, for CIFAR, the next label). */
@@ -88,6 +89,7 @@ export function arrayListing(images: ArrayImages, labels: ArrayLike<number>, lab
       height: images.height,
       width: images.width,
       channels: images.channels,
+      ...(images.dataset === undefined ? {} : { dataset: images.dataset }),
     };
     tasks.push({ index, file: `${name}#${index}`, path, label, source });
   }

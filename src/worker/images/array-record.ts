@@ -1,7 +1,8 @@
 /**
  * One image stored as a record of an array file (IDX, CIFAR binary, NumPy), read from where the
  * host located it (ArrayRecordSource) into a Raster in [0, 1]. The worker needs no knowledge of
- * the file formats: only of plain, gzip and raw-deflate byte streams.
+ * the file formats: only of plain, gzip and raw-deflate byte streams, and of HDF5 datasets (read by
+ * hyperslab, src/worker/hdf5/record-slice.ts).
  *
  * Compressed streams cannot be read at an offset, so each is read forwards by a cursor kept between
  * records: a worker gets its images in increasing index order, so it decompresses each file about
@@ -12,6 +13,7 @@ import { open } from 'node:fs/promises';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import type { ArrayRecordSource } from '../../protocol/messages';
 import type { Raster } from './raster';
+import { readHdf5Record } from '../hdf5/record-slice';
 
 const bytesPerElement: Record<ArrayRecordSource['dtype'], number> = { uint8: 1, uint16: 2, float32: 4, float64: 8 };
 
@@ -79,6 +81,7 @@ function describe(source: ArrayRecordSource): string {
 
 async function readRecordBytes(source: ArrayRecordSource): Promise<Uint8Array> {
   const length = recordByteLength(source);
+  if (source.encoding === 'hdf5') return readHdf5Record(source);
   if (source.encoding === 'plain') return readPlain(source.path, source.start + source.offset, length);
   return cursorFor(source).read(source.offset, length);
 }

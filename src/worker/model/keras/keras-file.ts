@@ -111,7 +111,7 @@ function legacyConfig(file: Hdf5Reader, path: string): unknown {
     throw new Error(
       weightsOnly
         ? `${basename(path)} holds weights only (no model_config): save the whole model, e.g. model.save("model.keras")`
-        : `${basename(path)} is an HDF5 file but not a Keras model (no model_config attribute)`,
+        : `${basename(path)} is an HDF5 file but not a Keras model (no model_config attribute; it holds ${file.keys('')?.join(', ') || 'nothing'}): an HDF5 dataset goes to --data`,
     );
   }
   return parseConfig(new TextEncoder().encode(text), `${basename(path)}: model_config`);
