@@ -28,6 +28,8 @@ const lazyBundles = ['h5wasm/node'];
 const targets = {
   extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals, ...lazyBundles] },
   worker: { ...node, entryPoints: [join(root, 'src/worker/main.ts')], outfile: join(dist, 'worker.js'), external: [...nativeExternals, ...lazyBundles] },
+  // The Theory view's simulations (src/extension/theory-service.ts): no model backend to load.
+  'theory-worker': { ...node, entryPoints: [join(root, 'src/worker/theory-main.ts')], outfile: join(dist, 'theory-worker.js') },
   cli: { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), external: [...nativeExternals, ...lazyBundles], banner: { js: '#!/usr/bin/env node' } },
   bench: { ...node, entryPoints: [join(root, 'src/bench/main.ts')], outfile: join(dist, 'bench.js'), external: [...nativeExternals, ...lazyBundles] },
   h5wasm: { ...node, stdin: { contents: "export * from 'h5wasm/node';", resolveDir: root }, outfile: join(dist, 'h5wasm.js'), sourcemap: false },

@@ -143,9 +143,10 @@ export function validateTheoryParameters(p: TheoryParameters): string | null {
   if (!(p.radius > 0 && Number.isFinite(p.radius))) return `the perturbation radius must be positive, got ${p.radius}`;
   if (!(p.delta >= 0 && Number.isFinite(p.delta))) return `δ must be non-negative, got ${p.delta}`;
   if (!(p.gamma >= 0 && Number.isFinite(p.gamma))) return `γ must be non-negative, got ${p.gamma}`;
-  if (p.dimensions.length === 0 || p.dimensions.some((d) => !Number.isInteger(d) || d < 1 || d > 100_000)) return 'dimensions must be whole numbers from 1 to 100 000';
+  if (!Array.isArray(p.dimensions) || p.dimensions.length === 0 || p.dimensions.some((d) => !Number.isInteger(d) || d < 1 || d > 100_000)) return 'dimensions must be whole numbers from 1 to 100 000';
   if (!Number.isInteger(p.points) || p.points < 2 || p.points > 100_000) return `points must be a whole number from 2 to 100 000, got ${p.points}`;
   if (!Number.isInteger(p.perturbations) || p.perturbations < 1 || p.perturbations > 10_000) return `perturbations must be a whole number from 1 to 10 000, got ${p.perturbations}`;
+  if (!Number.isSafeInteger(p.seed)) return `the seed must be a whole number, got ${p.seed}`;
   return null;
 }
 

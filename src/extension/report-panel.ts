@@ -11,6 +11,7 @@ import { createNonce } from '../report/nonce';
 import { panelHtml } from '../report/html';
 import { DetailService } from './detail-service';
 import { handlePanelMessage, type PanelContext } from './panel-messages';
+import { handleTheoryMessage, TheoryService } from './theory-service';
 import type { KeyValueStore, Log, Ui } from './ports';
 import { isReportSource, loadReport, panelTitle, reportPaths, sourceFolder, sourceFromState, sourceKey } from './report-location';
 import type { LiveView } from './run-session';
@@ -42,6 +43,7 @@ export class ReportPanel implements LiveView {
   /** The page said `ready` and is visible: messages reach it. */
   private listening = false;
   private details: DetailService | null = null;
+  private readonly theory: TheoryService;
 
   /** Opens the report's panel, or reveals it (with `report` as its new content) when open. */
   static show(env: PanelEnv, source: ReportSource, report: Report | null): ReportPanel {
@@ -136,6 +138,8 @@ export class ReportPanel implements LiveView {
     });
     const context = this.messageContext();
     webview.onDidReceiveMessage((message: unknown) => void handlePanelMessage(context, message), null, this.disposables);
+    this.theory = new TheoryService({ workerScript: vscode.Uri.joinPath(dist, 'theory-worker.js').fsPath, nodePath: env.nodePath(), log: (line) => env.log.line(line) });
+    webview.onDidReceiveMessage((message: unknown) => void handleTheoryMessage(this.theory, message, (answer) => this.post(answer)), null, this.disposables);
     panel.onDidChangeViewState(() => {
       // A hidden page is torn down; when shown again it loads anew and says `ready`.
       if (!panel.visible) this.listening = false;
@@ -225,6 +229,7 @@ export class ReportPanel implements LiveView {
     this.rememberOpenReports();
     this.details?.dispose();
     this.details = null;
+    this.theory.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Preprocessing } from './preprocessing';
 import type { BackendChoice, BackendName, CompareReport, ExecutionProvider, ForwardChoice, ForwardName, ImageRecord, LossKind, Report } from './report';
+import type { TheoryParameters, TheoryRow } from '../engine/two-balls';
 import type { RunSettings } from './settings';
 
 /**
@@ -36,7 +37,7 @@ export interface ImageTask {
  * so that the worker reads them without knowing the file's format.
  */
 export interface ArrayRecordSource {
-  /** The dataset format that listed it ('idx', 'cifar', 'npy', 'npz', 'hdf5'), for messages. */
+  /** The dataset format that listed it ('idx', 'cifar', 'npy', 'npz'), for messages. */
   format: string;
   /** Absolute path of the file. */
   path: string;
@@ -44,13 +45,9 @@ export interface ArrayRecordSource {
   index: number;
   /**
    * How the array's bytes are stored from byte `start` of the file: as they are, a gzip stream
-   * (.gz) or a raw deflate stream (a compressed zip member, as in an .npz). Added: 'hdf5', a
-   * dataset of an HDF5 file (`dataset`), whose record `index` is read as a hyperslab along its
-   * first axis (`start` and `offset` are 0).
+   * (.gz) or a raw deflate stream (a compressed zip member, as in an .npz).
    */
-  encoding: 'plain' | 'gzip' | 'deflate' | 'hdf5';
-  /** Added: the HDF5 path of the images dataset, for encoding 'hdf5'. */
-  dataset?: string;
+  encoding: 'plain' | 'gzip' | 'deflate';
   start: number;
   /** Byte offset of the record in the decoded stream. */
   offset: number;
@@ -150,6 +147,12 @@ export type HostToWorker =
   | { type: 'detail'; requestId: number; task: ImageTask; record: ImageRecord }
   /** Measure one batch of universality (after the per-image protocol). Answered by `universality`. */
   | { type: 'universality'; requestId: number; work: UniversalityWork }
+  /**
+   * Added: simulate the paper's two-balls or two-half-balls model for the report panel's Theory
+   * view (src/extension/theory-service.ts), off the extension's and the page's threads. Needs no
+   * `init` (no model). Answered by `theory`, or by `error` (not fatal) with the `requestId`.
+   */
+  | { type: 'theory'; requestId: number; parameters: TheoryParameters }
   /** Stop after the current forward pass and exit; finished results were already sent. */
   | { type: 'cancel' };
 
@@ -169,6 +172,8 @@ export type WorkerToHost =
   | { type: 'detail'; requestId: number; detail: ImageDetail }
   /** Answer to a `universality` request (failures of single images are notes inside it, not errors). */
   | { type: 'universality'; requestId: number; part: UniversalityPart }
+  /** Added: answer to a `theory` request, one row per dimension asked for. */
+  | { type: 'theory'; requestId: number; rows: TheoryRow[] }
   /**
    * Something failed. `fatal` (model unreadable, backend failed) ends the worker; otherwise it
    * concerns the image `index` (e.g. undecodable) and the worker goes on.
@@ -210,7 +215,12 @@ export type ExtensionToWebview =
   /** Answer to `requestDetail`. `detail` is null with `error` when it could not be computed. */
   | { type: 'detail'; file: string; detail: ImageDetail | null; error?: string }
   /** Result of an `export` request, for the panel to say where it went. */
-  | { type: 'exported'; format: ExportFormat; path: string | null; error?: string };
+  | { type: 'exported'; format: ExportFormat; path: string | null; error?: string }
+  /**
+   * Added: answer to `simulateTheory`, computed by a worker process. `rows` is null with `error`
+   * (one line) when it failed; an answer superseded by a newer request is never sent.
+   */
+  | { type: 'theory'; requestId: number; rows: TheoryRow[] | null; error?: string };
 
 export type ExportFormat = 'csv' | 'json' | 'png' | 'html';
 
@@ -234,4 +244,9 @@ export type WebviewToExtension =
    */
   | { type: 'export'; format: ExportFormat; suggestedName: string; content: string }
   /** Open an image file of the dataset in the editor. */
-  | { type: 'openImage'; file: string };
+  | { type: 'openImage'; file: string }
+  /**
+   * Added: the user pressed Simulate in the Theory view. The extension runs it in a worker process
+   * and answers `theory` with the same `requestId`; a newer request stops an older one still running.
+   */
+  | { type: 'simulateTheory'; requestId: number; parameters: TheoryParameters };

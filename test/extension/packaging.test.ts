@@ -41,7 +41,7 @@ describe("this platform's .vsix", () => {
   });
 
   it("holds the bundles, media and ONNX Runtime's runtime files with this platform's binaries", () => {
-    const needed = ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/h5wasm.js', 'dist/tfjs-backend-wasm.wasm', 'media/demo/model/model.json'];
+    const needed = ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/theory-worker.js', 'dist/cli.js', 'dist/h5wasm.js', 'dist/tfjs-backend-wasm.wasm', 'media/demo/model/model.json'];
     const onnxRuntime = ['node_modules/onnxruntime-node/package.json', 'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-node/dist/binding.js', 'node_modules/onnxruntime-common/package.json', 'node_modules/onnxruntime-common/dist/cjs/package.json', 'node_modules/onnxruntime-common/dist/cjs/index.js', `${binaries}onnxruntime_binding.node`];
     const sharp = ['node_modules/sharp/package.json', 'node_modules/sharp/dist/index.cjs', 'node_modules/@img/colour/index.cjs', 'node_modules/detect-libc/lib/detect-libc.js', 'node_modules/semver/index.js', `node_modules/@img/sharp-${process.platform}-${process.arch}/package.json`];
     for (const file of [...needed, ...onnxRuntime, ...sharp]) assert.ok(files.includes(file), `${file} is missing from the .vsix`);

@@ -1,0 +1,24 @@
+/**
+ * A worker process for the Theory view alone (dist/theory-worker.js): it answers `theory` requests
+ * (src/protocol/messages.ts) like dist/worker.js does, without loading any model backend, so it
+ * starts in a fraction of a second and a newer request can replace one still running by starting
+ * a fresh process (src/extension/theory-service.ts).
+ */
+import type { HostToWorker, WorkerToHost } from '../protocol/messages';
+import { theoryAnswer } from './theory';
+
+if (!process.send) {
+  process.stderr.write('robustness-lens theory worker: start me with child_process.fork (no IPC channel)\n');
+  process.exit(2);
+}
+
+const send = (message: WorkerToHost) => {
+  if (process.connected) process.send!(message);
+};
+
+process.on('message', (message: HostToWorker) => {
+  if (message.type === 'theory') send(theoryAnswer(message));
+  else if (message.type === 'cancel') process.exit(0);
+  else send({ type: 'error', message: `the theory worker answers theory requests only, not ${message.type}`, fatal: false });
+});
+process.on('disconnect', () => process.exit(0));
