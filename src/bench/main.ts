@@ -17,6 +17,7 @@ import { countFlops } from './flops';
 import { layerShapesOf } from './layer-shapes';
 import { measureMicro } from './micro';
 import { formatAttackSteps, measureAttackSteps, type AttackStepsSection } from './attack-steps';
+import { formatLongRun, runLongRun } from './long-run';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
 import { runProtocol, type MeasurementSettings } from './protocol-run';
 import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
@@ -155,6 +156,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   }
   const pytorch = options.pytorch ? await pytorchSection(fixtures, results, settings, Math.max(...options.workers), workDir) : undefined;
   const attacks = await attackStepsSections(fixtures, results, options, settings);
+  const longRun = options.longRun ? await runLongRun(options.longRun, workDir, log) : undefined;
   const date = new Date().toISOString();
   const bench: BenchResults = {
     tool: 'robustness-lens bench',
@@ -167,6 +169,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     results,
     ...(pytorch ? { pytorch } : {}),
     ...(attacks.length ? { attacks } : {}),
+    ...(longRun ? { longRun } : {}),
   };
   const path = join(outDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(path, `${JSON.stringify(bench, null, 2)}\n`);
@@ -249,7 +252,7 @@ async function main(): Promise<void> {
     return;
   }
   const { results, path } = await runBench(options, ['npm run bench --', ...process.argv.slice(2)].join(' '));
-  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}\n\nwritten to ${path}\n`);
+  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}${formatLongRun(results.longRun)}\n\nwritten to ${path}\n`);
 }
 
 if (require.main === module) {

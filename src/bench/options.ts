@@ -5,6 +5,7 @@ import { forwardChoices } from '../run/validate';
 import { autoOrder } from '../worker/backends';
 import { fixtureNames, type FixtureName } from './fixtures';
 import { attackNames, type AttackName } from '../engine/attacks/names';
+import type { LongRunOptions } from './long-run';
 
 export interface BenchOptions {
   fixtures: FixtureName[];
@@ -32,6 +33,8 @@ export interface BenchOptions {
   attacks: AttackName[];
   /** ddn and fmn steps per image for that (--attack-steps). */
   attackSteps: number;
+  /** The long run of the real CLI (--long-run; long-run.ts); null: not run. */
+  longRun: LongRunOptions | null;
 }
 
 export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
@@ -49,7 +52,7 @@ Models (--models, default all):
   or --model <model.json> --data <folder> [--labels <file>] to bench your own.
 
 Options:
-  --models a,b       which of the models above
+  --models a,b       which of the models above, or none (with --long-run: the long run alone)
   --backends a,b     wasm, cpu, tensorflow, tensorflow-gpu (default: every one installed)
   --forward a,b      what runs the forward passes, as the check's --forward: auto, onnxruntime, tfjs
                      (default: onnxruntime and tfjs on wasm and cpu where onnxruntime-node is
@@ -70,6 +73,14 @@ Options:
   --attacks list     attacks timed in process on each model's default configuration: gradient
                      steps/s and images/s (default fgm-line,deepfool,ddn,fmn; none to skip)
   --attack-steps N   ddn and fmn steps per image for that (default 100, as a check's --steps)
+  --long-run N       also run the real CLI (dist/cli.js) once on N generated 8x8 images with a tiny
+                     TF.js model (--samples 100 --scales 64 --max-eps 4 --details 0 --no-universality),
+                     and show per window of images: images/s, the workers' CPU-seconds (utime+stime
+                     from /proc) and images per worker CPU-second (steady when the code's own cost
+                     is, even while other jobs take the cores), the resident memory of the CLI and of
+                     each worker (Linux; default: not run; docs/benchmarks.md runs 10000)
+  --long-run-workers N  workers of the long run (default 2)
+  --long-run-window N   images between two samples of the long run (default 1000)
   --help             this text
 
 The batch size follows the workers' memory budget (env ROBUSTNESS_LENS_BATCH_MB, default 256).`;
@@ -113,7 +124,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     pytorch: true,
     attacks: ['fgm-line', 'deepfool', 'ddn', 'fmn'],
     attackSteps: 100,
+    longRun: null,
   };
+  let longRunWorkers: number | undefined;
+  let longRunWindow: number | undefined;
   let model: string | undefined;
   let data: string | undefined;
   let labels: string | undefined;
@@ -126,8 +140,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         return 'help';
       case '--models': {
         const names = list(flag, value());
+        if (names.length === 1 && names[0] === 'none') { options.fixtures = []; break; }
         const unknown = names.filter((n) => !(fixtureNames as readonly string[]).includes(n));
-        if (unknown.length) throw new BenchUsageError(`unknown model ${unknown.join(', ')} (one of ${fixtureNames.join(', ')})`);
+        if (unknown.length) throw new BenchUsageError(`unknown model ${unknown.join(', ')} (one of ${fixtureNames.join(', ')}, or none)`);
         options.fixtures = names as FixtureName[];
         break;
       }
@@ -167,6 +182,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
         break;
       }
       case '--attack-steps': options.attackSteps = positiveInteger(flag, value()); break;
+      case '--long-run': options.longRun = { images: positiveInteger(flag, value()), workers: 0, window: 0 }; break;
+      case '--long-run-workers': longRunWorkers = positiveInteger(flag, value()); break;
+      case '--long-run-window': longRunWindow = positiveInteger(flag, value()); break;
       case '--out': {
         const dir = value();
         if (!dir) throw new BenchUsageError('--out needs a folder');
@@ -180,5 +198,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if ((model === undefined) !== (data === undefined)) throw new BenchUsageError('--model and --data go together');
   if (labels !== undefined && model === undefined) throw new BenchUsageError('--labels needs --model and --data');
   if (model !== undefined && data !== undefined) options.custom = { model, data, labels };
+  if (!options.longRun && (longRunWorkers !== undefined || longRunWindow !== undefined)) throw new BenchUsageError('--long-run-workers and --long-run-window need --long-run');
+  if (options.longRun) options.longRun = { ...options.longRun, workers: longRunWorkers ?? 2, window: longRunWindow ?? 1000 };
   return options;
 }
