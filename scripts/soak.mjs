@@ -1,20 +1,21 @@
 // Fault-injection soak: runs the real CLI on the demo, kills it or one of its workers (SIGKILL) at a
 // random moment, resumes until the run completes, and checks that every resumed report equals the
 // uninterrupted one (timings and dates aside) and that images.jsonl holds no torn or duplicate line.
-// Usage: node scripts/soak.mjs [--runs 100] [--seed 1] [--keep]   (needs dist/: npm run build)
+// Usage: node scripts/soak.mjs [--runs 100] [--seed 1] [--keep] [--cli path/to/cli.js]   (needs dist/:
+// npm run build; --cli runs a copy of dist/ elsewhere, so that a rebuild meanwhile cannot change it)
 // Prints one JSON line with the counts; exit status 1 when any run differs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli.js');
 const flag = (name, fallback) => {
   const at = process.argv.indexOf(name);
   return at < 0 ? fallback : process.argv[at + 1];
 };
+const cli = resolve(flag('--cli', join(root, 'dist', 'cli.js')));
 const runs = Number(flag('--runs', '100'));
 const seed = Number(flag('--seed', '1'));
 const keep = process.argv.includes('--keep');
@@ -23,7 +24,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 if (!existsSync(cli)) {
-  console.error(`soak: ${cli} not found (run npm run build first)`);
+  console.error(`soak: ${cli} not found (run npm run build first, or give --cli the path of a built cli.js)`);
   process.exit(2);
 }
 
