@@ -1,25 +1,22 @@
 import type { Classifier } from './classifier';
 import type { AdversarialResult, RandomResult } from '../protocol/report';
 import type { Stage } from '../protocol/messages';
+import type { RunSettings } from '../protocol/settings';
 import { attackByName } from './attacks/index';
-import { resolveAttackOptions, type AttackOptions } from './attacks/options';
+import { resolveAttackOptions } from './attacks/options';
 import { randomFlips } from './random-flips';
 import { rareEventFlips } from './rare-event/estimate';
 import type { RandomSet } from './sampling';
 import { requireFiniteOutputs } from './non-finite';
 
-export interface MeasurementSettings {
+/** The run's settings one image's measurement reads (a view of RunSettings), and how it batches its forward passes. */
+export interface MeasurementSettings extends Pick<RunSettings, 'scales' | 'maxEps' | 'alphas' | 'clip'>, Partial<Pick<RunSettings, 'attackOptions'>> {
+  /** An attack's name; checked against the known ones when the attack is looked up. */
   attack: string;
-  scales: number;
-  maxEps: number;
-  alphas: number[];
-  clip: boolean;
   /** Rows per forward batch for the random perturbations. */
   batchSize: number;
   /** Line-search steps per forward batch. */
   lineSearchChunk?: number;
-  /** Budgets and schedules of the iterative attacks (ddn, fmn, best) and fgm-line's `refine`. */
-  attackOptions?: Partial<AttackOptions>;
   /** Set (--rare-event): after the Monte Carlo counts, estimate each α's flip probability far below 1/samples. */
   rareEvent?: ImageRareEventSettings;
 }
