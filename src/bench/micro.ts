@@ -3,8 +3,9 @@
  * classifier (same backend loading, forward engine, kernels, batch size and loss): the batched
  * perturbed forward pass, a single-image forward pass, a single-image input gradient (on the
  * engine the worker runs it on: the gradient graph on ONNX Runtime, else TF.js), and the random
- * stage as a worker runs it (randomFlips over a batch of the run's random set, resident or
- * regenerated as it would be at the run's sample count). On ONNX Runtime also the raw vjp and
+ * stage as a worker runs it (randomFlips over a batch of the run's random set, held in memory, read
+ * back from the scratch file or regenerated as it would be at the run's sample count), with the
+ * drawing at init charged to the first image apart. On ONNX Runtime also the raw vjp and
  * ONNX Runtime's own forward throughput on the same graph (inputs ready), so that the gradient and
  * the random stage are each a ratio to the same engine measured in the same interleaved rounds.
  * On wasm with a TF.js gradient it also times TF.js's own Conv2DBackpropInput kernel, to show what
@@ -15,9 +16,9 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropInputConfig as tfjsWasmConv2DBackpropInput } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2DBackpropInput';
 import type { TfBackendName as BackendName, ForwardChoice, ForwardName } from '../protocol/report';
 import { randomFlips } from '../engine/random-flips';
-import { unitBallSamplesWithin } from '../engine/sampling';
 import { OrtClassifier } from '../worker/compute/ort-classifier';
 import { randomSetBudgetBytes } from '../worker/random-set-budget';
+import { randomSetDiskBytes, randomSetStorage, runRandomSet, type RandomSetStorage } from '../worker/random-set-disk';
 import { workerClassifier } from '../worker/worker-classifier';
 
 export interface MicroResult {
@@ -44,12 +45,24 @@ export interface MicroResult {
   vjpForwardRatio: number | null;
   /** ONNX Runtime only (else null): ms per image of ONNX Runtime's own forward pass on the same graph at `batch` rows, inputs ready. */
   ortForwardMsPerImage: number | null;
-  /** ms per perturbed forward pass of the random stage (randomFlips on `batch` rows of the random set, every α). */
+  /**
+   * ms per perturbed forward pass of the random stage as every image of a run pays it (randomFlips
+   * on `batch` rows of the random set, every α): rows held in memory, read back from the scratch
+   * file, or regenerated, as the worker keeps the run's `samples` rows (`randomSetStorage`).
+   */
   randomStageMsPerPass: number;
-  /** Whether the run's random set (`samples` rows) is held in memory, else regenerated chunk by chunk as it is used. */
+  /** Whether the run's random set (`samples` rows) is held in memory (randomSetStorage 'memory'). */
   randomSetResident: boolean;
+  /** Where a worker keeps the run's random set under the memory and disk budgets (random-set-disk.ts). */
+  randomSetStorage: RandomSetStorage;
+  /** ms to draw one row of the random set once at worker init (its norms, and the scratch file's write where it has one). */
+  randomSetDrawMsPerRow: number;
+  /** The first image's random stage per pass, its rows' drawing charged to it: randomStageMsPerPass + randomSetDrawMsPerRow / alphas. */
+  randomStageFirstImageMsPerPass: number;
   /** ortForwardMsPerImage / randomStageMsPerPass: the random stage's throughput as a fraction of ONNX Runtime's own (null off ONNX Runtime). */
   randomStageFraction: number | null;
+  /** ortForwardMsPerImage / randomStageFirstImageMsPerPass (null off ONNX Runtime). */
+  randomStageFirstImageFraction: number | null;
   /** The same with TF.js's own wasm Conv2DBackpropInput (wasm only, else null). */
   naiveGradientMs: number | null;
   naiveGradientForwardRatio: number | null;
@@ -134,9 +147,14 @@ export async function measureMicro(
     const timedBatch = Math.max(1, Math.min(batch, Math.floor(1000 / forwardMsBatch1)));
     const rows = directions.subarray(0, timedBatch * d);
     const perturbed = Float32Array.from(rows, (u, i) => image[i % d] + 0.5 * u);
-    // One batch of the run's random set, held or regenerated as the run's `samples` rows would be.
-    const resident = samples * d * 4 <= randomSetBudgetBytes();
-    const randomSet = unitBallSamplesWithin(timedBatch, d, 0, { budgetBytes: resident ? Number.MAX_SAFE_INTEGER : 0, chunkRows: timedBatch });
+    // One batch of the run's random set, kept where a worker keeps the run's `samples` rows.
+    const storage = randomSetStorage(samples, d, randomSetBudgetBytes(), randomSetDiskBytes());
+    const drawBatch = () => {
+      const memory = { budgetBytes: storage === 'memory' ? Number.MAX_SAFE_INTEGER : 0, chunkRows: timedBatch };
+      return runRandomSet(timedBatch, d, 0, memory, storage === 'scratch-file' ? Number.MAX_SAFE_INTEGER : 0).set;
+    };
+    const [drawMs] = await timeMs([async () => drawBatch()], { minSeconds: 0, minRepeats: 5 });
+    const randomSet = drawBatch();
     const batchActions: Array<() => Promise<unknown>> = [
       () => classifier.predictPerturbed(image, rows, timedBatch, multipliers.subarray(0, timedBatch), false),
       () => randomFlips(classifier, image, label, 1, [...alphas], randomSet, { clip: false, batchSize: timedBatch }),
@@ -144,6 +162,8 @@ export async function measureMicro(
     if (ort) batchActions.push(() => ort.logits(perturbed, timedBatch));
     const [batchMs, randomStageMs, ortBatchMs] = await timeMs(batchActions, timing);
     const randomStageMsPerPass = randomStageMs / (timedBatch * alphas.length);
+    const randomSetDrawMsPerRow = drawMs / timedBatch;
+    const randomStageFirstImageMsPerPass = randomStageMsPerPass + randomSetDrawMsPerRow / alphas.length;
     const ortForwardMsPerImage = ort ? ortBatchMs / timedBatch : null;
 
     let naiveGradientMs: number | null = null;
@@ -172,8 +192,12 @@ export async function measureMicro(
       vjpForwardRatio: ort ? vjpMs / forwardMsBatch1 : null,
       ortForwardMsPerImage,
       randomStageMsPerPass,
-      randomSetResident: resident,
+      randomSetResident: storage === 'memory',
+      randomSetStorage: storage,
+      randomSetDrawMsPerRow,
+      randomStageFirstImageMsPerPass,
       randomStageFraction: ortForwardMsPerImage === null ? null : ortForwardMsPerImage / randomStageMsPerPass,
+      randomStageFirstImageFraction: ortForwardMsPerImage === null ? null : ortForwardMsPerImage / randomStageFirstImageMsPerPass,
       naiveGradientMs,
       naiveGradientForwardRatio: naiveGradientMs === null ? null : naiveGradientMs / forwardMsBatch1,
       naiveGradientMaxAbsDiff,

@@ -141,9 +141,12 @@ export function formatResults(results: BenchResults): string {
       const naive = mi.naiveGradientForwardRatio === null ? '' : ` (TF.js's own wasm kernel: ${fixed(mi.naiveGradientMs, 1)} ms, ${fixed(mi.naiveGradientForwardRatio, 1)}x; max |diff| ${mi.naiveGradientMaxAbsDiff?.toExponential(1) ?? '–'})`;
       const vjp = mi.vjpMs === null ? '' : `; the vjp alone ${fixed(mi.vjpMs, 2)} ms = ${fixed(mi.vjpForwardRatio, 2)}x`;
       lines.push(`  input gradient (${engineWords(mi.gradientEngine, r.backend)}): ${fixed(mi.gradientMs, 2)} ms = ${fixed(mi.gradientForwardRatio, 2)}x a one-image forward pass on ${engine}${vjp}${naive}`);
-      const set = mi.randomSetResident ? 'random set held' : 'random set regenerated';
-      const own = mi.ortForwardMsPerImage === null ? '' : ` = ${fixed((mi.randomStageFraction ?? 0) * 100, 0)}% of ONNX Runtime's own forward throughput on the same graph (${fixed(mi.ortForwardMsPerImage, 3)} ms/image)`;
+      const set = { memory: 'random set held', 'scratch-file': 'random set read back from the scratch file', regenerated: 'random set regenerated' }[mi.randomSetStorage];
+      const ofOrt = (fraction: number | null) => `${fixed((fraction ?? 0) * 100, 0)}%`;
+      const own = mi.ortForwardMsPerImage === null ? '' : ` = ${ofOrt(mi.randomStageFraction)} of ONNX Runtime's own forward throughput on the same graph (${fixed(mi.ortForwardMsPerImage, 3)} ms/image)`;
       lines.push(`  random stage (${set}): ${fixed(mi.randomStageMsPerPass, 3)} ms per perturbed forward pass at batch ${mi.batch}${own}`);
+      const firstOwn = mi.ortForwardMsPerImage === null ? '' : ` = ${ofOrt(mi.randomStageFirstImageFraction)}`;
+      lines.push(`    first image, its rows drawn at init (${fixed(mi.randomSetDrawMsPerRow * 1e6 / r.inputShape.reduce((a, b) => a * b, 1), 1)} ns a value): ${fixed(mi.randomStageFirstImageMsPerPass, 3)} ms per pass${firstOwn}`);
     }
     if (r.runs.length) {
       lines.push('  workers  images/s  forwards/s  GFLOP/s  speedup  wall s  peak RSS MB/worker  gradient/line-search/random/decode');

@@ -68,11 +68,15 @@ function checkConfiguration(r: ModelResult, workers: number[], images: number, s
   for (const key of ['forwardMsPerImage', 'forwardMsBatch1', 'gradientMs', 'gradientForwardRatio', 'randomStageMsPerPass'] as const) assert.ok(isNumber(micro[key]) && micro[key] > 0, key);
   assert.equal(micro.gradientEngine, r.forward, 'the gradient runs on the forward engine (the gradient graph on ONNX Runtime)');
   assert.equal(micro.randomSetResident, true, 'a few rows of 8x8x3 fit the random-set budget');
+  assert.equal(micro.randomSetStorage, 'memory');
+  assert.ok(isNumber(micro.randomSetDrawMsPerRow) && micro.randomSetDrawMsPerRow > 0, 'the drawing at init is timed');
+  assert.ok(micro.randomStageFirstImageMsPerPass > micro.randomStageMsPerPass, 'the first image also pays its rows\' drawing');
   if (r.forward === 'onnxruntime') {
     for (const key of ['vjpMs', 'vjpForwardRatio', 'ortForwardMsPerImage', 'randomStageFraction'] as const) assert.ok(isNumber(micro[key]) && (micro[key] as number) > 0, key);
     assert.ok(Math.abs((micro.randomStageFraction as number) - (micro.ortForwardMsPerImage as number) / micro.randomStageMsPerPass) < 1e-12);
+    assert.ok(Math.abs((micro.randomStageFirstImageFraction as number) - (micro.ortForwardMsPerImage as number) / micro.randomStageFirstImageMsPerPass) < 1e-12);
   } else {
-    assert.deepEqual([micro.vjpMs, micro.vjpForwardRatio, micro.ortForwardMsPerImage, micro.randomStageFraction], [null, null, null, null]);
+    assert.deepEqual([micro.vjpMs, micro.vjpForwardRatio, micro.ortForwardMsPerImage, micro.randomStageFraction, micro.randomStageFirstImageFraction], [null, null, null, null, null]);
   }
   if (r.backend === 'wasm' && micro.gradientEngine === 'tfjs') {
     assert.ok(isNumber(micro.naiveGradientMs) && isNumber(micro.naiveGradientForwardRatio));
