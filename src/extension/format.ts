@@ -1,6 +1,8 @@
 /** Short texts for the progress notification, the status bar and the runs view. */
 import type { BackendName, ForwardName } from '../protocol/report';
+import { clopperPearson } from '../engine/statistics';
 import { forwardEngineNames } from '../report/compute-names';
+import { confidenceLevel } from '../report/format';
 import type { Headline } from './run-storage';
 
 /** "45 s", "3 min 20 s", "1 h 05 min". */
@@ -18,6 +20,21 @@ export function formatPercent(rate: number): string {
   // Tiny rates keep one significant digit rather than rounding to a misleading 0.
   const text = percent < 0.1 ? percent.toPrecision(1) : percent.toFixed(1).replace(/\.0$/, '');
   return `${text} %`;
+}
+
+/**
+ * A rate measured as `count` of `trials`, short; a zero count is written as its one-sided 95 %
+ * Clopper–Pearson upper bound ("< 1.6 %" for 0 of 188), never a bare 0, as in the report panel.
+ */
+export function formatRate(count: number, trials: number): string {
+  if (trials === 0) return '–';
+  if (count === 0) return `< ${formatPercent(clopperPearson(0, trials, confidenceLevel).oneSidedUpper)}`;
+  return formatPercent(count / trials);
+}
+
+/** "0 of 188 (< 1.6 %)", "7 of 188 (3.7 %)"; "none of 0" when there was nothing to count. */
+export function formatCount(count: number, trials: number): string {
+  return trials === 0 ? 'none of 0' : `${count} of ${trials} (${formatRate(count, trials)})`;
 }
 
 const stageNames: Record<string, string> = {
@@ -58,9 +75,9 @@ function backendOnlyLabel(backend: BackendName, workers: number): string {
 
 /** "acc 99 % · adv 54 % · rand α10 3.7 %": the numbers the runs view shows beside a run. */
 export function headlineText(h: Headline): string {
-  const parts = [`acc ${formatPercent(h.accuracy)}`, `adv ${formatPercent(h.adversarialRate)}`];
+  const parts = [`acc ${formatPercent(h.accuracy)}`, `adv ${formatRate(h.adversarialSusceptible, h.correct)}`];
   const largest = [...h.random].sort((a, b) => b.alpha - a.alpha)[0];
-  if (largest) parts.push(`rand α${largest.alpha} ${formatPercent(largest.rate)}`);
+  if (largest) parts.push(`rand α${largest.alpha} ${formatRate(largest.susceptible, h.adversarialSusceptible)}`);
   return parts.join(' · ');
 }
 

@@ -24,9 +24,13 @@ export type RunSettings = Pick<CheckOptions, 'attackOptions' | 'model' | 'data' 
 
 export interface Headline {
   images: number;
+  /** Correctly classified images: the adversarial rate's denominator. */
+  correct: number;
   accuracy: number;
+  /** Correct images with an adversarial flip: the random rates' denominator. */
+  adversarialSusceptible: number;
   adversarialRate: number;
-  random: { alpha: number; rate: number }[];
+  random: { alpha: number; rate: number; susceptible: number }[];
 }
 
 /** What a run computed on: the TF.js backend and, when recorded, what ran the forward passes. */
@@ -171,9 +175,11 @@ export async function deleteRun(runsDir: string, dir: string): Promise<void> {
 export function headlineOf(summary: Summary): Headline {
   return {
     images: summary.images,
+    correct: summary.correct,
     accuracy: summary.accuracy,
+    adversarialSusceptible: summary.adversarial.susceptible,
     adversarialRate: summary.adversarial.rate,
-    random: summary.random.map((r) => ({ alpha: r.alpha, rate: r.rate })),
+    random: summary.random.map((r) => ({ alpha: r.alpha, rate: r.rate, susceptible: r.susceptible })),
   };
 }
 

@@ -1,6 +1,6 @@
 /** How a stored run appears in the Runs view: label, description, tooltip, icon and context value. */
 import { engineText } from '../report/compute-names';
-import { formatDate, formatPercent, headlineText } from './format';
+import { formatCount, formatDate, formatPercent, headlineText } from './format';
 import type { RunInfo } from './run-storage';
 import { runTitle } from './run-title';
 
@@ -36,8 +36,8 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
   if (run.engine) tooltip.push(`Ran on ${engineText(run.engine.backend, run.engine.forward)}`);
   if (run.headline) {
     const h = run.headline;
-    tooltip.push(`${h.images} images · accuracy ${formatPercent(h.accuracy)} · adversarial susceptibility ${formatPercent(h.adversarialRate)}`);
-    tooltip.push(`Random susceptibility: ${h.random.map((r) => `α ${r.alpha}: ${formatPercent(r.rate)}`).join(' · ')}`);
+    tooltip.push(`${h.images} images · accuracy ${formatPercent(h.accuracy)} · adversarial susceptibility ${formatCount(h.adversarialSusceptible, h.correct)}`);
+    tooltip.push(`Random susceptibility: ${h.random.map((r) => `α ${r.alpha}: ${formatCount(r.susceptible, h.adversarialSusceptible)}`).join(' · ')}`);
   } else {
     tooltip.push(`${run.done} image${run.done === 1 ? '' : 's'} finished`);
   }

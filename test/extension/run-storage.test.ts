@@ -62,15 +62,18 @@ describe('run folders', () => {
       ['c-killed', 'incomplete', 7],
     ]);
     const complete = listed[1];
+    const { summary } = recorded;
     assert.deepEqual(complete.headline, {
       images: 60,
+      correct: summary.correct,
       accuracy: 0.9667,
+      adversarialSusceptible: summary.adversarial.susceptible,
       adversarialRate: 0.6724,
       random: [
-        { alpha: 1, rate: 0 },
-        { alpha: 2, rate: 0 },
-        { alpha: 5, rate: 0.1282 },
-        { alpha: 10, rate: 0.4615 },
+        { alpha: 1, rate: 0, susceptible: 0 },
+        { alpha: 2, rate: 0, susceptible: 0 },
+        { alpha: 5, rate: 0.1282, susceptible: summary.random[2].susceptible },
+        { alpha: 10, rate: 0.4615, susceptible: summary.random[3].susceptible },
       ],
     });
     assert.equal(complete.hasHtml, false);

@@ -72,7 +72,7 @@ describe('short texts', () => {
       startedAt: new Date(2025, 0, 2, 3, 4, 5),
       done: 200,
       settings: { model: '/ws/models/cnn/model.json', data: '/ws/data/test', alphas: [1, 2, 5, 10], samples: 2000, scales: 256, maxEps: 10, seed: 0, clip: false },
-      headline: { images: 200, accuracy: 0.995, adversarialRate: 0.5377, random: [{ alpha: 1, rate: 0 }, { alpha: 10, rate: 0.0371 }] },
+      headline: { images: 200, correct: 199, accuracy: 0.995, adversarialSusceptible: 107, adversarialRate: 0.5377, random: [{ alpha: 1, rate: 0, susceptible: 0 }, { alpha: 10, rate: 0.0374, susceptible: 4 }] },
       engine: { backend: 'wasm', forward: 'onnxruntime' },
       hasHtml: true,
     };
@@ -85,7 +85,14 @@ describe('short texts', () => {
     assert.match(item.tooltip, /Started 2025-01-02 03:04/);
     assert.equal(item.contextValue, 'run.complete.html');
     assert.equal(item.icon, 'pass');
-    assert.match(item.tooltip, /Random susceptibility: α 1: 0 % · α 10: 3.7 %/);
+    // Zero flips as the panel writes them: the count with its one-sided Clopper–Pearson bound, never a bare 0.
+    assert.match(item.tooltip, /^Random susceptibility: α 1: 0 of 107 \(< 2\.8 %\) · α 10: 4 of 107 \(3\.7 %\)$/m);
+    assert.match(item.tooltip, /^200 images · accuracy 99\.5 % · adversarial susceptibility 107 of 199 \(53\.8 %\)$/m);
+    assert.doesNotMatch(item.tooltip, /: 0 %/);
+    const robust = { ...run.headline!, adversarialSusceptible: 0, adversarialRate: 0, random: [{ alpha: 10, rate: 0, susceptible: 0 }] };
+    assert.equal(headlineText(robust), 'acc 99.5 % · adv < 1.5 % · rand α10 –');
+    assert.equal(headlineText({ ...run.headline!, random: [{ alpha: 10, rate: 0, susceptible: 0 }] }), 'acc 99.5 % · adv 53.8 % · rand α10 < 2.8 %');
+    assert.match(runItemModel({ ...run, headline: robust }, null).tooltip, /^Random susceptibility: α 10: none of 0$/m);
     assert.match(item.tooltip, /^Ran on wasm · forward passes on ONNX Runtime$/m);
     assert.match(runItemModel({ ...run, engine: { backend: 'tensorflow', forward: 'tfjs' } }, null).tooltip, /^Ran on tensorflow$/m);
     assert.doesNotMatch(runItemModel({ ...run, engine: null }, null).tooltip, /Ran on/);
