@@ -1,6 +1,6 @@
 /**
  * Errors as the user sees them: one notification that says what went wrong and what to do, the
- * full detail (stack, worker output) in the "Robustness Lens" output channel.
+ * detail (worker output; the stack of an unexpected error) in the "Robustness Lens" output channel.
  */
 import type { Log, Ui } from './ports';
 
@@ -44,11 +44,26 @@ export interface ErrorReporterDeps {
 const showOutput = 'Show Output';
 const openSettings = 'Open Settings';
 
-/** Logs the full error, shows one notification; resolves when the user answered it (or closed it). */
+/**
+ * Whether an error is a bug or a failure nobody planned for, whose stack belongs in the output
+ * channel: a TypeError, RangeError, assertion, … Errors raised on purpose with a message that says
+ * what is wrong (a class mismatch, a bad setting or flag, a file that cannot be read: a plain Error
+ * or a subclass such as SettingsError, whose name stays "Error") are the user's to fix, and their
+ * stack is noise to them.
+ */
+export function isUnexpected(error: unknown): error is Error {
+  return error instanceof Error && error.name !== 'Error';
+}
+
+/**
+ * Logs the error (a user's mistake as its message only, an unexpected one with its stack), shows
+ * one notification; resolves when the user answered it (or closed it).
+ */
 export async function reportError(deps: ErrorReporterDeps, what: string, error: unknown): Promise<void> {
   const message = oneLine(error);
   deps.log.line(`ERROR ${what}: ${message}`);
-  if (error instanceof Error && error.stack) deps.log.line(error.stack);
+  if (isUnexpected(error) && error.stack) deps.log.line(error.stack);
+  else if (error instanceof Error && error.message.trim().includes('\n')) deps.log.line(error.message.trim().split('\n').slice(1).join('\n'));
   const detail = (error as { detail?: unknown }).detail;
   if (typeof detail === 'string' && detail) deps.log.line(detail);
   const advice = adviceFor(message);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adviceFor, oneLine, reportError } from '../../src/extension/errors';
+import { adviceFor, isUnexpected, oneLine, reportError } from '../../src/extension/errors';
+import { SettingsError } from '../../src/extension/settings';
 import { backendLabel, formatDuration, formatPercent, headlineText, progressMessage, statusText } from '../../src/extension/format';
 import type { RunInfo } from '../../src/extension/run-storage';
 import { runItemModel } from '../../src/extension/runs-view';
@@ -41,6 +42,27 @@ describe('errors: one notification with what to do, the detail in the output cha
     await reportError({ ui: shown, log, openSetting: () => undefined }, 'x', 'plain text.');
     assert.equal(log.shown, 1);
     assert.equal(oneLine(new Error('')), 'unknown error');
+  });
+});
+
+describe('errors in the output channel', () => {
+  it("logs a user's mistake as one line without a stack, an unexpected error with its stack", async () => {
+    const mismatch = new Error('dataset has 3 class folders but the model has 2 outputs');
+    const bad = new SettingsError('Setting robustnessLens.samples must be a whole number of at least 1 (got -3)');
+    const bug = new TypeError("Cannot read properties of undefined (reading 'length')");
+    assert.deepEqual([mismatch, bad, bug, 'plain text'].map(isUnexpected), [false, false, true, false]);
+
+    const log = new MemoryLog();
+    await reportError({ ui: new FakeUi(), log, openSetting: () => undefined }, 'the check could not start', mismatch);
+    assert.deepEqual(log.lines, ['ERROR the check could not start: dataset has 3 class folders but the model has 2 outputs']);
+    await reportError({ ui: new FakeUi(), log, openSetting: () => undefined }, 'the check could not start', bad);
+    assert.equal(log.lines.length, 2);
+    assert.doesNotMatch(log.text(), /^\s+at /m);
+
+    await reportError({ ui: new FakeUi(), log, openSetting: () => undefined }, 'the check failed', bug);
+    assert.equal(log.lines[2], "ERROR the check failed: Cannot read properties of undefined (reading 'length')");
+    assert.equal(log.lines[3], bug.stack);
+    assert.match(log.lines[3], /^TypeError: Cannot read properties.*\n\s+at /);
   });
 });
 
