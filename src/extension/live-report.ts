@@ -12,7 +12,8 @@ import { runConfigOf } from '../run/run-config';
 import type { CheckOptions } from '../run/types';
 import { runFiles } from './run-storage';
 
-export function startingReport(options: CheckOptions, model: ModelInfo, classes: string[], toolVersion: string, startedAt: Date): Report {
+/** `firstStartedAt`: when the run's first session started (the 'started' event's), for a resumed run. */
+export function startingReport(options: CheckOptions, model: ModelInfo, classes: string[], toolVersion: string, startedAt: Date, firstStartedAt = startedAt.toISOString()): Report {
   return {
     tool: { name: 'robustness-lens', version: toolVersion },
     config: runConfigOf(options, classes, model),
@@ -20,6 +21,7 @@ export function startingReport(options: CheckOptions, model: ModelInfo, classes:
     images: [],
     status: 'running',
     startedAt: startedAt.toISOString(),
+    firstStartedAt,
   };
 }
 

@@ -99,7 +99,7 @@ export class RunSession {
               status.running(this.lastBackend, event.resumed, event.total);
               log.line(`  ${event.model.format} model, input ${event.model.inputShape.join('×')}, ${event.model.classCount} classes, ${event.model.outputActivation} output; ${this.lastBackend}; ${event.total} images${event.resumed ? `, ${event.resumed} already done (resuming)` : ''}`);
               advance(event.resumed, event.total, progressMessage(event.resumed, event.total, null, null) + (event.resumed ? ' (resumed)' : ''));
-              const report = startingReport(options, event.model, plan.classes, this.deps.toolVersion, startedAt);
+              const report = startingReport(options, event.model, plan.classes, this.deps.toolVersion, startedAt, event.firstStartedAt);
               queue(async () => {
                 const records = event.resumed ? await finishedRecords(options.out) : [];
                 live = new LiveReport({ ...report, images: records });

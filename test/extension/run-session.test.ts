@@ -206,12 +206,12 @@ describe('a check driven from the extension host', () => {
     assert.equal(refreshed(), 1);
   });
 
-  it('a resumed run shows the images finished before, read from images.jsonl', async () => {
+  it('a resumed run shows the images finished before, read from images.jsonl, and dates the run from its first session', async () => {
     const out = join(tmp.path, 'resumed');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'images.jsonl'), `${images.slice(0, 2).map((r) => JSON.stringify(r)).join('\n')}\n{"file": "cut`);
     const events: RunEvent[] = [
-      { type: 'started', outDir: out, total: 3, resumed: 2, model, workers: 1, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 0 },
+      { type: 'started', outDir: out, total: 3, resumed: 2, model, workers: 1, firstStartedAt: '2026-01-01T00:00:00.000Z', earlierSeconds: 95 },
       { type: 'image', record: images[2], summary: summaryAfter(3), done: 3, total: 3 },
       { type: 'warning', message: 'skipped 7_Sneaker/bad.png: not a PNG' },
     ];
@@ -221,6 +221,8 @@ describe('a check driven from the extension host', () => {
     const { s } = session(ui, host.start, recorder);
     await s.run(plan(out));
     assert.deepEqual(recorder.begun?.images.map((r) => r.file), images.slice(0, 2).map((r) => r.file));
+    assert.equal(recorder.begun?.firstStartedAt, '2026-01-01T00:00:00.000Z');
+    assert.notEqual(recorder.begun?.startedAt, recorder.begun?.firstStartedAt);
     assert.match(ui.progress[0].reports[1].message ?? '', /^2 \/ 3 images \(resumed\)$/);
     assert.equal(ui.progress[0].reports[1].increment, 66);
     assert.deepEqual(ui.messages('warn'), ['Robustness Lens: run finished with 1 warning: skipped 7_Sneaker/bad.png: not a PNG']);
