@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
 import { ReportPanel, type PanelEnv } from './report-panel';
 import { loadReport } from './report-location';
+import { pickReport } from './report-picker';
 import { deleteRun, modelName, readReport as readRunReport, runFiles, type RunInfo } from './run-storage';
 import { ComparePanel } from './compare-panel';
 import { runTitle } from './run-title';
@@ -69,12 +70,13 @@ export class Commands {
     });
   }
 
+  /** Command `robustnessLens.openReport`: a report.json from the explorer, else a stored run or a file picked. */
   async openReport(resource?: vscode.Uri): Promise<void> {
     await this.guard('the report could not be opened', async () => {
-      const path =
-        resource?.fsPath ??
-        (await this.env.ui.openFile('Robustness Lens: report', [{ name: 'Robustness Lens report (report.json)', extensions: ['json'] }], this.env.workspace.folders()[0]));
-      if (!path) return;
+      const choice = resource ? { path: resource.fsPath } : await pickReport(this.env.ui, await this.env.tree.getChildren(), this.env.workspace.folders()[0]);
+      if (!choice) return;
+      if ('run' in choice) return this.openRun(choice.run);
+      const path = choice.path;
       const folder = dirname(path);
       const isRunFolder = basename(path) === runFiles.report && (existsSync(join(folder, runFiles.run)) || existsSync(join(folder, runFiles.images)));
       const source: ReportSource = isRunFolder ? { runDir: folder } : { reportPath: path };

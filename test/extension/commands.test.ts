@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import type { CommandEnv, Commands as CommandsClass } from '../../src/extension/commands';
 import type { ReportPanel as ReportPanelClass } from '../../src/extension/report-panel';
 import { RunSession } from '../../src/extension/run-session';
-import { readRun, type RunInfo } from '../../src/extension/run-storage';
+import { formatDate } from '../../src/extension/format';
+import { listRuns, readRun, type RunInfo } from '../../src/extension/run-storage';
 import type { RunsTree } from '../../src/extension/runs-tree';
 import { resolveSettings } from '../../src/extension/settings';
 import type { Report } from '../../src/protocol/report';
@@ -69,7 +70,7 @@ function commands(script: Answer[]) {
     log,
     readSettings: () => resolveSettings({ get: () => undefined }),
     session,
-    tree: { refresh: () => refreshed++ } as unknown as RunsTree,
+    tree: { refresh: () => refreshed++, getChildren: () => listRuns(runs) } as unknown as RunsTree,
     panelEnv: { extensionUri: vscode.Uri.file(tmp.path) as never, ui, log, state, nodePath: () => undefined, mayRunModels: () => true, baseFolder: () => ws },
   };
   return { c: new Commands(env), ui, log, refreshed: () => refreshed };
@@ -141,15 +142,40 @@ describe('commands', () => {
   it('open any report.json from a file dialog', async () => {
     const loose = join(tmp.path, 'shared-report.json');
     writeFileSync(loose, JSON.stringify({ ...recorded, startedAt: undefined }));
-    const { c, ui } = commands([{ openFile: loose, title: 'Robustness Lens: report' }]);
+    const { c, ui } = commands([{ pick: 'Browse…', title: 'Robustness Lens: report' }, { openFile: loose, title: 'Robustness Lens: report' }]);
     await c.openReport();
     assert.equal(ui.remaining, 0);
     assert.equal(record.panels.length, 2);
     assert.equal(record.panels[1].title, 'Robustness: demo on data');
     const notReport = join(tmp.path, 'package.json');
     writeFileSync(notReport, '{"name":"x"}');
-    const failing = commands([{ openFile: notReport }]);
+    const failing = commands([{ pick: 'Browse…' }, { openFile: notReport }]);
     await failing.c.openReport();
     assert.match(failing.ui.messages('error')[0], /^Robustness Lens: the report could not be opened: .*package\.json is not a Robustness Lens report/);
+  });
+
+  it('Open Report lists the stored runs with a report (title, start, images, accuracy), then Browse…', async () => {
+    const done = join(runs, '2025-01-01_00-00-01_model');
+    const { c, ui } = commands([{ pick: 'ws on data', title: 'Robustness Lens: report' }]);
+    const panel = record.panels.find((p) => p.title === 'Robustness: demo on data (00:00:01)');
+    assert.ok(panel, 'the finished run has a panel from the test above');
+    const revealed = panel.revealed;
+    await c.openReport();
+    const question = ui.asked[0];
+    assert.ok(question.kind === 'pick');
+    // The unfinished run (no report.json) is not offered.
+    assert.deepEqual(question.labels, ['ws on data', 'Browse…']);
+    assert.equal(question.descriptions[0], `${formatDate((await run(done)).startedAt)} · 60 images · accuracy 96.7 %`);
+    assert.equal(panel.revealed, revealed + 1, "the picked run's panel is revealed");
+    assert.deepEqual(ui.messages('error'), []);
+  });
+
+  it('Browse… refuses the other files of a run folder in one line, naming its report.json', async () => {
+    const done = join(runs, '2025-01-01_00-00-01_model');
+    for (const file of ['run.json', 'details.json', 'images.jsonl']) {
+      const { c, ui } = commands([{ pick: 'Browse…' }, { openFile: join(done, file) }]);
+      await c.openReport();
+      assert.match(ui.messages('error')[0], new RegExp(`^Robustness Lens: the report could not be opened: ${file.replace('.', '\\.')} holds a run's [a-z -]+, not its report: open report\\.json in ${done.replace(/[/.\\-]/g, '\\$&')}\\.`));
+    }
   });
 });
