@@ -25,6 +25,20 @@ const nativeExternals = ['onnxruntime-node', 'sharp', '@tensorflow/tfjs-node', '
 // would add a second to each start of the extension and of every worker.
 const lazyBundles = ['h5wasm/node'];
 
+// The standalone report runs the Theory view's simulations in a Web Worker started from a blob: URL
+// (the only worker its CSP allows): the webview bundle carries webview/theory-worker.ts, bundled on
+// its own, as the text of the module 'theory-worker-source'.
+const theoryWorkerSource = {
+  name: 'theory-worker-source',
+  setup(build) {
+    build.onResolve({ filter: /^theory-worker-source$/ }, () => ({ path: 'theory-worker-source', namespace: 'theory-worker-source' }));
+    build.onLoad({ filter: /.*/, namespace: 'theory-worker-source' }, async () => {
+      const worker = await esbuild.build({ bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', write: false, metafile: true, logLevel: 'warning', absWorkingDir: root, entryPoints: [join(root, 'webview/theory-worker.ts')] });
+      return { contents: `export default ${JSON.stringify(worker.outputFiles[0].text)};`, loader: 'js', watchFiles: Object.keys(worker.metafile.inputs).map((file) => join(root, file)) };
+    });
+  },
+};
+
 const targets = {
   extension: { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', ...nativeExternals, ...lazyBundles] },
   worker: { ...node, entryPoints: [join(root, 'src/worker/main.ts')], outfile: join(dist, 'worker.js'), external: [...nativeExternals, ...lazyBundles] },
@@ -34,7 +48,7 @@ const targets = {
   bench: { ...node, entryPoints: [join(root, 'src/bench/main.ts')], outfile: join(dist, 'bench.js'), external: [...nativeExternals, ...lazyBundles] },
   h5wasm: { ...node, stdin: { contents: "export * from 'h5wasm/node';", resolveDir: root }, outfile: join(dist, 'h5wasm.js'), sourcemap: false },
   // Minified: every standalone report.html inlines this bundle (about 350 kB instead of 690 kB).
-  webview: { bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), loader: { '.css': 'css' } },
+  webview: { bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), loader: { '.css': 'css' }, plugins: [theoryWorkerSource] },
 };
 
 const names = wanted.length ? wanted : Object.keys(targets);

@@ -57,7 +57,7 @@ export class App {
     this.header = new HeaderView((kind) => this.exportReport(kind));
     this.norms = new NormsView(exportPng);
     this.attacks = new AttacksView(exportPng);
-    this.theory = new TheoryView(exportPng);
+    this.theory = new TheoryView(exportPng, (parameters) => host.simulateTheory(parameters));
     this.universality = new UniversalityView(exportPng);
     this.detail = new DetailView({ onClose: () => this.select(null), openImage: host.openImage });
     this.images = new ImagesView(this.detail.element, { onOpen: (file) => this.select(file), onViewChange: () => this.saveSoon() });

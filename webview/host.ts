@@ -4,9 +4,13 @@
  */
 import type { ExportFormat, ExtensionToWebview, ImageDetail, WebviewToExtension } from '../src/protocol/messages';
 import type { ImageRecord, Report } from '../src/protocol/report';
+import type { TheoryParameters, TheoryRow } from '../src/engine/two-balls';
 import { detailDataId, reportDataId, type ReportAssets } from '../src/report/standalone';
+import { TheoryWebWorker } from './theory-web-worker';
 
 export type DetailAnswer = { detail: ImageDetail } | { unavailable: string };
+/** A Theory simulation's outcome; `superseded` when a newer request replaced it before it finished. */
+export type TheoryAnswer = { rows: TheoryRow[] } | { error: string } | { superseded: true };
 
 export interface Host {
   /** Starts listening; the standalone host delivers its embedded report at once. */
@@ -14,6 +18,8 @@ export interface Host {
   getState(): unknown;
   setState(state: unknown): void;
   requestDetail(file: string): Promise<DetailAnswer>;
+  /** Simulates the paper's models off the page's thread: in the extension's worker process, or a Web Worker standalone. */
+  simulateTheory(parameters: TheoryParameters): Promise<TheoryAnswer>;
   /** Saves an export; resolves with a sentence saying where it went. */
   save(format: ExportFormat, suggestedName: string, content: string): Promise<string>;
   /** The page's own bundle and stylesheet, to write a standalone report. */
@@ -42,6 +48,15 @@ export function createHost(): Host {
 function vsCodeHost(api: VsCodeApi): Host {
   const detailWaiters = new Map<string, ((answer: DetailAnswer) => void)[]>();
   const exportWaiters = new Map<ExportFormat, { resolve: (text: string) => void; reject: (error: Error) => void }[]>();
+  let theoryWaiter: { requestId: number; resolve: (answer: TheoryAnswer) => void } | null = null;
+  let theoryRequests = 0;
+
+  function settleTheory(message: Extract<ExtensionToWebview, { type: 'theory' }>): void {
+    if (!theoryWaiter || theoryWaiter.requestId !== message.requestId) return;
+    const { resolve } = theoryWaiter;
+    theoryWaiter = null;
+    resolve(message.rows ? { rows: message.rows } : { error: message.error ?? 'the simulation failed' });
+  }
 
   function settleDetail(message: Extract<ExtensionToWebview, { type: 'detail' }>): void {
     const waiters = detailWaiters.get(message.file) ?? [];
@@ -70,6 +85,7 @@ function vsCodeHost(api: VsCodeApi): Host {
         if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
         if (message.type === 'detail') settleDetail(message);
         else if (message.type === 'exported') settleExport(message);
+        else if (message.type === 'theory') settleTheory(message);
         onMessage(message);
       });
       api.postMessage({ type: 'ready' });
@@ -84,6 +100,15 @@ function vsCodeHost(api: VsCodeApi): Host {
           detailWaiters.set(file, [resolve]);
           api.postMessage({ type: 'requestDetail', file });
         }
+      });
+    },
+    simulateTheory(parameters) {
+      // The extension never answers a superseded request.
+      theoryWaiter?.resolve({ superseded: true });
+      const requestId = ++theoryRequests;
+      return new Promise((resolve) => {
+        theoryWaiter = { requestId, resolve };
+        api.postMessage({ type: 'simulateTheory', requestId, parameters });
       });
     },
     save(format, suggestedName, content) {
@@ -137,6 +162,7 @@ function standaloneHost(): Host {
   const byFile = new Map(details.map((d) => [d.file, d]));
   const historyKey = 'robustnessLensView';
   let report: Report | null = null;
+  const theory = new TheoryWebWorker();
   return {
     start(onMessage) {
       report = embeddedJson<Report>(reportDataId);
@@ -156,6 +182,7 @@ function standaloneHost(): Host {
       if (detail) return { detail };
       return { unavailable: standaloneDetailNote(details.map((d) => d.file), report?.images ?? []) };
     },
+    simulateTheory: (parameters) => theory.simulate(parameters),
     async save(format, suggestedName, content) {
       download(format, suggestedName, content);
       return `Downloaded ${suggestedName}`;

@@ -1,7 +1,8 @@
 /**
  * The standalone report: one HTML file with the panel's own bundle and stylesheet inlined and the
  * report (plus some detail views) embedded as JSON. Opens from file:// in any browser; its CSP
- * allows only its own inline code (by nonce) and data:/blob: images, so it loads nothing at all.
+ * allows only its own inline code (by nonce), data:/blob: images and blob: workers (the Theory
+ * view's simulation, started from text the bundle carries), so it loads nothing at all.
  */
 import type { ImageDetail } from '../protocol/messages';
 import type { Report } from '../protocol/report';
@@ -20,7 +21,7 @@ export const reportDataId = 'report-data';
 export const detailDataId = 'detail-data';
 
 export function standaloneContentSecurityPolicy(nonce: string): string {
-  return ["default-src 'none'", 'img-src data: blob:', `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, "base-uri 'none'", "form-action 'none'"].join('; ');
+  return ["default-src 'none'", 'img-src data: blob:', 'worker-src blob:', `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, "base-uri 'none'", "form-action 'none'"].join('; ');
 }
 
 export function standaloneReportHtml(report: Report, assets: ReportAssets, details: ImageDetail[] = []): string {

@@ -1,8 +1,13 @@
-/** The Theory view's simulation of the paper's models, in the standalone report in headless Chromium. */
+/**
+ * The Theory view's simulation of the paper's models in the standalone report, in headless
+ * Chromium: run in a blob: Web Worker under the page's CSP (nothing fetched), a newer Simulate
+ * terminating the worker still busy with an older one, and bad parameters named in one line.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { defaultTheoryParameters } from '../../src/engine/two-balls';
+import type { Browser, Worker } from 'playwright-core';
+import { defaultTheoryParameters, theorem20Bound, theorem20Limit } from '../../src/engine/two-balls';
+import { percent } from '../../src/report/format';
 import { buildWebview, chromaticPixels, fixtureReport, launchChromium, watchPage, writeStandalone } from './browser';
 
 describe('theory explorer', () => {
@@ -16,28 +21,78 @@ describe('theory explorer', () => {
     await browser?.close();
   });
 
-  it('simulates the chosen model for the chosen parameters and draws measured rates against the bounds', async () => {
+  it('simulates the chosen model in a Web Worker and draws measured rates against the bounds, Theorem 20 included', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = await watchPage(page);
+    const workers: Worker[] = [];
+    page.on('worker', (worker) => workers.push(worker));
     await page.goto(url);
     await page.waitForSelector('[data-testid=theory-explorer]');
     await page.fill('[data-testid=theory-epsilon]', '1.5');
     await page.click('[data-testid=theory-simulate]');
-    assert.match(await page.locator('[data-testid=theory-sim-status]').innerText(), /Not simulated: ε must be in \[0, 1\)/);
+    assert.match(await page.locator('[data-testid=theory-sim-status]').innerText(), /^Not simulated: ε must be in \[0, 1\), got 1\.5\.$/);
     await page.fill('[data-testid=theory-epsilon]', '0');
+    await page.fill('[data-testid=theory-dimensions]', '2, 50, x');
+    await page.click('[data-testid=theory-simulate]');
+    assert.match(await page.locator('[data-testid=theory-sim-status]').innerText(), /^Not simulated: dimensions must be whole numbers/);
+    assert.equal(workers.length, 0, 'bad parameters never reach the worker');
+
+    await page.fill('[data-testid=theory-dimensions]', defaultTheoryParameters.dimensions.join(', '));
     await page.fill('[data-testid=theory-points]', '300');
     await page.selectOption('[data-testid=theory-model]', 'two-half-balls');
     await page.click('[data-testid=theory-simulate]');
-    assert.match(await page.locator('[data-testid=theory-sim-status]').innerText(), /^300 points and 100 random perturbations per dimension/);
+    await page.waitForFunction(() => /^300 points/.test(document.querySelector('[data-testid=theory-sim-status]')?.textContent ?? ''));
+    assert.equal(await page.locator('[data-testid=theory-sim-status]').innerText(), `300 points and 100 random perturbations per dimension, seed 0. Theorem 20: random flips stay at least ${percent(theorem20Limit(0.5))} as d → ∞.`);
+    assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'false');
+    assert.equal(workers.length, 1);
+    assert.match(workers[0].url(), /^blob:/);
+
     const rows = page.locator('[data-testid=theory-sim-table] tbody tr');
     assert.equal(await rows.count(), defaultTheoryParameters.dimensions.length);
     const last = await rows.nth(defaultTheoryParameters.dimensions.length - 1).locator('th, td').allInnerTexts();
     assert.equal(last[0], '5,000');
-    assert.equal(last[1], '100.00 % (100.00 %)', 'half-balls are always classified correctly');
+    assert.equal(last[1], `${percent(1)} (≥ ${percent(1)})`, 'half-balls are always classified correctly');
+    assert.ok(last[3].endsWith(` (≤ ${percent(0.5)}, ≥ ${percent(theorem20Bound(0.5, 5000))})`), `Theorem 19 above, Theorem 20 below: ${last[3]}`);
     assert.equal(last[4], '—', 'no universality for the half-balls');
     await page.locator('[data-testid=chart-theory-simulation]').scrollIntoViewIfNeeded();
     assert.ok((await chromaticPixels(page, '[data-testid=chart-theory-simulation]')) > 50);
+    assert.deepEqual(problems.errors, []);
+    assert.deepEqual(problems.requests.filter((r) => !r.startsWith('file:') && !r.startsWith('blob:')), [], 'nothing from the network');
+    await context.close();
+  });
+
+  it('a newer Simulate terminates the worker still running an older one and draws only the newer', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = await watchPage(page);
+    const workers: Worker[] = [];
+    const closed: Worker[] = [];
+    page.on('worker', (worker) => {
+      workers.push(worker);
+      worker.on('close', () => closed.push(worker));
+    });
+    await page.goto(url);
+    await page.waitForSelector('[data-testid=theory-explorer]');
+    // Minutes of sampling: it only ends when the next request replaces it.
+    await page.fill('[data-testid=theory-points]', '100000');
+    await page.fill('[data-testid=theory-perturbations]', '10000');
+    await page.fill('[data-testid=theory-dimensions]', '100000');
+    await page.click('[data-testid=theory-simulate]');
+    assert.match(await page.locator('[data-testid=theory-sim-status]').innerText(), /^Simulating 1 dimension off the page’s thread…$/);
+    assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'true');
+    // The page stays responsive while the worker samples: it takes the next parameters at once.
+    await page.fill('[data-testid=theory-points]', '200');
+    await page.fill('[data-testid=theory-perturbations]', '10');
+    await page.fill('[data-testid=theory-dimensions]', '3, 30');
+    await page.click('[data-testid=theory-simulate]');
+    await page.waitForFunction(() => /^200 points/.test(document.querySelector('[data-testid=theory-sim-status]')?.textContent ?? ''));
+    assert.equal(await page.locator('[data-testid=theory-sim-table] tbody tr').count(), 2);
+    assert.equal(workers.length, 2, 'a fresh worker for the newer request');
+    for (let wait = 0; wait < 200 && !closed.includes(workers[0]); wait++) await page.waitForTimeout(25);
+    assert.ok(closed.includes(workers[0]), 'the busy worker was terminated');
+    assert.deepEqual(page.workers(), [workers[1]]);
+    assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'false');
     assert.deepEqual(problems.errors, []);
     await context.close();
   });

@@ -2,45 +2,60 @@
  * The paper's theory, explorable: the two-balls and two-half-balls models (its Sections 4.2 and 5)
  * simulated for parameters the user picks, the measured accuracy, adversarial susceptibility,
  * random-destabilisation probability (and, for two balls, universality) drawn against the
- * theorems' bounds across dimensions.
+ * theorems' bounds across dimensions. The simulation runs off the page's thread (the host's
+ * `simulateTheory`); a newer Simulate supersedes one still running.
  */
 import type { ChartConfiguration } from 'chart.js';
-import { defaultTheoryParameters, simulateTheory, validateTheoryParameters, type TheoryModel, type TheoryParameters, type TheoryRow } from '../../src/engine/two-balls';
+import { defaultTheoryParameters, theorem20Limit, validateTheoryParameters, type TheoryModel, type TheoryParameters, type TheoryRow } from '../../src/engine/two-balls';
 import { percent } from '../../src/report/format';
 import { ChartCard } from '../charts/card';
 import { baseOptions, valueAxis } from '../charts/options';
 import { readChartTheme, type ChartTheme } from '../charts/theme';
 import { h, replaceChildren } from '../dom';
+import type { TheoryAnswer } from '../host';
 
 interface Field {
-  key: 'epsilon' | 'radius' | 'delta' | 'gamma' | 'points';
+  key: 'epsilon' | 'radius' | 'delta' | 'gamma' | 'points' | 'perturbations';
   label: string;
   step: string;
 }
 
+/** The models' parameters as the paper names them (Sections 4.2 and 5), and the sample sizes. */
 const fields: Field[] = [
-  { key: 'epsilon', label: 'ε (half the separation)', step: '0.01' },
-  { key: 'radius', label: 'r (random perturbation radius)', step: '0.1' },
-  { key: 'delta', label: 'δ (adversarial budget)', step: '0.01' },
+  { key: 'epsilon', label: 'ε (centres, or flat faces, at ±ε)', step: '0.01' },
+  { key: 'radius', label: 'r (random perturbations uniform in the r-ball)', step: '0.1' },
+  { key: 'delta', label: 'δ (adversarial budget, Theorems 5 and 18)', step: '0.01' },
   { key: 'gamma', label: 'γ (destabilisation margin, Theorem 8)', step: '0.01' },
-  { key: 'points', label: 'points per dimension', step: '100' },
+  { key: 'points', label: 'data points per dimension', step: '100' },
+  { key: 'perturbations', label: 'random perturbations per dimension', step: '10' },
 ];
+
+/** "2, 5, 10 …" → [2, 5, 10]; anything that is not a number stays NaN for the validator to name. */
+function parseDimensions(text: string): number[] {
+  return text.split(/[\s,;]+/).filter(Boolean).map(Number);
+}
 
 export class TheoryExplorer {
   readonly section: HTMLElement;
   private readonly card: ChartCard;
   private readonly model: HTMLSelectElement;
   private readonly inputs = new Map<Field['key'], HTMLInputElement>();
+  private readonly dimensions: HTMLInputElement;
+  /** Counts Simulate presses: only the latest one's answer is drawn. */
+  private latest = 0;
   private readonly message = h('p', { class: 'rl-muted', role: 'status', 'data-testid': 'theory-sim-status' });
   private readonly table = h('tbody');
   private rows: TheoryRow[] = [];
   private params: TheoryParameters = { ...defaultTheoryParameters, points: 1000, perturbations: 100 };
 
-  constructor(onExportPng: (card: ChartCard) => void) {
+  constructor(
+    onExportPng: (card: ChartCard) => void,
+    private readonly simulateOffThread: (parameters: TheoryParameters) => Promise<TheoryAnswer>,
+  ) {
     this.card = new ChartCard({
       id: 'theory-simulation',
       title: 'Simulated model against the theorems’ bounds',
-      description: 'Solid: measured on sampled data; dashed: the bound (accuracy and susceptibility at least, random flips at most, universality at least).',
+      description: 'Solid: measured on sampled data; dashed: the bound (accuracy and susceptibility at least, random flips at most, universality at least); dotted: random flips at least (Theorem 20, touching half-balls).',
       onExportPng,
     });
     this.model = h('select', { 'data-testid': 'theory-model', 'aria-label': 'Model' }, h('option', { value: 'two-balls', text: 'Two balls (Section 4.2)' }), h('option', { value: 'two-half-balls', text: 'Two half-balls (Section 5)' }));
@@ -49,8 +64,10 @@ export class TheoryExplorer {
       this.inputs.set(field.key, input);
       return h('label', { class: 'rl-theory-field' }, h('span', { text: field.label }), input);
     });
+    this.dimensions = h('input', { type: 'text', value: this.params.dimensions.join(', '), 'data-testid': 'theory-dimensions', inputmode: 'numeric' });
+    controls.push(h('label', { class: 'rl-theory-field' }, h('span', { text: 'dimensions d' }), this.dimensions));
     const run = h('button', { type: 'button', 'data-testid': 'theory-simulate', text: 'Simulate' });
-    run.addEventListener('click', () => this.simulate());
+    run.addEventListener('click', () => void this.simulate());
     this.section = h(
       'div',
       { class: 'rl-theory-explorer', 'data-testid': 'theory-explorer' },
@@ -68,7 +85,7 @@ export class TheoryExplorer {
         h(
           'table',
           { class: 'rl-table', 'data-testid': 'theory-sim-table' },
-          h('caption', { text: 'Measured (bound) per dimension' }),
+          h('caption', { text: 'Measured (bounds) per dimension' }),
           h('thead', {}, h('tr', {}, ...['d', 'Accuracy', 'Susceptible within δ', 'Random flip', 'Universality'].map((t) => h('th', { scope: 'col', text: t })))),
           this.table,
         ),
@@ -76,20 +93,38 @@ export class TheoryExplorer {
     );
   }
 
-  /** Reads the controls, samples the model at every dimension (in the page: about a second at the defaults) and draws it. */
-  simulate(): void {
-    const next: TheoryParameters = { ...this.params, model: this.model.value as TheoryModel };
+  /** Reads the controls, has the host sample the model at every dimension, and draws the latest answer. */
+  async simulate(): Promise<void> {
+    const next: TheoryParameters = { ...this.params, model: this.model.value as TheoryModel, dimensions: parseDimensions(this.dimensions.value) };
     for (const field of fields) next[field.key] = Number(this.inputs.get(field.key)?.value);
     next.points = Math.round(next.points);
+    next.perturbations = Math.round(next.perturbations);
+    const request = ++this.latest;
     const problem = validateTheoryParameters(next);
     if (problem) {
+      this.setBusy(false);
       this.message.textContent = `Not simulated: ${problem}.`;
       return;
     }
+    this.setBusy(true);
+    this.message.textContent = `Simulating ${next.dimensions.length} dimension${next.dimensions.length === 1 ? '' : 's'} off the page’s thread…`;
+    const answer = await this.simulateOffThread(next);
+    if (request !== this.latest || 'superseded' in answer) return;
+    this.setBusy(false);
+    if ('error' in answer) {
+      this.message.textContent = `Not simulated: ${answer.error}.`;
+      return;
+    }
     this.params = next;
-    this.rows = simulateTheory(next);
-    this.message.textContent = `${next.points.toLocaleString('en-US')} points and ${next.perturbations} random perturbations per dimension, seed ${next.seed}.`;
+    this.rows = answer.rows;
+    const limit = next.model === 'two-half-balls' && next.epsilon === 0 ? ` Theorem 20: random flips stay at least ${percent(theorem20Limit(next.radius))} as d → ∞.` : '';
+    this.message.textContent = `${next.points.toLocaleString('en-US')} points and ${next.perturbations} random perturbations per dimension, seed ${next.seed}.${limit}`;
     this.draw(readChartTheme());
+  }
+
+  private setBusy(busy: boolean): void {
+    this.section.setAttribute('aria-busy', String(busy));
+    this.section.classList.toggle('rl-busy', busy);
   }
 
   draw(theme: ChartTheme): void {
@@ -107,6 +142,10 @@ export class TheoryExplorer {
       { type: 'line' as const, label: `${s.label}, measured`, data: this.rows.map((r) => ({ x: r.dimension, y: 100 * s.measured(r) })), borderColor: s.color, backgroundColor: s.color, pointRadius: 3, borderWidth: 2 },
       { type: 'line' as const, label: `${s.label}, bound`, data: this.rows.map((r) => ({ x: r.dimension, y: 100 * s.bound(r) })), borderColor: s.color, backgroundColor: s.color, borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 },
     ]);
+    if (this.rows.some((r) => r.randomFlipLowerBound !== null)) {
+      const data = this.rows.map((r) => ({ x: r.dimension, y: r.randomFlipLowerBound === null ? null : 100 * r.randomFlipLowerBound }));
+      datasets.push({ type: 'line' as const, label: 'random flip, at least (Theorem 20)', data, borderColor: theme.predicted, backgroundColor: theme.predicted, borderDash: [2, 3], pointRadius: 0, borderWidth: 1.5 } as (typeof datasets)[number]);
+    }
     const config = {
       type: 'line',
       data: { datasets },
@@ -119,8 +158,10 @@ export class TheoryExplorer {
       },
     } as unknown as ChartConfiguration;
     const last = this.rows[this.rows.length - 1];
-    this.card.draw(config, `At d = ${last.dimension}: accuracy ${percent(last.accuracy)}, susceptible within δ ${percent(last.susceptibility)}, random flip ${percent(last.randomFlip)} (bound ${percent(last.randomFlipBound)}).`);
-    const cell = (measured: number | null, bound: number | null) => (measured === null ? '—' : `${percent(measured)} (${percent(bound ?? 0)})`);
+    const atLeast = last.randomFlipLowerBound === null ? '' : `, at least ${percent(last.randomFlipLowerBound)}`;
+    this.card.draw(config, `At d = ${last.dimension}: accuracy ${percent(last.accuracy)}, susceptible within δ ${percent(last.susceptibility)}, random flip ${percent(last.randomFlip)} (at most ${percent(last.randomFlipBound)}${atLeast}).`);
+    const cell = (measured: number | null, bound: string) => (measured === null ? '—' : `${percent(measured)} (${bound})`);
+    const flipBounds = (r: TheoryRow) => `≤ ${percent(r.randomFlipBound)}${r.randomFlipLowerBound === null ? '' : `, ≥ ${percent(r.randomFlipLowerBound)}`}`;
     replaceChildren(
       this.table,
       ...this.rows.map((r) =>
@@ -128,10 +169,10 @@ export class TheoryExplorer {
           'tr',
           {},
           h('th', { scope: 'row', text: r.dimension.toLocaleString('en-US') }),
-          h('td', { text: cell(r.accuracy, r.accuracyBound) }),
-          h('td', { text: cell(r.susceptibility, r.susceptibilityBound) }),
-          h('td', { text: cell(r.randomFlip, r.randomFlipBound) }),
-          h('td', { text: cell(r.universality, r.universalityBound) }),
+          h('td', { text: cell(r.accuracy, `≥ ${percent(r.accuracyBound)}`) }),
+          h('td', { text: cell(r.susceptibility, `≥ ${percent(r.susceptibilityBound)}`) }),
+          h('td', { text: cell(r.randomFlip, flipBounds(r)) }),
+          h('td', { text: cell(r.universality, `≥ ${percent(r.universalityBound ?? 0)}`) }),
         ),
       ),
     );

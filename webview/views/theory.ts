@@ -12,6 +12,8 @@ import { alphaStats, median, type AlphaStats } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
 import { h, replaceChildren } from '../dom';
+import type { TheoryParameters } from '../../src/engine/two-balls';
+import type { TheoryAnswer } from '../host';
 import { TheoryExplorer } from './theory-explorer';
 import { rareEventStats } from './rare-event-data';
 
@@ -76,8 +78,8 @@ export class TheoryView {
   private readonly table: HTMLTableSectionElement;
   private readonly explorer: TheoryExplorer;
 
-  constructor(onExportPng: (card: ChartCard) => void) {
-    this.explorer = new TheoryExplorer(onExportPng);
+  constructor(onExportPng: (card: ChartCard) => void, simulateTheory: (parameters: TheoryParameters) => Promise<TheoryAnswer>) {
+    this.explorer = new TheoryExplorer(onExportPng, simulateTheory);
     this.rateCard = new ChartCard({
       id: 'flip-rate',
       title: 'Random flip rate against α',
