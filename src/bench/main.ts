@@ -18,6 +18,7 @@ import { layerShapesOf } from './layer-shapes';
 import { measureMicro } from './micro';
 import { formatAttackSteps, measureAttackSteps, type AttackStepsSection } from './attack-steps';
 import { formatLongRun, runLongRun } from './long-run';
+import { formatRareEvent, measureRareEvent } from './rare-event';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
 import { runProtocol, type MeasurementSettings } from './protocol-run';
 import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
@@ -157,6 +158,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   const pytorch = options.pytorch ? await pytorchSection(fixtures, results, settings, Math.max(...options.workers), workDir) : undefined;
   const attacks = await attackStepsSections(fixtures, results, options, settings);
   const longRun = options.longRun ? await runLongRun(options.longRun, workDir, log) : undefined;
+  const rareEvent = options.rareEvent ? await measureRareEvent(options.rareEvent, options.alphas, settings, log) : undefined;
   const date = new Date().toISOString();
   const bench: BenchResults = {
     tool: 'robustness-lens bench',
@@ -170,6 +172,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     ...(pytorch ? { pytorch } : {}),
     ...(attacks.length ? { attacks } : {}),
     ...(longRun ? { longRun } : {}),
+    ...(rareEvent ? { rareEvent } : {}),
   };
   const path = join(outDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(path, `${JSON.stringify(bench, null, 2)}\n`);
@@ -252,7 +255,7 @@ async function main(): Promise<void> {
     return;
   }
   const { results, path } = await runBench(options, ['npm run bench --', ...process.argv.slice(2)].join(' '));
-  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}${formatLongRun(results.longRun)}\n\nwritten to ${path}\n`);
+  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}${formatLongRun(results.longRun)}${formatRareEvent(results.rareEvent)}\n\nwritten to ${path}\n`);
 }
 
 if (require.main === module) {

@@ -6,6 +6,8 @@ import { autoOrder } from '../worker/backends';
 import { fixtureNames, type FixtureName } from './fixtures';
 import { attackNames, type AttackName } from '../engine/attacks/names';
 import type { LongRunOptions } from './long-run';
+import type { RareEventBenchOptions } from './rare-event';
+import { defaultRareEventBudget, minimumRareEventBudget } from '../engine/rare-event/estimate';
 
 export interface BenchOptions {
   fixtures: FixtureName[];
@@ -35,6 +37,8 @@ export interface BenchOptions {
   attackSteps: number;
   /** The long run of the real CLI (--long-run; long-run.ts); null: not run. */
   longRun: LongRunOptions | null;
+  /** The rare-event estimator's cost (--rare-event; rare-event.ts); null: not measured. */
+  rareEvent: RareEventBenchOptions | null;
 }
 
 export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
@@ -81,6 +85,13 @@ Options:
                      each worker (Linux; default: not run; docs/benchmarks.md runs 10000)
   --long-run-workers N  workers of the long run (default 2)
   --long-run-window N   images between two samples of the long run (default 1000)
+  --rare-event       also measure the rare-event estimator (a check's --rare-event) at its budget:
+                     forward passes per estimate (mean, median), the estimate, coverage and seconds
+                     on a linear oracle in d = 2352 at exact p = 1e-2, 1e-5, 1e-10, 1e-20, 1e-30, and
+                     on the demo network's images at each --alphas (default: not run)
+  --rare-event-budget N  forward passes per estimate (default ${defaultRareEventBudget}, as a check's)
+  --rare-event-seeds N   seeds per linear-oracle row (default 5)
+  --rare-event-images N  demo images the attack flips, estimated at every alpha (default 8)
   --help             this text
 
 The batch size follows the workers' memory budget (env ROBUSTNESS_LENS_BATCH_MB, default 256).`;
@@ -125,7 +136,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     attacks: ['fgm-line', 'deepfool', 'ddn', 'fmn'],
     attackSteps: 100,
     longRun: null,
+    rareEvent: null,
   };
+  let rareEventBudget: number | undefined;
+  let rareEventSeeds: number | undefined;
+  let rareEventImages: number | undefined;
   let longRunWorkers: number | undefined;
   let longRunWindow: number | undefined;
   let model: string | undefined;
@@ -185,6 +200,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--long-run': options.longRun = { images: positiveInteger(flag, value()), workers: 0, window: 0 }; break;
       case '--long-run-workers': longRunWorkers = positiveInteger(flag, value()); break;
       case '--long-run-window': longRunWindow = positiveInteger(flag, value()); break;
+      case '--rare-event': options.rareEvent = { budget: 0, seeds: 0, images: 0 }; break;
+      case '--rare-event-budget': rareEventBudget = positiveInteger(flag, value()); break;
+      case '--rare-event-seeds': rareEventSeeds = positiveInteger(flag, value()); break;
+      case '--rare-event-images': rareEventImages = positiveInteger(flag, value()); break;
       case '--out': {
         const dir = value();
         if (!dir) throw new BenchUsageError('--out needs a folder');
@@ -200,5 +219,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (model !== undefined && data !== undefined) options.custom = { model, data, labels };
   if (!options.longRun && (longRunWorkers !== undefined || longRunWindow !== undefined)) throw new BenchUsageError('--long-run-workers and --long-run-window need --long-run');
   if (options.longRun) options.longRun = { ...options.longRun, workers: longRunWorkers ?? 2, window: longRunWindow ?? 1000 };
+  if (!options.rareEvent && [rareEventBudget, rareEventSeeds, rareEventImages].some((v) => v !== undefined)) {
+    throw new BenchUsageError('--rare-event-budget, --rare-event-seeds and --rare-event-images need --rare-event');
+  }
+  if (rareEventBudget !== undefined && rareEventBudget < minimumRareEventBudget) throw new BenchUsageError(`--rare-event-budget needs at least ${minimumRareEventBudget} forward passes, got ${rareEventBudget}`);
+  if (options.rareEvent) options.rareEvent = { budget: rareEventBudget ?? defaultRareEventBudget, seeds: rareEventSeeds ?? 5, images: rareEventImages ?? 8 };
   return options;
 }

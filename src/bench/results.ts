@@ -7,6 +7,7 @@ import type { ProtocolRunResult, MeasurementSettings } from './protocol-run';
 import type { PyTorchSection } from './pytorch';
 import type { AttackStepsSection } from './attack-steps';
 import type { LongRunSection } from './long-run';
+import type { RareEventSection } from './rare-event';
 
 /** One measured configuration: a model on a backend with a forward engine. */
 export interface ModelResult {
@@ -67,6 +68,8 @@ export interface BenchResults {
   attacks?: AttackStepsSection[];
   /** The long run of the real CLI (long-run.ts); absent without --long-run. */
   longRun?: LongRunSection;
+  /** The rare-event estimator's cost (rare-event.ts); absent without --rare-event. */
+  rareEvent?: RareEventSection;
 }
 
 export function machineInfo(backendsMeasured: readonly BackendName[], onnxRuntime: string | null): MachineInfo {
