@@ -43,6 +43,7 @@ export interface RunInfo {
   id: string;
   dir: string;
   status: RunStatus;
+  /** When the run first started: the same across resumes. */
   startedAt: Date;
   /** Images finished (report.json's count, else lines of images.jsonl). */
   done: number;
@@ -118,7 +119,9 @@ export async function readRun(dir: string): Promise<RunInfo | null> {
   const lines = await countLines(join(dir, runFiles.images));
   if (report === undefined && runJson === undefined && lines === null) return null;
   const typedReport = isReport(report) ? report : null;
-  const started = dateOf(typedReport?.startedAt) ?? dateOf(field(runJson, 'startedAt')) ?? (await stat(dir)).mtime;
+  // The run's first start, which a resume keeps (run.json's time, report.json's firstStartedAt); older runs know only their last session's.
+  const started =
+    dateOf(field(field(runJson, 'time'), 'firstStartedAt')) ?? dateOf(typedReport?.firstStartedAt) ?? dateOf(typedReport?.startedAt) ?? dateOf(field(runJson, 'startedAt')) ?? (await stat(dir)).mtime;
   return {
     id: basename(dir),
     dir,

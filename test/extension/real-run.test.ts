@@ -129,6 +129,7 @@ describe('a real check from the extension', () => {
     const run = (await listRuns(plan.runsDir)).find((r) => r.dir === plan.options.out);
     assert.equal(run?.status, 'cancelled');
     assert.ok(run);
+    const firstStart = run.startedAt.getTime();
     const resumePlan = await planFromRun(flowDeps(new FakeUi(), settings), run, 'resume');
     const resumed = await newSession(new FakeUi(), new PanelRecorder()).run(resumePlan);
     assert.equal(resumed.kind === 'finished' && resumed.outcome.status, 'complete');
@@ -136,7 +137,10 @@ describe('a real check from the extension', () => {
     assert.equal(jsonl.length, 20);
     assert.equal((await readReport(plan.options.out)).images.length, 20);
     assert.equal(resumePlan.settingsPreset, 'quick');
-    assert.equal((await listRuns(plan.runsDir)).find((r) => r.dir === plan.options.out)?.preset, 'quick');
+    const listed = (await listRuns(plan.runsDir)).find((r) => r.dir === plan.options.out);
+    assert.equal(listed?.preset, 'quick');
+    // The Runs view dates the run by its first start, not by the resumed session's.
+    assert.equal(listed?.startedAt.getTime(), firstStart);
   });
 
   it('draws a detail the run did not store, with one worker', async () => {

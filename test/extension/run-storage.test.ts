@@ -150,6 +150,19 @@ describe('run ids and places', () => {
     assert.equal(runTitle('/ws/models/cnn.keras', '/data/fashion', undefined), 'cnn on fashion');
   });
 
+  it('dates a run by its first start, which a resume does not change', async () => {
+    const dir = join(tmp.path, 'resumed-run');
+    writeRun(dir, { report: { ...recorded, startedAt: '2025-02-01T12:00:00.000Z', firstStartedAt: '2025-02-01T09:00:00.000Z' } });
+    assert.equal((await readRun(dir))?.startedAt.toISOString(), '2025-02-01T09:00:00.000Z');
+    // While a resumed session runs, run.json already holds the first start; report.json is the last session's.
+    const runJson = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...runJson, time: { firstStartedAt: '2025-02-01T08:00:00.000Z', activeSeconds: 60 } }));
+    assert.equal((await readRun(dir))?.startedAt.toISOString(), '2025-02-01T08:00:00.000Z');
+    // Runs from before the first start was kept: the report's start.
+    writeRun(dir, { report: { ...recorded, startedAt: '2025-02-01T12:00:00.000Z' } });
+    assert.equal((await readRun(dir))?.startedAt.toISOString(), '2025-02-01T12:00:00.000Z');
+  });
+
   it("reads the preset from run.json, ignoring one it does not know", async () => {
     const dir = join(tmp.path, 'preset-run');
     writeRun(dir, {});
