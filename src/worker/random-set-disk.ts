@@ -90,7 +90,8 @@ class KeptRows {
   /** The rows start … start+count−1 read back into a fresh array, or null when some are not kept. */
   read(start: number, count: number): Float32Array | null {
     for (let j = start; j < start + count; j++) if (this.written[j] === 0) return null;
-    const out = new Float32Array(count * this.dimension);
+    // Not zeroed first (the read fills all of it): zeroing fresh pages cost more than the read itself.
+    const out = new Float32Array(Buffer.allocUnsafeSlow(count * this.dimension * 4).buffer, 0, count * this.dimension);
     if (this.file.read(start * this.dimension * 4, out)) return out;
     this.written.fill(0, start, start + count);
     return null;
