@@ -24,7 +24,7 @@ const small: TheoryParameters = { ...defaultTheoryParameters, model: 'two-half-b
 const endless: TheoryParameters = { ...small, dimensions: [100_000], points: 100_000, perturbations: 10_000 };
 
 before(() => {
-  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'theory-worker'], { cwd: root, encoding: 'utf8' });
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'theory-worker', 'worker'], { cwd: root, encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
 });
 
@@ -64,6 +64,12 @@ describe('theory service', () => {
       { type: 'theory', requestId: 4, rows: null, error: 'dimensions must be whole numbers from 1 to 100 000' },
     ]);
     assert.equal((posted[2] as { rows: unknown[] }).rows.length, 3);
+    service.dispose();
+  });
+
+  it('the compute worker (dist/worker.js) answers the same request, with no model loaded', async () => {
+    const service = new TheoryService({ workerScript: join(root, 'dist', 'worker.js'), log: () => undefined });
+    assert.deepEqual(await service.simulate(small), simulateTheory(small));
     service.dispose();
   });
 
