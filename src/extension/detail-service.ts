@@ -9,6 +9,7 @@ import { attackNames, isAttackName, type AttackName } from '../engine/attacks/na
 import type { ImageDetail, ImageTask } from '../protocol/messages';
 import type { Report } from '../protocol/report';
 import { listDataset, type DatasetListing } from '../run/dataset';
+import { findTask } from '../run/task-list';
 import { isWithin } from '../run/folder-walk';
 import { WorkerPool } from '../run/pool';
 
@@ -68,7 +69,7 @@ export class DetailService {
     const config = this.options.report.config;
     if ((config.dataFormat ?? 'folder') === 'folder') return { index, file, path: await datasetImagePath(this.options.dataDir, file), label };
     this.listing ??= listDataset(this.options.dataDir, config.labels ?? undefined, { dataLabels: config.dataLabels ?? undefined, classes: config.classSubset ?? undefined });
-    const found = (await this.listing).images.find((task) => task.file === file);
+    const found = findTask((await this.listing).images, (task) => task.file === file);
     if (!found) throw new Error(`${file} is no longer in ${this.options.dataDir}`);
     return { ...found, index, label };
   }

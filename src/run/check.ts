@@ -13,6 +13,7 @@ import { attackOptionsOf } from '../engine/attacks/options';
 import { summarize } from '../engine/statistics';
 import { locateBundleFile, bundleFileCandidates } from './bundle-files';
 import { compareCodeUnits, listDataset, selectImages } from './dataset';
+import { filterTasks, type TaskList } from './task-list';
 import { fingerprintModel } from './fingerprint';
 import { WorkerPool, type FailureCause, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './report-files';
@@ -104,7 +105,7 @@ class CheckRun {
     this.preset = options.preset ?? earlier?.preset;
 
     const finished = resumedRecords(selected, previous);
-    const pending = selected.filter((task) => !finished.has(task.index));
+    const pending = filterTasks(selected, (position) => !finished.has(selected.indexAt(position)));
     const skipped = new Map(listing.skippedReasons.map((entry) => [entry.file, entry.reason]));
     const failed = new Map<string, string>();
     const guard = new FiniteOutputsGuard(options.model, Math.min(nonFiniteProbeImages, pending.length), finished.size > 0);
@@ -160,7 +161,7 @@ class CheckRun {
       log.close();
     }
 
-    const images = selected.filter((task) => finished.has(task.index)).map((task) => finished.get(task.index) as ImageRecord);
+    const images = finishedInOrder(selected, finished);
     const complete = progress.done >= progress.total;
     const status = this.cancelled && !complete ? 'cancelled' : 'complete';
     const wallSeconds = seconds(Date.now() - startedAt.getTime());
@@ -200,7 +201,7 @@ class CheckRun {
   private async analyse(
     pool: WorkerPool,
     settings: ResultSettings,
-    pending: ImageTask[],
+    pending: TaskList,
     progress: Progress,
     workers: number,
     earlierTime: RunTime,
@@ -285,10 +286,13 @@ class CheckRun {
   }
 
   /** Detail views of the first susceptible images, drawn by the workers before they shut down. */
-  private async drawDetails(pool: WorkerPool, selected: ImageTask[], finished: Map<number, ImageRecord>): Promise<ImageDetail[]> {
-    const inOrder = selected.filter((task) => finished.has(task.index)).map((task) => finished.get(task.index) as ImageRecord);
-    const candidates = detailCandidates(inOrder, this.options.details ?? defaultDetails);
-    const taskOf = new Map(selected.map((task) => [task.index, task]));
+  private async drawDetails(pool: WorkerPool, selected: TaskList, finished: Map<number, ImageRecord>): Promise<ImageDetail[]> {
+    const candidates = detailCandidates(finishedInOrder(selected, finished), this.options.details ?? defaultDetails);
+    const wanted = new Set(candidates.map((record) => record.index as number));
+    const taskOf = new Map<number, ImageTask>();
+    for (let position = 0; position < selected.length; position++) {
+      if (wanted.has(selected.indexAt(position))) taskOf.set(selected.indexAt(position), selected.at(position));
+    }
     const outcomes = await Promise.allSettled(candidates.map((record) => pool.detail(taskOf.get(record.index as number) as ImageTask, record)));
     const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failures.length > 0) {
@@ -360,10 +364,21 @@ function sortedReasons(reasons: Map<string, string>): FileReason[] {
   return [...reasons].map(([file, reason]) => ({ file, reason })).sort((a, b) => compareCodeUnits(a.file, b.file));
 }
 
+/** The finished records of the selected images, in their order. */
+function finishedInOrder(selected: TaskList, finished: ReadonlyMap<number, ImageRecord>): ImageRecord[] {
+  const records: ImageRecord[] = [];
+  for (let position = 0; position < selected.length; position++) {
+    const record = finished.get(selected.indexAt(position));
+    if (record) records.push(record);
+  }
+  return records;
+}
+
 /** Records of an earlier run for the selected images, keyed by index (a later line for the same file wins). */
-function resumedRecords(selected: ImageTask[], previous: ImageRecord[]): Map<number, ImageRecord> {
+function resumedRecords(selected: TaskList, previous: ImageRecord[]): Map<number, ImageRecord> {
   const byFile = new Map(previous.map((record) => [record.file, record]));
   const finished = new Map<number, ImageRecord>();
+  if (byFile.size === 0) return finished;
   for (const task of selected) {
     const record = byFile.get(task.file);
     // A record written with NaN outputs (JSON null) by an older version is analysed again.

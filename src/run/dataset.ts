@@ -10,12 +10,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import type { ImageTask } from '../protocol/messages';
 import type { FileReason } from '../protocol/report';
 import { walkClassFolders } from './folder-walk';
 import { formatSignatureLength, imageExtensions as imageFileExtensions, imageFormatNames, imageFormatOf } from '../worker/images/image-format';
 import { restrictToClasses } from './datasets/class-subset';
+import type { ImageTask } from '../protocol/messages';
 import { datasetFormatOf } from './datasets/index';
+import { pickTasks, taskArray, type TaskList } from './task-list';
 
 export interface DatasetListing {
   /** Absolute path of the dataset folder. */
@@ -23,7 +24,7 @@ export interface DatasetListing {
   /** Class names in label order (labels file order, else sorted folder names). */
   classes: string[];
   /** Every image, in sorted relative-path order; `index` is the position in this list. */
-  images: ImageTask[];
+  images: TaskList;
   /** Files that are not PNG or JPEG images (and links or folders not followed), relative with '/' separators, sorted. */
   skipped: string[];
   /** The same entries as `skipped`, each with why it was left out. */
@@ -95,7 +96,7 @@ async function listClassFolders(dataDir: string, labelsFile?: string): Promise<D
   return {
     root,
     classes,
-    images: found.map((image, index) => ({ index, ...image })),
+    images: taskArray(found.map((image, index) => ({ index, ...image }))),
     skipped: skipped.map((entry) => entry.file),
     skippedReasons: skipped,
   };
@@ -105,16 +106,30 @@ async function listClassFolders(dataDir: string, labelsFile?: string): Promise<D
  * The images a run analyses: the first `limit` in sorted order, then `sample` of those evenly
  * spaced, then every n-th of those for shard i/n.
  */
-export function selectImages(images: readonly ImageTask[], selection: Selection): ImageTask[] {
-  const limited = selection.limit === undefined ? images.slice() : images.slice(0, selection.limit);
-  const sampled = selection.sample === undefined ? limited : evenlySpaced(limited, selection.sample);
+export function selectImages(images: TaskList, selection: Selection): TaskList;
+export function selectImages(images: readonly ImageTask[], selection: Selection): ImageTask[];
+export function selectImages(tasks: TaskList | readonly ImageTask[], selection: Selection): TaskList | ImageTask[] {
+  if (isTaskArray(tasks)) return [...selectTasks(taskArray(tasks), selection)];
+  return selectTasks(tasks, selection);
+}
+
+function isTaskArray(tasks: TaskList | readonly ImageTask[]): tasks is readonly ImageTask[] {
+  return Array.isArray(tasks);
+}
+
+function selectTasks(images: TaskList, selection: Selection): TaskList {
+  if (selection.limit === undefined && selection.sample === undefined && selection.shard === undefined) return images;
+  const limited = Math.min(images.length, selection.limit ?? images.length);
+  let positions = Uint32Array.from({ length: limited }, (_, position) => position);
+  if (selection.sample !== undefined) positions = Uint32Array.from(evenlySpaced(positions, selection.sample));
   const shard = selection.shard;
-  return shard === undefined ? sampled : sampled.filter((task) => task.index % shard.count === shard.index);
+  if (shard !== undefined) positions = positions.filter((position) => images.indexAt(position) % shard.count === shard.index);
+  return pickTasks(images, positions);
 }
 
 /** `count` items at evenly spaced positions (the centre of each of `count` equal slices); all when count ≥ length. */
-export function evenlySpaced<T>(items: readonly T[], count: number): T[] {
-  if (count >= items.length) return items.slice();
+export function evenlySpaced<T>(items: ArrayLike<T>, count: number): T[] {
+  if (count >= items.length) return Array.from(items);
   return Array.from({ length: count }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / count)]);
 }
 

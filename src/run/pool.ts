@@ -11,6 +11,8 @@
 import { batchBudgetEnv } from '../worker/batch-size';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ImageRecord } from '../protocol/report';
+import { TaskQueue } from './task-queue';
+import type { TaskList } from './task-list';
 import type { HostToWorker, ImageDetail, ImageTask, ModelInfo, Stage, UniversalityPart, UniversalityWork, WorkerToHost } from '../protocol/messages';
 
 export type InitMessage = Extract<HostToWorker, { type: 'init' }>;
@@ -82,7 +84,7 @@ export class WorkerPool {
   readonly exited: Promise<void>;
 
   private readonly workers: PoolWorker[] = [];
-  private readonly queue: ImageTask[] = [];
+  private readonly queue = new TaskQueue();
   private readonly pendingDetails = new Map<number, PendingDetail>();
   /** Universality batches sent and not answered; one whose worker died is sent again, once, to the worker that replaces it. */
   private readonly pendingUniversality = new Map<
@@ -122,11 +124,11 @@ export class WorkerPool {
   }
 
   /** Analyses `tasks`; resolves when each has a result or an image error, or when the pool is cancelled. */
-  run(tasks: readonly ImageTask[]): Promise<void> {
+  run(tasks: TaskList | readonly ImageTask[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.stopping) return this.exited;
     if (this.running) return Promise.reject(new Error('the worker pool is already running tasks'));
-    this.queue.push(...tasks);
+    this.queue.add(tasks);
     const finished = new Promise<void>((resolve, reject) => {
       this.running = { resolve, reject };
     });
@@ -348,7 +350,7 @@ export class WorkerPool {
       }
     }
     // What it had not started goes back to the front of the queue, in order.
-    this.queue.unshift(...worker.assigned.splice(0));
+    this.queue.putBack(worker.assigned.splice(0));
     worker.current = null;
     worker.retry = null;
     this.replace(worker, retry);
@@ -380,7 +382,7 @@ export class WorkerPool {
     for (const worker of this.workers) {
       if (this.stopping || this.failure || !this.running) break;
       if (worker.state !== 'idle' || (this.queue.length === 0 && !worker.retry)) continue;
-      const tasks = worker.retry ? [worker.retry] : this.queue.splice(0, this.chunkSize());
+      const tasks = worker.retry ? [worker.retry] : this.queue.take(this.chunkSize());
       worker.retry = null;
       worker.assigned.push(...tasks);
       worker.state = 'busy';
@@ -427,7 +429,7 @@ export class WorkerPool {
   private stop(): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.queue.length = 0;
+    this.queue.clear();
     this.rejectReady(new Error('the run was stopped before the model loaded'));
     for (const worker of this.workers) {
       if (worker.state === 'exited') continue;

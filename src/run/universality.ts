@@ -165,18 +165,20 @@ export async function measureUniversality(
 export async function runUniversalityPhase(
   workers: UniversalityWorkers,
   options: CheckOptions,
-  selected: readonly ImageTask[],
+  selected: Iterable<ImageTask>,
   finished: ReadonlyMap<number, ImageRecord>,
   classes: string[],
   isCancelled: () => boolean,
   log: (message: string) => void,
 ): Promise<{ report: UniversalityReport | null; seconds: number }> {
   const started = Date.now();
+  const entries: UniversalityInput['entries'] = [];
+  for (const task of selected) {
+    const record = finished.get(task.index);
+    if (record) entries.push({ record, task });
+  }
   const input: UniversalityInput = {
-    entries: selected.flatMap((task) => {
-      const record = finished.get(task.index);
-      return record ? [{ record, task }] : [];
-    }),
+    entries,
     classes,
     mode: options.universality ?? 'auto',
     targetsPerClass: options.universalityTargets ?? defaultUniversalityTargets,

@@ -29,7 +29,7 @@ describe('listDataset', () => {
     const listing = await listDataset(root);
     assert.deepEqual(listing.classes, ['a', 'b']);
     assert.deepEqual(
-      listing.images.map((t) => [t.index, t.file, t.label]),
+      [...listing.images].map((t) => [t.index, t.file, t.label]),
       [
         [0, 'a/sub/x.png', 0],
         [1, 'a/y.JPEG', 0],
@@ -38,7 +38,7 @@ describe('listDataset', () => {
         [4, 'b/2.png', 1],
       ],
     );
-    assert.equal(listing.images[3].path, join(root, 'b', '10.png'));
+    assert.equal(listing.images.at(3)!.path, join(root, 'b', '10.png'));
     assert.deepEqual(listing.skipped, []);
   });
 
@@ -48,7 +48,7 @@ describe('listDataset', () => {
     writeFileSync(labels, 'dog\r\n\n  cat  \nbird\n\n');
     const listing = await listDataset(root, labels);
     assert.deepEqual(listing.classes, ['dog', 'cat', 'bird']);
-    assert.deepEqual(listing.images.map((t) => [t.file, t.label]), [['cat/1.png', 1], ['dog/1.png', 0]]);
+    assert.deepEqual([...listing.images].map((t) => [t.file, t.label]), [['cat/1.png', 1], ['dog/1.png', 0]]);
   });
 
   it('rejects a class folder the labels file does not name', async () => {
@@ -70,7 +70,7 @@ describe('listDataset', () => {
     });
     const listing = await listDataset(root);
     assert.deepEqual(listing.classes, ['a', 'b']);
-    assert.deepEqual(listing.images.map((t) => t.file), ['a/1.png', 'b/1.jpg']);
+    assert.deepEqual([...listing.images].map((t) => t.file), ['a/1.png', 'b/1.jpg']);
     assert.deepEqual(listing.skipped, ['README.md', 'a/fake.png', 'a/notes.txt']);
   });
 
@@ -79,7 +79,7 @@ describe('listDataset', () => {
     const root = dataset({ 'a/1.png': 'png' });
     symlinkSync(join(target, 'x'), join(root, 'linked'));
     const listing = await listDataset(root);
-    assert.deepEqual(listing.images.map((t) => t.file), ['a/1.png', 'linked/1.png']);
+    assert.deepEqual([...listing.images].map((t) => t.file), ['a/1.png', 'linked/1.png']);
   });
 
   it('fails with one clear line on a missing folder, no class folders, or no images', async () => {

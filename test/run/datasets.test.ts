@@ -37,17 +37,17 @@ test('Fashion-MNIST test IDX: 10 000 images, labels from the sibling file, recor
   const labels = wholeIdx(join(fashion, 't10k-labels-idx1-ubyte.gz')).subarray(8);
   const pixels = wholeIdx(testImages).subarray(16);
   for (const index of [0, 1, 1234, 9999]) {
-    const task = listing.images[index];
+    const task = listing.images.at(index)!;
     assert.equal(task.file, `t10k-images-idx3-ubyte.gz#${index}`);
     assert.equal(task.label, labels[index]);
   }
   // Read out of order on purpose: the worker's stream cursor restarts when asked to go back.
   for (const index of [1234, 5, 9999, 0]) {
-    const raster = await readArrayRecord(listing.images[index].source!);
+    const raster = await readArrayRecord(listing.images.at(index)!.source!);
     assert.deepEqual([raster.width, raster.height, raster.channels], [28, 28, 1]);
     assert.deepEqual(Array.from(raster.data), Array.from(pixels.subarray(index * 784, (index + 1) * 784), (v) => Math.fround(v / 255)));
   }
-  const rgb = await readTaskImage(listing.images[3], { height: 28, width: 28, channels: 3, shape: [28, 28, 3] });
+  const rgb = await readTaskImage(listing.images.at(3)!, { height: 28, width: 28, channels: 3, shape: [28, 28, 3] });
   const gray = pixels.subarray(3 * 784, 4 * 784);
   assert.deepEqual(Array.from(rgb.pixels.subarray(0, 9)), [0, 1, 2].flatMap((i) => [gray[i], gray[i], gray[i]].map((v) => Math.fround(v / 255))), 'gray replicated for a 3-channel model');
   assert.equal(rgb.resized, null);
@@ -58,12 +58,12 @@ test('--classes 7,8 on Fashion-MNIST: Sneaker becomes label 0 and Bag label 1, r
   assert.deepEqual(listing.classes, ['7', '8']);
   assert.equal(listing.images.length, 2000);
   const labels = wholeIdx(join(fashion, 't10k-labels-idx1-ubyte.gz')).subarray(8);
-  listing.images.forEach((task, i) => {
+  [...listing.images].forEach((task, i) => {
     assert.equal(task.index, i);
     assert.equal(task.label, labels[task.source!.index] - 7);
   });
   const named = await listDataset(testImages, undefined, { classes: ['8', '7'] });
-  assert.equal(named.images.find((task) => task.source!.index === listing.images[0].source!.index)!.label, 1, 'the order given is the output order');
+  assert.equal([...named.images].find((task) => task.source!.index === listing.images.at(0)!.source!.index)!.label, 1, 'the order given is the output order');
 });
 
 test('IDX files truncated, gzipped or not: the complete records are listed and the rest is reported', async () => {
@@ -76,7 +76,7 @@ test('IDX files truncated, gzipped or not: the complete records are listed and t
     assert.equal(plain.images.length, 3);
     assert.deepEqual(plain.skipped, ['train-images-idx3-ubyte#3-4']);
     assert.match(plain.skippedReasons[0].reason, /holds 3 complete images of the 5/);
-    const record = await readArrayRecord(plain.images[2].source!);
+    const record = await readArrayRecord(plain.images.at(2)!.source!);
     assert.deepEqual(Array.from(record.data), Array.from(data.subarray(24, 36), (v) => Math.fround(v / 255)));
 
     // Pseudo-random bytes barely compress, so half the gzip file holds about half the records.
@@ -87,13 +87,13 @@ test('IDX files truncated, gzipped or not: the complete records are listed and t
     const gz = await listDataset(join(dir, 't10k-images-idx3-ubyte.gz'));
     assert.ok(gz.images.length > 0 && gz.images.length < 200, `${gz.images.length} complete records`);
     assert.match(gz.skippedReasons[0].reason, new RegExp(`^truncated: t10k-images-idx3-ubyte.gz holds ${gz.images.length} complete images of the 200`));
-    const last = await readArrayRecord(gz.images[gz.images.length - 1].source!);
+    const last = await readArrayRecord(gz.images.at(gz.images.length - 1)!.source!);
     assert.deepEqual(Array.from(last.data), Array.from(noisy.subarray((gz.images.length - 1) * 64, gz.images.length * 64), (v) => Math.fround(v / 255)));
 
     writeFileSync(join(dir, 'other-images-idx3-ubyte'), whole);
     await assert.rejects(listDataset(join(dir, 'other-images-idx3-ubyte')), /no labels file beside it \(other-labels-idx1-ubyte\.gz or other-labels-idx1-ubyte\); give one with --data-labels/);
     const given = await listDataset(join(dir, 'other-images-idx3-ubyte'), undefined, { dataLabels: join(dir, 'train-labels-idx1-ubyte') });
-    assert.deepEqual(given.images.map((task) => task.label), [0, 1, 0, 1, 1]);
+    assert.deepEqual([...given.images].map((task) => task.label), [0, 1, 0, 1, 1]);
     writeFileSync(join(dir, 'bad-images-idx3-ubyte'), Buffer.from('not an idx file at all'));
     await assert.rejects(listDataset(join(dir, 'bad-images-idx3-ubyte')), /^Error: bad-images-idx3-ubyte: not an IDX file \(bad magic number\)$/);
   });
@@ -107,14 +107,14 @@ test('CIFAR-10 and CIFAR-100 batches: planar RGB records become interleaved imag
     const ten = await listDataset(join(dir, 'test_batch.bin'));
     assert.equal(ten.format, 'cifar');
     assert.equal(ten.classes.length, 10);
-    assert.deepEqual(ten.images.map((task) => [task.file, ten.classes[task.label]]), [['test_batch.bin#0', 'cat'], ['test_batch.bin#1', 'truck'], ['test_batch.bin#2', 'airplane']]);
-    const record = await readArrayRecord(ten.images[1].source!);
+    assert.deepEqual([...ten.images].map((task) => [task.file, ten.classes[task.label]]), [['test_batch.bin#0', 'cat'], ['test_batch.bin#1', 'truck'], ['test_batch.bin#2', 'airplane']]);
+    const record = await readArrayRecord(ten.images.at(1)!.source!);
     assert.deepEqual([record.width, record.height, record.channels], [32, 32, 3]);
     for (const pixel of [0, 33, 1023]) for (let c = 0; c < 3; c++) assert.equal(record.data[pixel * 3 + c], Math.fround(rgb(1)(pixel, c) / 255));
 
     writeFileSync(join(dir, 'test.bin'), cifarBytes([{ labels: [4, 72], rgb: rgb(0) }, { labels: [1, 99], rgb: rgb(1) }]));
     const hundred = await listDataset(join(dir, 'test.bin'));
-    assert.deepEqual(hundred.images.map((task) => task.label), [72, 99], 'the fine label');
+    assert.deepEqual([...hundred.images].map((task) => task.label), [72, 99], 'the fine label');
     assert.equal(hundred.classes.length, 100);
   });
 });
@@ -127,8 +127,8 @@ test('NumPy .npy pairs: uint8 NHWC and float32 NCHW images, int64 labels; float 
     const listing = await listDataset(join(dir, 'x_test.npy'));
     assert.equal(listing.format, 'npy');
     assert.deepEqual(listing.classes, ['0', '1']);
-    assert.deepEqual(listing.images.map((task) => task.label), [1, 0, 1, 1]);
-    const third = await readArrayRecord(listing.images[2].source!);
+    assert.deepEqual([...listing.images].map((task) => task.label), [1, 0, 1, 1]);
+    const third = await readArrayRecord(listing.images.at(2)!.source!);
     assert.deepEqual([third.height, third.width, third.channels], [2, 3, 3]);
     assert.deepEqual(Array.from(third.data), Array.from(hwc.subarray(36, 54), (v) => Math.fround(v / 255)));
 
@@ -136,14 +136,14 @@ test('NumPy .npy pairs: uint8 NHWC and float32 NCHW images, int64 labels; float 
     writeFileSync(join(dir, 'images.npy'), npyBytes('<f4', [2, 3, 2, 2], littleEndianFloat32(chw)));
     writeFileSync(join(dir, 'labels.npy'), npyBytes('|u1', [2, 1], Uint8Array.from([2, 0])));
     const planar = await listDataset(join(dir, 'images.npy'), undefined, { classes: ['2'] });
-    assert.deepEqual(planar.images.map((task) => [task.file, task.label]), [['images.npy#0', 0]]);
-    const image = await readArrayRecord(planar.images[0].source!);
+    assert.deepEqual([...planar.images].map((task) => [task.file, task.label]), [['images.npy#0', 0]]);
+    const image = await readArrayRecord(planar.images.at(0)!.source!);
     // Pixel (row 1, column 0) of image 0: channel c at c·4 + 2 in the planar array.
     assert.deepEqual(Array.from(image.data.subarray(6, 9)), [2, 6, 10].map((i) => Math.fround(i / 24)));
 
     writeFileSync(join(dir, 'x_big.npy'), npyBytes('<f4', [1, 1, 2], littleEndianFloat32([0, 255])));
     const big = await listDataset(join(dir, 'x_big.npy'), undefined, { dataLabels: join(dir, 'labels.npy') });
-    await assert.rejects(readArrayRecord(big.images[0].source!), /npy record 0: float pixel values must lie in \[0, 1\], found 0…255 \(divide 0–255 values by 255\)/);
+    await assert.rejects(readArrayRecord(big.images.at(0)!.source!), /npy record 0: float pixel values must lie in \[0, 1\], found 0…255 \(divide 0–255 values by 255\)/);
 
     const truncated = npyBytes('|u1', [4, 2, 3, 3], hwc);
     writeFileSync(join(dir, 'x_cut.npy'), truncated.subarray(0, truncated.length - 30));
@@ -164,17 +164,17 @@ test('NumPy .npz, stored and compressed: the images/labels pair, one array chose
       writeFileSync(join(dir, name), npzBytes({ x, y }, compressed));
       const listing = await listDataset(join(dir, name));
       assert.equal(listing.format, 'npz');
-      assert.deepEqual(listing.images.map((task) => [task.file, task.label]), [0, 2, 1].map((label, i) => [`${name}#${i}`, label]));
-      assert.equal(listing.images[0].source!.encoding, compressed ? 'deflate' : 'plain');
+      assert.deepEqual([...listing.images].map((task) => [task.file, task.label]), [0, 2, 1].map((label, i) => [`${name}#${i}`, label]));
+      assert.equal(listing.images.at(0)!.source!.encoding, compressed ? 'deflate' : 'plain');
       for (const index of [2, 0]) {
-        const record = await readArrayRecord(listing.images[index].source!);
+        const record = await readArrayRecord(listing.images.at(index)!.source!);
         assert.deepEqual(Array.from(record.data), Array.from(images.subarray(index * 4, index * 4 + 4), (v) => Math.fround(v / 255)));
       }
     }
     writeFileSync(join(dir, 'mnist.npz'), npzBytes({ x_train: x, y_train: y, x_test: x, y_test: npyBytes('<i8', [3], littleEndianInt64([1, 1, 0])) }, true));
     await assert.rejects(listDataset(join(dir, 'mnist.npz')), /mnist\.npz holds several images arrays \(x_test, x_train\): choose one with --data mnist\.npz#x_test/);
     const chosen = await listDataset(join(dir, 'mnist.npz#x_test'));
-    assert.deepEqual(chosen.images.map((task) => [task.file, task.label]), [['mnist.npz#x_test#0', 1], ['mnist.npz#x_test#1', 1], ['mnist.npz#x_test#2', 0]]);
+    assert.deepEqual([...chosen.images].map((task) => [task.file, task.label]), [['mnist.npz#x_test#0', 1], ['mnist.npz#x_test#1', 1], ['mnist.npz#x_test#2', 0]]);
     writeFileSync(join(dir, 'unlabelled.npz'), npzBytes({ images: x }, false));
     await assert.rejects(listDataset(join(dir, 'unlabelled.npz')), /unlabelled\.npz: no labels array for images \(expected labels; it holds images\); give one with --data-labels/);
   });
@@ -190,13 +190,13 @@ test('a flat folder with a file,label CSV: class names sorted, a missing file sk
     const listing = await listDataset(dir);
     assert.equal(listing.format, 'csv');
     assert.deepEqual(listing.classes, ['cat', 'dog']);
-    assert.deepEqual(listing.images.map((task) => [task.file, task.label]), [['a.png', 0], ['b.png', 1]]);
+    assert.deepEqual([...listing.images].map((task) => [task.file, task.label]), [['a.png', 0], ['b.png', 1]]);
     assert.deepEqual(listing.skippedReasons, [
       { file: 'missing.png', reason: 'missing (listed in labels.csv)' },
       { file: 'notes.txt', reason: 'not an image this tool reads (listed in labels.csv)' },
     ]);
     const direct = await listDataset(join(dir, 'labels.csv'), undefined, { classes: ['dog'] });
-    assert.deepEqual(direct.images.map((task) => [task.file, task.label]), [['b.png', 0]]);
+    assert.deepEqual([...direct.images].map((task) => [task.file, task.label]), [['b.png', 0]]);
   });
 });
 

@@ -23,7 +23,7 @@ describe('the dataset walker and symbolic links', () => {
     const root = dataset(['7_Sneaker/a.png', '7_Sneaker/b.png', '7_Sneaker/c.png', '8_Bag/d.png', '8_Bag/e.png', '8_Bag/f.png', '8_Bag/g.png']);
     symlinkSync(root, join(root, '7_Sneaker', 'loop'));
     const listing = await listDataset(root);
-    assert.deepEqual(listing.images.map((t) => [t.file, t.label]), [
+    assert.deepEqual([...listing.images].map((t) => [t.file, t.label]), [
       ['7_Sneaker/a.png', 0], ['7_Sneaker/b.png', 0], ['7_Sneaker/c.png', 0],
       ['8_Bag/d.png', 1], ['8_Bag/e.png', 1], ['8_Bag/f.png', 1], ['8_Bag/g.png', 1],
     ]);
@@ -36,7 +36,7 @@ describe('the dataset walker and symbolic links', () => {
     symlinkSync(join(root, 'a'), join(root, 'a', 'x', 'up'));
     symlinkSync(join(root, 'a', 'y'), join(root, 'a', 'z'));
     const listing = await listDataset(root);
-    assert.deepEqual(listing.images.map((t) => t.file), ['a/x/1.png', 'a/y/2.png', 'b/3.png']);
+    assert.deepEqual([...listing.images].map((t) => t.file), ['a/x/1.png', 'a/y/2.png', 'b/3.png']);
     assert.deepEqual(listing.skippedReasons, [
       { file: 'a/x/up', reason: 'a folder already listed (the folder of class a)' },
       { file: 'a/z', reason: 'a folder already listed (a/y)' },
@@ -50,7 +50,7 @@ describe('the dataset walker and symbolic links', () => {
     symlinkSync(join(elsewhere, 'pool'), join(root, 'b'));
     const listing = await listDataset(root);
     assert.deepEqual(listing.classes, ['a', 'b']);
-    assert.deepEqual(listing.images.map((t) => [t.file, t.label]), [['a/0.png', 0], ['b/1.png', 1], ['b/deep/2.png', 1]]);
+    assert.deepEqual([...listing.images].map((t) => [t.file, t.label]), [['a/0.png', 0], ['b/1.png', 1], ['b/deep/2.png', 1]]);
     assert.deepEqual(listing.skippedReasons, [{ file: 'b/shortcut', reason: 'a folder already listed (b/deep)' }]);
   });
 
@@ -63,7 +63,7 @@ describe('the dataset walker and symbolic links', () => {
     symlinkSync(join(root, 'a', 'nothing'), join(root, 'a', 'broken.png'));
     symlinkSync(join(root, 'a', '1.png'), join(root, 'a', '0-again.png'));
     const listing = await listDataset(root);
-    assert.deepEqual(listing.images.map((t) => [t.file, t.label]), [['a/0-again.png', 0], ['b/2.png', 1]]);
+    assert.deepEqual([...listing.images].map((t) => [t.file, t.label]), [['a/0-again.png', 0], ['b/2.png', 1]]);
     const real = (path: string) => realpathSync(path);
     assert.deepEqual(listing.skippedReasons, [
       { file: 'a/1.png', reason: 'the same file as a/0-again.png' },
@@ -82,7 +82,7 @@ describe('the dataset walker and symbolic links', () => {
     symlinkSync(join(elsewhere, 'pool'), join(root, 'c'));
     const listing = await listDataset(root);
     assert.deepEqual(listing.classes, ['a', 'b', 'c']);
-    assert.deepEqual(listing.images.map((t) => t.file), ['a/0.png', 'b/1.png']);
+    assert.deepEqual([...listing.images].map((t) => t.file), ['a/0.png', 'b/1.png']);
     assert.deepEqual(listing.skippedReasons, [
       { file: 'ancestor', reason: 'symbolic link to a folder that holds the dataset folder (a loop)' },
       { file: 'c', reason: 'the same folder as the folder of class b' },

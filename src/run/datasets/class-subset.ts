@@ -6,6 +6,7 @@
  * are numbered again so that --limit, --sample and --shard apply to the subset. Pure.
  */
 import type { DatasetListing } from '../dataset';
+import { positionsWhere, relabelTasks } from '../task-list';
 
 /** The dataset class indices `entries` name, in their order; throws one line on an unknown or repeated class. */
 export function resolveClasses(entries: readonly string[], classes: readonly string[]): number[] {
@@ -26,9 +27,8 @@ export function resolveClasses(entries: readonly string[], classes: readonly str
 export function restrictToClasses(listing: DatasetListing, entries: readonly string[]): DatasetListing {
   const chosen = resolveClasses(entries, listing.classes);
   const newLabel = new Map(chosen.map((datasetLabel, label) => [datasetLabel, label]));
-  const images = listing.images
-    .filter((task) => newLabel.has(task.label))
-    .map((task, index) => ({ ...task, index, label: newLabel.get(task.label) as number }));
+  const positions = positionsWhere(listing.images.length, (position) => newLabel.has(listing.images.labelAt(position)));
+  const images = relabelTasks(listing.images, positions, (label) => newLabel.get(label) as number);
   if (images.length === 0) throw new Error(`no images of the classes ${chosen.map((index) => listing.classes[index]).join(', ')}`);
   return { ...listing, classes: chosen.map((index) => listing.classes[index]), images };
 }

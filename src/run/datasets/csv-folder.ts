@@ -12,6 +12,7 @@ import { parse } from 'csv-parse/sync';
 import type { ImageTask } from '../../protocol/messages';
 import type { FileReason } from '../../protocol/report';
 import { formatSignatureLength, imageFormatOf } from '../../worker/images/image-format';
+import { taskArray } from '../task-list';
 import { compareCodeUnits, readLabels, type DatasetListing } from '../dataset';
 import type { DatasetChoices, DatasetFormat } from './source';
 
@@ -109,7 +110,7 @@ export const csvFolderFormat: DatasetFormat = {
     return {
       root: folder,
       classes,
-      images: found.map((image, index) => ({ index, ...image })),
+      images: taskArray(found.map((image, index) => ({ index, ...image }))),
       skipped: skippedReasons.map((entry) => entry.file),
       skippedReasons,
     };

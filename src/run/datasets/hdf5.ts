@@ -52,11 +52,8 @@ async function listHdf5(data: string, choices: DatasetChoices): Promise<DatasetL
     const source = `${name}#${chosen}`;
     const images = imagesOf(imagesArray, path, source);
     const { labels, labelsName } = await labelsFor(file, arrays, chosen, name, choices);
-    const listing = arrayListing(images, labels, labelsName, classNamesOf(labels, choices.labelsFile, null));
     // Named like an .npz's records: data.h5#x_test#12 when a dataset was chosen among several.
-    if (wanted === undefined) return listing;
-    for (const task of listing.images) task.file = `${name}#${chosen}#${task.source?.index}`;
-    return listing;
+    return arrayListing(images, labels, labelsName, classNamesOf(labels, choices.labelsFile, null), wanted === undefined ? name : `${name}#${chosen}`);
   } finally {
     file.close();
   }

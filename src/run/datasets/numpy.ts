@@ -145,11 +145,8 @@ export const npzFormat: DatasetFormat = {
       labelsName = `${name}#${labelsKey}`;
       labels = await labelsFromNpy((arrays.get(labelsKey) as ZipMember).place, labelsName);
     }
-    const listing = arrayListing(images, labels, labelsName, classNamesOf(labels, choices.labelsFile, null));
     // Records are named after the archive and the array: mnist.npz#x_test#12 when an array was chosen among several.
-    if (wanted === undefined) return listing;
-    for (const task of listing.images) task.file = `${name}#${chosen}#${task.source?.index}`;
-    return listing;
+    return arrayListing(images, labels, labelsName, classNamesOf(labels, choices.labelsFile, null), wanted === undefined ? name : `${name}#${chosen}`);
   },
 };
 

@@ -5,6 +5,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { ArrayRecordSource, ImageTask } from '../../protocol/messages';
+import type { TaskList } from '../task-list';
 import type { FileReason } from '../../protocol/report';
 import type { DatasetListing } from '../dataset';
 import { readLabels } from '../dataset';
@@ -55,10 +56,13 @@ export interface ArrayImages {
   channels: number;
 }
 
-/** The tasks of an array source: one per record that is complete and has a label. */
-export function arrayListing(images: ArrayImages, labels: ArrayLike<number>, labelsName: string, classes: string[]): DatasetListing {
+/**
+ * The tasks of an array source: one per record that is complete and has a label, named
+ * `<recordName>#<record>` (default the file's name). Made as they are asked for (task-list.ts):
+ * the host holds the labels, four bytes a record, and the images' description.
+ */
+export function arrayListing(images: ArrayImages, labels: ArrayLike<number>, labelsName: string, classes: string[], recordName: string = basename(images.path)): DatasetListing {
   const name = basename(images.path);
-  const path = resolve(images.path);
   const usable = Math.min(images.available, labels.length);
   const skippedReasons: FileReason[] = [];
   if (images.available < images.count) {
@@ -70,15 +74,36 @@ export function arrayListing(images: ArrayImages, labels: ArrayLike<number>, lab
   if (labels.length < images.available) {
     skippedReasons.push({ file: `${name}#${labels.length}-${images.available - 1}`, reason: `no label: ${labelsName} has ${labels.length} labels for ${images.available} images` });
   }
-  const tasks: ImageTask[] = [];
+  const recordLabels = new Int32Array(usable);
   for (let index = 0; index < usable; index++) {
     const label = labels[index];
     if (!(Number.isInteger(label) && label >= 0 && label < classes.length)) {
       throw new Error(`${labelsName}: label ${label} of image ${index} is not a class index 0…${classes.length - 1}${classes.length > 0 ? ` (${classes.length} classes)` : ''}`);
     }
+    recordLabels[index] = label;
+  }
+  if (usable === 0) throw new Error(`${name}: no complete image with a label`);
+  const path = resolve(images.path);
+  return { root: path, classes, images: new ArrayRecordTasks({ ...images, path }, recordLabels, recordName), skipped: skippedReasons.map((entry) => entry.file), skippedReasons };
+}
+
+/** Record i of an images array, with label labels[i], made when asked for. */
+class ArrayRecordTasks implements TaskList {
+  constructor(
+    private readonly images: ArrayImages,
+    private readonly labels: Int32Array,
+    private readonly recordName: string,
+  ) {}
+
+  get length(): number {
+    return this.labels.length;
+  }
+
+  at(index: number): ImageTask {
+    const images = this.images;
     const source: ArrayRecordSource = {
       format: images.format,
-      path,
+      path: images.path,
       index,
       encoding: images.place.encoding,
       start: images.place.start,
@@ -91,10 +116,20 @@ export function arrayListing(images: ArrayImages, labels: ArrayLike<number>, lab
       channels: images.channels,
       ...(images.dataset === undefined ? {} : { dataset: images.dataset }),
     };
-    tasks.push({ index, file: `${name}#${index}`, path, label, source });
+    return { index, file: `${this.recordName}#${index}`, path: images.path, label: this.labels[index], source };
   }
-  if (tasks.length === 0) throw new Error(`${name}: no complete image with a label`);
-  return { root: path, classes, images: tasks, skipped: skippedReasons.map((entry) => entry.file), skippedReasons };
+
+  indexAt(position: number): number {
+    return position;
+  }
+
+  labelAt(position: number): number {
+    return this.labels[position];
+  }
+
+  *[Symbol.iterator](): Iterator<ImageTask> {
+    for (let index = 0; index < this.length; index++) yield this.at(index);
+  }
 }
 
 /**
