@@ -17,6 +17,7 @@ import { filterTasks, type TaskList } from './task-list';
 import { fingerprintModel } from './fingerprint';
 import { WorkerPool, type FailureCause, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './report-files';
+import { EtaEstimator } from './eta';
 import { ResultsLog, readResults } from './results-log';
 import { resultSettingsOf, runConfigOf } from './run-config';
 import { readRunFile, settingsDifference, writeRunFile, type ResultSettings, type RunFile, type RunTime } from './run-file';
@@ -40,7 +41,8 @@ interface Progress {
   /** Finished before this run (resumed) or now, plus images that failed to decode. */
   done: number;
   analysedNow: number;
-  analysisStartedAt: number | null;
+  /** This session's pace, measured from when the model is loaded (null before): the ETA. */
+  eta: EtaEstimator | null;
   stage: Stage | null;
 }
 
@@ -109,7 +111,7 @@ class CheckRun {
     const skipped = new Map(listing.skippedReasons.map((entry) => [entry.file, entry.reason]));
     const failed = new Map<string, string>();
     const guard = new FiniteOutputsGuard(options.model, Math.min(nonFiniteProbeImages, pending.length), finished.size > 0);
-    const progress: Progress = { total: selected.length, done: finished.size, analysedNow: 0, analysisStartedAt: null, stage: null };
+    const progress: Progress = { total: selected.length, done: finished.size, analysedNow: 0, eta: null, stage: null };
     const stageMs: Record<Stage, number> = { decode: 0, gradient: 0, 'line-search': 0, random: 0 };
     const workers = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), pending.length));
 
@@ -226,7 +228,7 @@ class CheckRun {
     writeRunFile(join(resolve(this.options.out), outputFiles.run), this.runFile);
     const { firstStartedAt, activeSeconds: earlierSeconds } = earlierTime;
     this.emit({ type: 'started', outDir: resolve(this.options.out), total: progress.total, resumed: progress.done, model, workers, firstStartedAt, earlierSeconds });
-    progress.analysisStartedAt = Date.now();
+    progress.eta = new EtaEstimator(workers);
     this.emitProgress(progress);
     await pool.run(pending);
     if (this.refusal) throw this.refusal;
@@ -251,7 +253,12 @@ class CheckRun {
         finished.set(task.index, record);
         progress.done++;
         progress.analysedNow++;
-        for (const [stage, ms] of Object.entries(timings) as [Stage, number][]) stageMs[stage] += ms;
+        let busyMs = 0;
+        for (const [stage, ms] of Object.entries(timings) as [Stage, number][]) {
+          stageMs[stage] += ms;
+          busyMs += ms;
+        }
+        progress.eta?.imageFinished(Date.now(), busyMs);
         const summary = summarize([...finished.values()], this.options.alphas);
         this.emit({ type: 'image', record, summary, done: progress.done, total: progress.total });
         this.emitProgress(progress);
@@ -279,9 +286,8 @@ class CheckRun {
   }
 
   private emitProgress(progress: Progress): void {
-    const elapsed = progress.analysisStartedAt === null ? 0 : (Date.now() - progress.analysisStartedAt) / 1000;
     const remaining = progress.total - progress.done;
-    const etaSeconds = progress.analysedNow > 0 ? (remaining * elapsed) / progress.analysedNow : remaining === 0 ? 0 : null;
+    const etaSeconds = remaining === 0 ? 0 : (progress.eta?.secondsLeft(remaining) ?? null);
     this.emit({ type: 'progress', done: progress.done, total: progress.total, stage: progress.stage, etaSeconds });
   }
 

@@ -89,13 +89,18 @@ describe('startCheck', () => {
     assert.ok(html.includes(susceptible[0]));
 
     const started = events.find((event) => event.type === 'started');
-    assert.deepEqual(started && { ...started, model: undefined }, { type: 'started', outDir: opts.out, total: 11, resumed: 0, model: undefined, workers: 2 });
+    assert.deepEqual(started && { ...started, model: undefined }, { type: 'started', outDir: opts.out, total: 11, resumed: 0, model: undefined, workers: 2, firstStartedAt: report.firstStartedAt, earlierSeconds: 0 });
     const imageEvents = events.filter((event) => event.type === 'image');
     assert.equal(imageEvents.length, 11);
     const last = imageEvents[imageEvents.length - 1];
     assert.deepEqual(last.type === 'image' && last.summary, report.summary);
     const progress = events.filter((event) => event.type === 'progress');
     assert.deepEqual(progress[progress.length - 1], { type: 'progress', done: 11, total: 11, stage: 'gradient', etaSeconds: 0 });
+    // The ETA comes from this session's finished images: none before the first, a finite one after.
+    const firstImage = events.findIndex((event) => event.type === 'image');
+    const etas = (from: number, to: number) => events.slice(from, to).flatMap((event) => (event.type === 'progress' && event.done < event.total ? [event.etaSeconds] : []));
+    assert.ok(etas(0, firstImage).length > 0 && etas(0, firstImage).every((eta) => eta === null), String(etas(0, firstImage)));
+    assert.ok(etas(firstImage, events.length).length > 0 && etas(firstImage, events.length).every((eta) => eta !== null && Number.isFinite(eta) && eta >= 0));
   });
 
   it('gives the same images with one worker as with two', async () => {
