@@ -37,7 +37,7 @@ export interface ImageTask {
  * so that the worker reads them without knowing the file's format.
  */
 export interface ArrayRecordSource {
-  /** The dataset format that listed it ('idx', 'cifar', 'npy', 'npz'), for messages. */
+  /** The dataset format that listed it ('idx', 'cifar', 'npy', 'npz', 'hdf5'), for messages. */
   format: string;
   /** Absolute path of the file. */
   path: string;
@@ -45,9 +45,13 @@ export interface ArrayRecordSource {
   index: number;
   /**
    * How the array's bytes are stored from byte `start` of the file: as they are, a gzip stream
-   * (.gz) or a raw deflate stream (a compressed zip member, as in an .npz).
+   * (.gz) or a raw deflate stream (a compressed zip member, as in an .npz). Added: 'hdf5', a
+   * dataset of an HDF5 file (`dataset`), whose record `index` is read as a hyperslab along its
+   * first axis (`start` and `offset` are 0).
    */
-  encoding: 'plain' | 'gzip' | 'deflate';
+  encoding: 'plain' | 'gzip' | 'deflate' | 'hdf5';
+  /** Added: the HDF5 path of the images dataset, for encoding 'hdf5'. */
+  dataset?: string;
   start: number;
   /** Byte offset of the record in the decoded stream. */
   offset: number;
