@@ -37,6 +37,8 @@ export interface RareEventCost {
   medianForwardPasses: number;
   /** Median of log10 p̂ over the estimates that reached (null: none did). */
   medianLog10Estimate: number | null;
+  /** Median of log10 of the upper bound over the estimates that did not reach (null: all did). */
+  medianLog10Bound: number | null;
   /** Median milliseconds of one estimate. */
   medianMs: number;
 }
@@ -142,12 +144,14 @@ function median(values: readonly number[]): number {
 function costOf(estimates: readonly { result: RareEventResult; ms: number }[]): RareEventCost {
   const passes = estimates.map((e) => e.result.forwardPasses);
   const reached = estimates.filter((e) => e.result.reached && e.result.log10Probability !== null).map((e) => e.result.log10Probability as number);
+  const bounds = estimates.filter((e) => !e.result.reached).map((e) => e.result.log10Interval[1]);
   return {
     estimates: estimates.length,
     reached: reached.length,
     meanForwardPasses: passes.reduce((sum, p) => sum + p, 0) / Math.max(1, passes.length),
     medianForwardPasses: passes.length ? median(passes) : 0,
     medianLog10Estimate: reached.length ? median(reached) : null,
+    medianLog10Bound: bounds.length ? median(bounds) : null,
     medianMs: estimates.length ? median(estimates.map((e) => e.ms)) : 0,
   };
 }
@@ -191,14 +195,11 @@ export async function measureImages(
   try {
     const { classifier } = built;
     const listing = await listDataset(target.data);
-    const stride = Math.max(1, Math.floor(listing.images.length / options.images));
     const perAlpha = alphas.map(() => [] as { result: RareEventResult; ms: number }[]);
     let susceptible = 0;
-    let position = -1;
-    for (const task of listing.images) {
-      position++;
-      if (position % stride !== 0) continue;
+    for (const position of spreadOrder(listing.images.length, options.images)) {
       if (susceptible === options.images) break;
+      const task = listing.images.at(position)!;
       const { pixels } = await readTaskImage(task, built.model.geometry);
       if ((await classifier.predict(pixels, 1))[0] !== task.label) continue;
       const outcome = await attackByName('fgm-line').run(classifier, pixels, task.label, { scales: settings.scales, maxEps: settings.maxEps, clip: false });
@@ -236,12 +237,19 @@ export async function measureRareEvent(
   return { budget: options.budget, seeds: options.seeds, oracle, demo };
 }
 
+/** 0 … length−1 spread evenly: every stride-th position (stride length/wanted), then the ones after each, and so on. */
+export function* spreadOrder(length: number, wanted: number): Generator<number> {
+  const stride = Math.max(1, Math.floor(length / Math.max(1, wanted)));
+  for (let offset = 0; offset < stride; offset++) for (let position = offset; position < length; position += stride) yield position;
+}
+
 export function formatRareEvent(section: RareEventSection | undefined): string {
   if (!section) return '';
   const lines = ['', `Rare-event estimator (--rare-event), budget ${section.budget} forward passes per estimate`];
   const estimate = (log10: number | null) => (log10 === null ? '—' : `1e${log10.toFixed(1)}`);
+  const bound = (c: RareEventCost) => (c.medianLog10Bound === null ? '' : `  the others below ${estimate(c.medianLog10Bound)} (median bound)`);
   const cost = (c: RareEventCost) =>
-    `${String(Math.round(c.meanForwardPasses)).padStart(6)} forward passes mean, ${String(c.medianForwardPasses).padStart(6)} median  ${c.reached}/${c.estimates} reached  median estimate ${estimate(c.medianLog10Estimate).padStart(8)}  ${(c.medianMs / 1000).toFixed(2)} s an estimate`;
+    `${String(Math.round(c.meanForwardPasses)).padStart(6)} forward passes mean, ${String(c.medianForwardPasses).padStart(6)} median  ${c.reached}/${c.estimates} reached  median estimate ${estimate(c.medianLog10Estimate).padStart(8)}  ${(c.medianMs / 1000).toFixed(2)} s an estimate${bound(c)}`;
   lines.push(`  linear oracle (exact p = the cap fraction), ${section.seeds} seeds per row`);
   for (const row of section.oracle) lines.push(`    d ${row.dimension}  p 1e${row.log10Exact.toFixed(1).padEnd(5)}  ${cost(row)}  covered ${row.covered}/${row.estimates}`);
   if ('error' in section.demo) lines.push(`  ${section.demo.model}: failed: ${section.demo.error}`);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BenchUsageError, parseBenchArgs } from '../../src/bench/options';
-import { distanceRatioFor, formatRareEvent, measureImages, measureOracle } from '../../src/bench/rare-event';
+import { distanceRatioFor, formatRareEvent, measureImages, measureOracle, spreadOrder } from '../../src/bench/rare-event';
 import { logCapFraction } from '../../src/engine/theory';
 
 const root = join(__dirname, '..', '..');
@@ -52,4 +52,9 @@ test('on the demo network it estimates every α of the images the attack flips',
   assert.match(text, /Rare-event estimator \(--rare-event\), budget 400 forward passes per estimate/);
   assert.match(text, /demo \(forward \w+\), 2 susceptible images/);
   assert.match(text, /α 10 .* forward passes mean/);
+});
+
+test('demo images are taken spread over the dataset, every position once', () => {
+  assert.deepEqual([...spreadOrder(10, 3)], [0, 3, 6, 9, 1, 4, 7, 2, 5, 8]);
+  assert.deepEqual([...spreadOrder(2, 5)], [0, 1]);
 });
