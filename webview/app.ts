@@ -1,12 +1,13 @@
 /** The report page: wires the host's messages to the store and the store to the views. */
-import type { ExtensionToWebview, ImageDetail } from '../src/protocol/messages';
+import { dispatchMessage, type MessageHandlers } from '../src/protocol/handlers';
+import type { ImageDetail } from '../src/protocol/messages';
 import type { Report } from '../src/protocol/report';
 import type { ChartCard } from './charts/card';
 import { readChartTheme } from './charts/theme';
 import { h, replaceChildren, throttle } from './dom';
 import { Exporter } from './exports';
 import { embeddedCompare, showCompare } from './compare-app';
-import { createHost, type DetailAnswer, type Host } from './host';
+import { createHost, type DetailAnswer, type Host, type PageMessage } from './host';
 import { ReportStore } from './store';
 import { defaultSort, noFilter, type ImageFilter, type SortOrder } from './table/query';
 import { DetailView } from './views/detail';
@@ -71,11 +72,15 @@ export class App {
     this.watchTheme();
   }
 
-  /** 'detail' and 'exported' answers settle the host's pending requests; the rest update the report. */
-  private onMessage(message: ExtensionToWebview): void {
-    if (message.type === 'report') this.store.setReport(message.report);
-    else if (message.type === 'image') this.store.addImage(message.record, message.summary, { done: message.done, total: message.total });
-    else if (message.type === 'compare') showCompare(this.root, message.compare, this.host);
+  /** What the page shows for each message the host passes on (it settles the answers to its own requests). */
+  private readonly handlers: MessageHandlers<PageMessage> = {
+    report: (message) => this.store.setReport(message.report),
+    image: (message) => this.store.addImage(message.record, message.summary, { done: message.done, total: message.total }),
+    compare: (message) => showCompare(this.root, message.compare, this.host),
+  };
+
+  private onMessage(message: PageMessage): void {
+    dispatchMessage(this.handlers, message);
   }
 
   private report(): Report {

@@ -2,6 +2,7 @@
  * Where the page runs: inside a VS Code webview (messages to and from the extension) or as the
  * standalone report file (the report and some detail views embedded in the page itself).
  */
+import { dispatchMessage, type MessageHandlers } from '../src/protocol/handlers';
 import type { ExportFormat, ExtensionToWebview, ImageDetail, WebviewToExtension } from '../src/protocol/messages';
 import type { ImageRecord, Report } from '../src/protocol/report';
 import type { TheoryParameters, TheoryRow } from '../src/engine/two-balls';
@@ -12,9 +13,12 @@ export type DetailAnswer = { detail: ImageDetail } | { unavailable: string };
 /** A Theory simulation's outcome; `superseded` when a newer request replaced it before it finished. */
 export type TheoryAnswer = { rows: TheoryRow[] } | { error: string } | { superseded: true };
 
+/** What the extension sends for the page to show; the host settles the answers to its own requests (detail, exported, theory). */
+export type PageMessage = Extract<ExtensionToWebview, { type: 'report' | 'image' | 'compare' }>;
+
 export interface Host {
   /** Starts listening; the standalone host delivers its embedded report at once. */
-  start(onMessage: (message: ExtensionToWebview) => void): void;
+  start(onMessage: (message: PageMessage) => void): void;
   getState(): unknown;
   setState(state: unknown): void;
   requestDetail(file: string): Promise<DetailAnswer>;
@@ -80,13 +84,19 @@ function vsCodeHost(api: VsCodeApi): Host {
 
   return {
     start(onMessage) {
+      const handlers: MessageHandlers<ExtensionToWebview> = {
+        detail: settleDetail,
+        exported: settleExport,
+        theory: settleTheory,
+        report: onMessage,
+        image: onMessage,
+        compare: onMessage,
+      };
       window.addEventListener('message', (event: MessageEvent<ExtensionToWebview>) => {
         const message = event.data;
-        if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
-        if (message.type === 'detail') settleDetail(message);
-        else if (message.type === 'exported') settleExport(message);
-        else if (message.type === 'theory') settleTheory(message);
-        onMessage(message);
+        // Only the extension posts to its webview; anything without a known type is ignored.
+        if (!message || typeof message !== 'object' || typeof message.type !== 'string' || !Object.hasOwn(handlers, message.type)) return;
+        dispatchMessage(handlers, message);
       });
       api.postMessage({ type: 'ready' });
     },

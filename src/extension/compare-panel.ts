@@ -5,7 +5,9 @@
  * Same strict CSP with a nonce; only dist/ and media/ are readable.
  */
 import * as vscode from 'vscode';
+import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import type { ExtensionToWebview, WebviewToExtension } from '../protocol/messages';
+import { webviewMessage } from '../protocol/webview-guard';
 import type { CompareReport } from '../protocol/report';
 import { createNonce } from '../report/nonce';
 import { panelHtml } from '../report/html';
@@ -52,10 +54,23 @@ export class ComparePanel {
       title: panel.title,
     });
     webview.onDidReceiveMessage((message: unknown) => {
-      if ((message as WebviewToExtension | null)?.type === 'ready') this.send();
+      const received = webviewMessage(message);
+      if (received) dispatchMessage(this.handlers, received);
     }, null, this.disposables);
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
   }
+
+  /**
+   * The compare page says it is ready; it has no images to detail or open and no Theory view. Its
+   * charts' PNG exports are not saved here yet (the standalone compare.html saves them itself).
+   */
+  private readonly handlers: MessageHandlers<WebviewToExtension> = {
+    ready: () => this.send(),
+    requestDetail: () => undefined,
+    export: () => undefined,
+    openImage: () => undefined,
+    simulateTheory: () => undefined,
+  };
 
   private send(): void {
     const message: ExtensionToWebview = { type: 'compare', compare: this.compare };

@@ -1,9 +1,12 @@
 /**
  * What the report panel's extension side does with each message from its page
- * (WebviewToExtension): send the report, draw a detail, save an export, open an image.
+ * (WebviewToExtension): send the report, draw a detail, save an export, open an image, simulate
+ * the Theory view's model.
  */
 import { basename, join } from 'node:path';
-import type { ExportFormat, ExtensionToWebview, ImageDetail } from '../protocol/messages';
+import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
+import type { ExportFormat, ExtensionToWebview, ImageDetail, WebviewToExtension } from '../protocol/messages';
+import { webviewMessage } from '../protocol/webview-guard';
 import { datasetImagePath } from './detail-service';
 import { oneLine } from './errors';
 import type { FileFilter, Ui } from './ports';
@@ -22,6 +25,8 @@ export interface PanelContext {
   saveFolder(): string;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
   openFile(path: string): Promise<void>;
+  /** Run the Theory view's simulation and answer `theory` (src/extension/theory-service.ts). */
+  simulateTheory(message: Extract<WebviewToExtension, { type: 'simulateTheory' }>): Promise<void>;
   log(line: string): void;
 }
 
@@ -49,30 +54,27 @@ export function safeExportName(format: ExportFormat, suggested: string): string 
   return name.toLowerCase().endsWith(`.${format}`) ? name : `${name}.${format}`;
 }
 
+/** What the report panel does with each message of its page, checked first by the shared guard (webviewMessage). */
 export async function handlePanelMessage(ctx: PanelContext, message: unknown): Promise<void> {
-  if (typeof message !== 'object' || message === null) return;
-  const m = message as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-      ctx.sendReport();
-      return;
-    case 'requestDetail': {
-      if (typeof m.file !== 'string') return;
-      const file = m.file;
+  const received = webviewMessage(message);
+  if (received) await dispatchMessage(panelHandlers(ctx), received);
+}
+
+function panelHandlers(ctx: PanelContext): MessageHandlers<WebviewToExtension, Promise<void> | void> {
+  return {
+    ready: () => ctx.sendReport(),
+    requestDetail: async ({ file }) => {
       try {
         ctx.post({ type: 'detail', file, detail: await ctx.detail(file) });
       } catch (error) {
         ctx.log(`detail of ${file} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
         ctx.post({ type: 'detail', file, detail: null, error: oneLine(error) });
       }
-      return;
-    }
-    case 'export': {
-      const format = m.format as ExportFormat;
-      if (!(format in exportFilters) || typeof m.content !== 'string' || typeof m.suggestedName !== 'string') return;
+    },
+    export: async ({ format, suggestedName, content }) => {
       try {
-        const bytes = exportBytes(format, m.content);
-        const target = await ctx.ui.saveFile(`Robustness Lens: export ${format.toUpperCase()}`, join(ctx.saveFolder(), safeExportName(format, m.suggestedName)), [exportFilters[format]]);
+        const bytes = exportBytes(format, content);
+        const target = await ctx.ui.saveFile(`Robustness Lens: export ${format.toUpperCase()}`, join(ctx.saveFolder(), safeExportName(format, suggestedName)), [exportFilters[format]]);
         if (!target) {
           ctx.post({ type: 'exported', format, path: null });
           return;
@@ -83,19 +85,17 @@ export async function handlePanelMessage(ctx: PanelContext, message: unknown): P
       } catch (error) {
         ctx.post({ type: 'exported', format, path: null, error: oneLine(error) });
       }
-      return;
-    }
-    case 'openImage': {
-      if (typeof m.file !== 'string') return;
+    },
+    openImage: async ({ file }) => {
       try {
-        if (!ctx.hasImage(m.file)) throw new Error('it is not an image of this report');
+        if (!ctx.hasImage(file)) throw new Error('it is not an image of this report');
         const dataDir = await ctx.dataDir();
         if (!dataDir) throw new Error('the report does not say where its dataset is');
-        await ctx.openFile(await datasetImagePath(dataDir, m.file));
+        await ctx.openFile(await datasetImagePath(dataDir, file));
       } catch (error) {
-        void ctx.ui.error(`Robustness Lens: cannot open ${m.file}: ${oneLine(error)}`);
+        void ctx.ui.error(`Robustness Lens: cannot open ${file}: ${oneLine(error)}`);
       }
-      return;
-    }
-  }
+    },
+    simulateTheory: (message) => ctx.simulateTheory(message),
+  };
 }

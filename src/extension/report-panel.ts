@@ -139,7 +139,6 @@ export class ReportPanel implements LiveView {
     const context = this.messageContext();
     webview.onDidReceiveMessage((message: unknown) => void handlePanelMessage(context, message), null, this.disposables);
     this.theory = new TheoryService({ workerScript: vscode.Uri.joinPath(dist, 'theory-worker.js').fsPath, nodePath: env.nodePath(), log: (line) => env.log.line(line) });
-    webview.onDidReceiveMessage((message: unknown) => void handleTheoryMessage(this.theory, message, (answer) => this.post(answer)), null, this.disposables);
     panel.onDidChangeViewState(() => {
       // A hidden page is torn down; when shown again it loads anew and says `ready`.
       if (!panel.visible) this.listening = false;
@@ -188,6 +187,7 @@ export class ReportPanel implements LiveView {
         this.sendReport();
       },
       detail: async (file) => (await this.detailService()).detail(file),
+      simulateTheory: (message) => handleTheoryMessage(this.theory, message, (answer) => this.post(answer)),
       hasImage: (file) => this.report?.images.some((image) => image.file === file) ?? false,
       dataDir: async () => (this.report ? (await reportPaths(this.report, this.source, env.baseFolder())).dataDir : null),
       saveFolder: () => sourceFolder(this.source) ?? env.baseFolder(),

@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { TheoryParameters, TheoryRow } from '../engine/two-balls';
 import type { ExtensionToWebview, WorkerToHost } from '../protocol/messages';
 import { workerEnvironment } from '../run/pool';
+import { webviewMessage } from '../protocol/webview-guard';
 import { oneLine } from './errors';
 
 export interface TheoryServiceOptions {
@@ -132,16 +133,15 @@ export class TheoryService {
 }
 
 /**
- * The panel's `simulateTheory` message, answered with `theory` (other messages are left to
- * handlePanelMessage). A superseded request gets no answer: the page waits for its newest one.
+ * The panel's `simulateTheory` message (checked by the shared guard), answered with `theory`
+ * (handlePanelMessage's table hands it here; other messages are ignored). A superseded request gets no answer: the page waits for its newest one.
  */
 export async function handleTheoryMessage(service: TheoryService, message: unknown, post: (message: ExtensionToWebview) => void): Promise<void> {
-  if (typeof message !== 'object' || message === null) return;
-  const m = message as Record<string, unknown>;
-  if (m.type !== 'simulateTheory' || typeof m.requestId !== 'number' || typeof m.parameters !== 'object' || m.parameters === null) return;
+  const m = webviewMessage(message);
+  if (m?.type !== 'simulateTheory') return;
   const requestId = m.requestId;
   try {
-    const rows = await service.simulate(m.parameters as TheoryParameters);
+    const rows = await service.simulate(m.parameters);
     if (rows) post({ type: 'theory', requestId, rows });
   } catch (error) {
     post({ type: 'theory', requestId, rows: null, error: oneLine(error) });

@@ -10,6 +10,7 @@
  */
 import { batchBudgetEnv } from '../worker/batch-size';
 import { fork, type ChildProcess } from 'node:child_process';
+import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import type { ImageRecord } from '../protocol/report';
 import { TaskQueue } from './task-queue';
 import type { TaskList } from './task-list';
@@ -220,8 +221,13 @@ export class WorkerPool {
   }
 
   private onMessage(worker: PoolWorker, message: WorkerToHost): void {
-    switch (message.type) {
-      case 'ready':
+    dispatchMessage(this.handlersFor(worker), message);
+  }
+
+  /** What the pool does with each Worker → Host message from `worker`. */
+  private handlersFor(worker: PoolWorker): MessageHandlers<WorkerToHost> {
+    return {
+      ready: (message) => {
         if (worker.state !== 'starting') return;
         worker.state = 'idle';
         if (!this.modelInfo) {
@@ -232,42 +238,39 @@ export class WorkerPool {
           if (pending.workerId === worker.id) this.send(worker, { type: 'universality', requestId, work: pending.work });
         }
         this.dispatch();
-        return;
-      case 'progress':
+      },
+      progress: (message) => {
         worker.current = message.index;
         this.listener.progress(message.index, message.stage);
-        return;
-      case 'result': {
+      },
+      result: (message) => {
         const task = this.takeAssigned(worker, message.record.index, message.record.file);
         if (!task) {
           this.listener.log(`worker ${worker.id} sent a result for ${message.record.file}, which it was not given`);
           return;
         }
         this.listener.result({ ...message.record, file: task.file, index: task.index }, task, message.timings);
-        return;
-      }
-      case 'idle':
+      },
+      idle: () => {
         for (const task of worker.assigned.splice(0)) this.listener.imageError(task, `worker ${worker.id} returned no result`);
         worker.current = null;
         if (worker.state === 'busy') worker.state = 'idle';
         this.dispatch();
-        return;
-      case 'universality': {
+      },
+      universality: (message) => {
         const pending = this.pendingUniversality.get(message.requestId);
         this.pendingUniversality.delete(message.requestId);
         pending?.resolve(message.part);
-        return;
-      }
-      case 'detail': {
+      },
+      detail: (message) => {
         const pending = this.pendingDetails.get(message.requestId);
         this.pendingDetails.delete(message.requestId);
         pending?.resolve(message.detail);
-        return;
-      }
-      case 'error':
-        this.onWorkerError(worker, message);
-        return;
-    }
+      },
+      error: (message) => this.onWorkerError(worker, message),
+      // The pool never asks a run's workers for a simulation (the Theory view has its own worker).
+      theory: (message) => this.listener.log(`worker ${worker.id} sent a theory answer (${message.requestId}) nobody asked for`),
+    };
   }
 
   private onWorkerError(worker: PoolWorker, message: Extract<WorkerToHost, { type: 'error' }>): void {

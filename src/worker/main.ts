@@ -4,7 +4,6 @@
  */
 import type { HostToWorker, WorkerToHost } from '../protocol/messages';
 import { WorkerSession, type WorkerPort } from './session';
-import { theoryAnswer } from './theory';
 
 if (!process.send) {
   process.stderr.write('robustness-lens worker: start me with child_process.fork (no IPC channel)\n');
@@ -37,10 +36,7 @@ const port: WorkerPort = {
 };
 
 const session = new WorkerSession(port);
-process.on('message', (message: HostToWorker) => {
-  if (message.type === 'theory') port.send(theoryAnswer(message));
-  else session.receive(message);
-});
+process.on('message', (message: HostToWorker) => session.receive(message));
 // The host went away: nothing left to work for.
 process.on('disconnect', () => process.exit(0));
 

@@ -1,8 +1,9 @@
 /**
  * One worker's conversation with its host (src/protocol/messages.ts): `init` loads the backend,
  * the model and the run's random set; `analyse` runs the protocol image by image; `detail` draws
- * one image's detail view; `cancel` ends the process. Messages are handled in the order they
- * arrive, except `cancel`, which acts at once (between two forward passes).
+ * one image's detail view; `universality` measures a batch of Theorem 8; `theory` simulates the
+ * paper's model (no model needed); `cancel` ends the process. Messages are handled in the order they
+ * arrive, except `cancel`, which acts at once (between two forward passes), and `theory`.
  */
 import type { Classifier } from '../engine/classifier';
 import { analyseImage, type MeasurementSettings } from '../engine/measurement';
@@ -10,8 +11,10 @@ import type { RandomSet } from '../engine/sampling';
 import type { HostToWorker, ImageTask, ModelInfo, Stage, WorkerToHost } from '../protocol/messages';
 import type { ImageRecord } from '../protocol/report';
 import { settingsProblem } from '../protocol/settings-rules';
+import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import { isNonFiniteOutputs, requireFiniteRecord } from '../engine/non-finite';
 import { imageDetail } from './detail';
+import { theoryAnswer } from './theory';
 import { measureUniversalityWork } from './universality';
 import { readTaskImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
@@ -48,26 +51,25 @@ export class WorkerSession {
 
   constructor(private readonly port: WorkerPort) {}
 
-  receive(message: HostToWorker): void {
-    if (message.type === 'cancel') {
+  /** Every Host → Worker message: `cancel` and `theory` (which needs no model) at once, the rest in order of arrival. */
+  private readonly handlers: MessageHandlers<HostToWorker> = {
+    cancel: () => {
       this.cancelled = true;
       this.port.exit(0);
-      return;
-    }
-    this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.fatal(error));
+    },
+    theory: (message) => this.port.send(theoryAnswer(message)),
+    init: (message) => this.enqueue(() => this.init(message)),
+    analyse: (message) => this.enqueue(() => this.analyse(message.tasks)),
+    detail: (message) => this.enqueue(() => this.detail(message.requestId, message.task, message.record)),
+    universality: (message) => this.enqueue(() => this.universality(message)),
+  };
+
+  receive(message: HostToWorker): void {
+    dispatchMessage(this.handlers, message);
   }
 
-  private async handle(message: Exclude<HostToWorker, { type: 'cancel' }>): Promise<void> {
-    switch (message.type) {
-      case 'init':
-        return this.init(message);
-      case 'analyse':
-        return this.analyse(message.tasks);
-      case 'detail':
-        return this.detail(message.requestId, message.task, message.record);
-      case 'universality':
-        return this.universality(message);
-    }
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((error: unknown) => this.fatal(error));
   }
 
   private async init(message: Extract<HostToWorker, { type: 'init' }>): Promise<void> {

@@ -4,6 +4,7 @@
  * starts in a fraction of a second and a newer request can replace one still running by starting
  * a fresh process (src/extension/theory-service.ts).
  */
+import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import type { HostToWorker, WorkerToHost } from '../protocol/messages';
 import { theoryAnswer } from './theory';
 
@@ -16,9 +17,14 @@ const send = (message: WorkerToHost) => {
   if (process.connected) process.send!(message);
 };
 
-process.on('message', (message: HostToWorker) => {
-  if (message.type === 'theory') send(theoryAnswer(message));
-  else if (message.type === 'cancel') process.exit(0);
-  else send({ type: 'error', message: `the theory worker answers theory requests only, not ${message.type}`, fatal: false });
-});
+const refuse = (message: HostToWorker) => send({ type: 'error', message: `the theory worker answers theory requests only, not ${message.type}`, fatal: false });
+const handlers: MessageHandlers<HostToWorker> = {
+  theory: (message) => send(theoryAnswer(message)),
+  cancel: () => process.exit(0),
+  init: refuse,
+  analyse: refuse,
+  detail: refuse,
+  universality: refuse,
+};
+process.on('message', (message: HostToWorker) => dispatchMessage(handlers, message));
 process.on('disconnect', () => process.exit(0));

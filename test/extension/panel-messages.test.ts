@@ -26,6 +26,7 @@ const onePixelPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP
 function context(ui: FakeUi, overrides: Partial<PanelContext> = {}) {
   const posted: ExtensionToWebview[] = [];
   const opened: string[] = [];
+  const simulations: unknown[] = [];
   let reportsSent = 0;
   const ctx: PanelContext = {
     ui,
@@ -39,10 +40,13 @@ function context(ui: FakeUi, overrides: Partial<PanelContext> = {}) {
     openFile: async (path) => {
       opened.push(path);
     },
+    simulateTheory: async (message) => {
+      simulations.push(message);
+    },
     log: () => undefined,
     ...overrides,
   };
-  return { ctx, posted, opened, reportsSent: () => reportsSent };
+  return { ctx, posted, opened, simulations, reportsSent: () => reportsSent };
 }
 
 describe('messages from the report page', () => {
@@ -54,6 +58,26 @@ describe('messages from the report page', () => {
     await handlePanelMessage(ctx, { type: 'unknown' });
     assert.equal(reportsSent(), 1);
     assert.deepEqual(posted, []);
+  });
+
+  it('checks every message by its schema before its handler sees it', async () => {
+    const { ctx, posted, opened, simulations, reportsSent } = context(new FakeUi());
+    const malformed = [
+      { type: 'requestDetail', file: 3 },
+      { type: 'export', format: 'exe', suggestedName: 'a', content: '' },
+      { type: 'export', format: 'csv', suggestedName: 'a' },
+      { type: 'export', format: 'toString', suggestedName: 'a', content: '' },
+      { type: 'openImage', file: null },
+      { type: 'simulateTheory', requestId: '1', parameters: {} },
+      { type: 'simulateTheory', requestId: 1, parameters: [] },
+      { type: 'toString' },
+      'ready',
+    ];
+    for (const message of malformed) await handlePanelMessage(ctx, message);
+    assert.deepEqual([posted, opened, simulations, reportsSent()], [[], [], [], 0]);
+    const simulate = { type: 'simulateTheory', requestId: 4, parameters: { model: 'two-balls' } };
+    await handlePanelMessage(ctx, simulate);
+    assert.deepEqual(simulations, [simulate], 'the Theory view\'s request goes to the simulation');
   });
 
   it('answers a detail request, or says why there is none', async () => {
