@@ -2,7 +2,7 @@
 import type { BackendName, ForwardName } from '../protocol/report';
 import { clopperPearson } from '../engine/statistics';
 import { forwardEngineNames } from '../report/compute-names';
-import { confidenceLevel } from '../report/format';
+import { confidenceLevel, dateTimeText } from '../report/format';
 import type { Headline } from './run-storage';
 
 /** "45 s", "3 min 20 s", "1 h 05 min". */
@@ -81,10 +81,9 @@ export function headlineText(h: Headline): string {
   return parts.join(' · ');
 }
 
-/** Local date and time, minutes resolution: "2025-03-04 13:05". */
+/** Date and time as the panel and the report write them (dateTimeText): "2025-03-04 13:05 UTC+1". */
 export function formatDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return dateTimeText(date);
 }
 
 /** The status bar item's text: a spinner and images done while a check runs, else the backend of the last run. */

@@ -53,7 +53,7 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
 /** "13:05" today, else "2025-01-02". */
 function shortDate(date: Date, now: Date): string {
   const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
-  return sameDay ? formatDate(date).slice(11) : formatDate(date).slice(0, 10);
+  return sameDay ? formatDate(date).slice(11, 16) : formatDate(date).slice(0, 10);
 }
 
 const stateText = { complete: 'complete', cancelled: 'stopped before the end', incomplete: 'not finished', running: 'running' } as const;

@@ -1,5 +1,12 @@
-/** How the report writes numbers: percentages, zero counts as upper bounds, huge counts as powers of ten. */
+/**
+ * How the report writes numbers: percentages, zero counts as upper bounds, huge counts as powers of
+ * ten, durations and dates. A number and its unit are joined by a non-breaking space, so a narrow
+ * card never puts "%" on a line of its own.
+ */
 import { clopperPearson } from '../engine/statistics';
+
+/** U+00A0: keeps a number and its unit on one line. */
+export const nbsp = '\u00a0';
 
 const superscripts: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
 
@@ -12,7 +19,7 @@ export function scientific(x: number): string {
   if (x === 0) return '0';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   const [mantissa, exponent] = x.toExponential(1).split('e');
-  return `${mantissa} × 10${superscript(Number(exponent))}`;
+  return `${mantissa}${nbsp}×${nbsp}10${superscript(Number(exponent))}`;
 }
 
 /** A number written from its base-10 logarithm, for values beyond the double range (1e400). */
@@ -23,7 +30,7 @@ export function fromLog10(log10: number): string {
   const exponent = Math.floor(log10);
   const mantissa = 10 ** (log10 - exponent);
   // Rounding the mantissa can reach 10.0: carry it into the exponent.
-  return mantissa >= 9.95 ? `1.0 × 10${superscript(exponent + 1)}` : `${mantissa.toFixed(1)} × 10${superscript(exponent)}`;
+  return mantissa >= 9.95 ? `1.0${nbsp}×${nbsp}10${superscript(exponent + 1)}` : `${mantissa.toFixed(1)}${nbsp}×${nbsp}10${superscript(exponent)}`;
 }
 
 /** A measured value with three significant digits, without exponents in the usual range. */
@@ -37,16 +44,18 @@ export function plainNumber(x: number): string {
   return Number(x.toPrecision(3)).toString();
 }
 
-/** A rate as a percentage: 53.77 %, 2.65 %, 0.15 %, 0.0038 %. */
+/** A rate as a percentage: 53.77 %, 2.65 %, 0.15 %, 0.0038 % (with a non-breaking space). */
 export function percent(rate: number): string {
   const v = rate * 100;
-  if (v === 0) return '0 %';
-  if (v >= 1) return `${v.toFixed(2)} %`;
-  if (v >= 1e-4) return `${Number(v.toPrecision(2))} %`;
-  return `${scientific(v)} %`;
+  if (v === 0) return `0${nbsp}%`;
+  if (v >= 1) return `${v.toFixed(2)}${nbsp}%`;
+  if (v >= 1e-4) return `${Number(v.toPrecision(2))}${nbsp}%`;
+  return `${scientific(v)}${nbsp}%`;
 }
 
 export const confidenceLevel = 0.95;
+/** What follows an upper bound: "at 95 %". */
+export const confidenceText = `at${nbsp}95${nbsp}%`;
 
 /**
  * A measured rate of `successes` in `trials`. A zero count is never written as 0: it becomes the
@@ -54,7 +63,7 @@ export const confidenceLevel = 0.95;
  */
 export function rateText(successes: number, trials: number): string {
   if (trials === 0) return '—';
-  if (successes === 0) return `< ${percent(clopperPearson(0, trials, confidenceLevel).oneSidedUpper)} at 95 %`;
+  if (successes === 0) return `<${nbsp}${percent(clopperPearson(0, trials, confidenceLevel).oneSidedUpper)} ${confidenceText}`;
   return percent(successes / trials);
 }
 
@@ -62,10 +71,40 @@ export function rateText(successes: number, trials: number): string {
 export function intervalText(successes: number, trials: number): string {
   if (trials === 0) return 'no trials';
   const { lower, upper } = clopperPearson(successes, trials, confidenceLevel);
-  return `95 % CI ${percent(lower).replace(' %', '')}–${percent(upper)}`;
+  return `95${nbsp}% CI ${percent(lower).replace(`${nbsp}%`, '')}–${percent(upper)}`;
 }
 
 /** Mean (std), the paper's Table 1 notation. */
 export function meanStd(mean: number, std: number): string {
   return `${plainNumber(mean)} (${plainNumber(std)})`;
+}
+
+/** Seconds of run time: "97.6 s" under two minutes, then "3 min 20 s", then "1 h 05 min". */
+export function durationText(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(1)}${nbsp}s`;
+  const whole = Math.round(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}${nbsp}min ${String(whole % 60).padStart(2, '0')}${nbsp}s`;
+  return `${Math.floor(whole / 3600)}${nbsp}h ${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}${nbsp}min`;
+}
+
+/**
+ * A moment as "2026-12-01 22:58 UTC", or "2026-12-01 23:58 UTC+1" where the viewer's clock is an
+ * hour ahead: one fixed pattern in the panel, the page, the compare page and the Runs view, in the
+ * viewer's time with its offset named (a report opened in another zone still says when it was).
+ */
+export function dateTimeText(moment: Date | string | number): string {
+  const date = moment instanceof Date ? moment : new Date(moment);
+  if (Number.isNaN(date.getTime())) return '—';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}${nbsp}${zoneText(-date.getTimezoneOffset())}`;
+}
+
+/** "UTC", "UTC+1", "UTC−5", "UTC+5:30" for an offset east of UTC in minutes. */
+function zoneText(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'UTC';
+  const sign = offsetMinutes > 0 ? '+' : '−';
+  const minutes = Math.abs(offsetMinutes);
+  const rest = minutes % 60;
+  return `UTC${sign}${Math.floor(minutes / 60)}${rest ? `:${String(rest).padStart(2, '0')}` : ''}`;
 }

@@ -5,6 +5,7 @@ import { SettingsError } from '../../src/extension/settings';
 import { backendLabel, formatDuration, formatPercent, headlineText, progressMessage, statusText } from '../../src/extension/format';
 import type { RunInfo } from '../../src/extension/run-storage';
 import { runItemModel } from '../../src/extension/runs-view';
+import { dateTimeText } from '../../src/report/format';
 
 import { FakeUi, MemoryLog } from './fakes';
 
@@ -105,6 +106,7 @@ describe('short texts', () => {
     assert.equal(item.description, '03:04 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
     assert.equal(runItemModel(run, null, new Date(2025, 0, 3, 1, 0)).description, '2025-01-02 · acc 99.5 % · adv 53.8 % · rand α10 3.7 %');
     assert.match(item.tooltip, /Started 2025-01-02 03:04/);
+    assert.ok(item.tooltip.includes(`Started ${dateTimeText(run.startedAt)}`), 'the date as the panel and the report write it');
     assert.equal(item.contextValue, 'run.complete.html');
     assert.equal(item.icon, 'pass');
     // Zero flips as the panel writes them: the count with its one-sided Clopper–Pearson bound, never a bare 0.

@@ -71,8 +71,8 @@ describe('attack comparison', () => {
     const susceptible = report.images.filter((r) => r.adversarial);
     const correct = report.images.filter((r) => r.correct).length;
     const original = fixtureReport().images.filter((r) => r.adversarial).map((r) => r.adversarial!.eps);
-    assert.equal(await text(page, 'attacks-ddn-rate'), `${((100 * susceptible.length) / correct).toFixed(2)} % (${susceptible.length} of ${correct})`);
-    assert.equal(await text(page, 'attacks-fgm-line-rate'), `${((100 * (susceptible.length - 1)) / correct).toFixed(2)} % (${susceptible.length - 1} of ${correct})`);
+    assert.equal(await text(page, 'attacks-ddn-rate'), `${((100 * susceptible.length) / correct).toFixed(2)}\u00a0% (${susceptible.length} of ${correct})`);
+    assert.equal(await text(page, 'attacks-fgm-line-rate'), `${((100 * (susceptible.length - 1)) / correct).toFixed(2)}\u00a0% (${susceptible.length - 1} of ${correct})`);
     for (const [attack, factor] of Object.entries(factors)) {
       const eps = (attack === 'fgm-line' ? original.slice(1) : original).map((value) => value * factor);
       const shown = Number(await text(page, `attacks-${attack}-median`));

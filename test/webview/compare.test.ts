@@ -44,7 +44,7 @@ describe('compare page', () => {
     const cells = await rows.nth(median).locator('th, td').allInnerTexts();
     const m = compare.measures[median];
     assert.deepEqual(cells, [m.label, measureText(m, m.a), measureText(m, m.b), deltaText(m)]);
-    assert.match(cells[3], /^−[\d.]+ \(−50\.00 %\)$/);
+    assert.match(cells[3], /^−[\d.]+ \(−50\.00\u00a0%\)$/);
     for (const id of ['compare-eps', 'compare-ratio']) {
       await page.locator(`[data-testid=chart-${id}]`).scrollIntoViewIfNeeded();
       assert.ok((await chromaticPixels(page, `[data-testid=chart-${id}]`)) > 50, `${id} is drawn`);

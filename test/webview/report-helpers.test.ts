@@ -6,7 +6,8 @@ import { capFraction } from '../../src/engine/theory';
 import type { Report } from '../../src/protocol/report';
 import { csvField, imagesCsv } from '../../src/report/csv';
 import { inlineScript, jsonForScript } from '../../src/report/escape';
-import { fromLog10, percent, plainNumber, rateText } from '../../src/report/format';
+import { dateTimeText, durationText, fromLog10, percent, plainNumber, rateText } from '../../src/report/format';
+import { perturbationCaption } from '../../src/report/perturbation-caption';
 import { panelHtml } from '../../src/report/html';
 import { log10MeanOfPowers, predictFlatBoundary } from '../../src/report/prediction';
 import { standaloneReportHtml } from '../../src/report/standalone';
@@ -116,19 +117,51 @@ describe('page templates', () => {
 
 describe('formatting', () => {
   it('writes a zero count as the one-sided Clopper–Pearson bound, never as 0', () => {
-    assert.equal(rateText(0, 2000), '< 0.15 % at 95 %');
-    assert.equal(rateText(0, 78000), `< ${percent(clopperPearson(0, 78000).oneSidedUpper)} at 95 %`);
-    assert.equal(rateText(5, 39), '12.82 %');
+    assert.equal(rateText(0, 2000), '<\u00a00.15\u00a0% at\u00a095\u00a0%', 'non-breaking spaces keep a number with its unit');
+    assert.equal(rateText(0, 78000), `<\u00a0${percent(clopperPearson(0, 78000).oneSidedUpper)} at\u00a095\u00a0%`);
+    assert.equal(rateText(5, 39), '12.82\u00a0%');
     assert.equal(rateText(0, 0), '—');
   });
 
   it('writes numbers beyond the double range from their logarithm', () => {
-    assert.equal(fromLog10(1000.5), '3.2 × 10¹⁰⁰⁰');
+    assert.equal(fromLog10(1000.5), '3.2\u00a0×\u00a010¹⁰⁰⁰');
     assert.equal(fromLog10(-Infinity), '0');
     assert.equal(fromLog10(Infinity), '∞');
     assert.equal(fromLog10(2), '100');
     assert.equal(plainNumber(0.82431), '0.824');
     assert.equal(plainNumber(14.2675), '14.3');
+  });
+
+  it('writes every date in one pattern, in the viewer’s time with its offset named', () => {
+    const before = process.env.TZ;
+    const moment = '2026-12-01T22:58:30.000Z';
+    try {
+      const inZone = (zone: string) => {
+        process.env.TZ = zone;
+        return dateTimeText(moment);
+      };
+      assert.equal(inZone('UTC'), '2026-12-01 22:58\u00a0UTC');
+      assert.equal(inZone('Asia/Kolkata'), '2026-12-02 04:28\u00a0UTC+5:30', 'the date follows the clock past midnight');
+      assert.equal(inZone('America/New_York'), '2026-12-01 17:58\u00a0UTC−5');
+      assert.equal(dateTimeText(new Date(moment)), dateTimeText(Date.parse(moment)));
+      assert.equal(dateTimeText('not a date'), '—');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  it('writes durations with their unit kept on the line', () => {
+    assert.equal(durationText(97.64), '97.6\u00a0s');
+    assert.equal(durationText(200), '3\u00a0min 20\u00a0s');
+    assert.equal(durationText(3 * 3600 + 5 * 60 + 2), '3\u00a0h 05\u00a0min');
+  });
+
+  it('captions the perturbation picture by what its factor did: amplified above 1, scaled down to fit below', () => {
+    assert.equal(perturbationCaption(11.6124), 'amplified ×11.6 around grey');
+    assert.equal(perturbationCaption(0.857), 'scaled ×0.857 to fit, around grey');
+    assert.equal(perturbationCaption(1), 'shown as it is, around grey');
+    assert.equal(perturbationCaption(null), 'shown around grey');
   });
 });
 

@@ -68,7 +68,7 @@ describe('standalone report', () => {
     for (const r of s.random) {
       const shown = await text(page, `summary-random-${r.alpha}`);
       assert.equal(shown, rateText(r.susceptible, s.adversarial.susceptible));
-      if (r.susceptible === 0) assert.match(shown, /^< [\d.]+ % at 95 %$/, 'a zero count is an upper bound');
+      if (r.susceptible === 0) assert.match(shown, /^<\u00a0[\d.]+\u00a0% at\u00a095\u00a0%$/, 'a zero count is an upper bound');
       assert.equal(await text(page, `summary-flip-rate-${r.alpha}`), rateText(r.flips, r.trials));
     }
     assert.deepEqual(problems.errors, []);

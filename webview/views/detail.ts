@@ -1,13 +1,14 @@
 /**
  * One image in detail, the paper's Figures 11–12: original, adversarial, the perturbation
- * amplified, and a random perturbation of the same L2 norm that does not flip, each with the
+ * scaled to be seen, and a random perturbation of the same L2 norm that does not flip, each with the
  * model's outputs; beside them the image's numbers and, per α, the measured flips against the
  * flat-boundary expectation.
  */
 import type { ImageDetail, PictureData } from '../../src/protocol/messages';
 import type { ImageRecord, Report } from '../../src/protocol/report';
 import { className } from '../../src/report/csv';
-import { fromLog10, intervalText, plainNumber, rateText } from '../../src/report/format';
+import { fromLog10, intervalText, nbsp, plainNumber, rateText } from '../../src/report/format';
+import { perturbationCaption } from '../../src/report/perturbation-caption';
 import { predictFlatBoundary } from '../../src/report/prediction';
 import { h, replaceChildren, type Child } from '../dom';
 import type { DetailAnswer } from '../host';
@@ -32,7 +33,7 @@ function outputsList(outputs: number[] | null, classes: string[], label: number)
         { class: `${i === top ? 'rl-top' : ''} ${i === label ? 'rl-true' : ''}`.trim() },
         h('span', { class: 'rl-output-name', text: className(classes, i), title: i === label ? 'true class' : '' }),
         bar,
-        h('span', { class: 'rl-output-value', text: `${(p * 100).toFixed(p >= 0.9995 || p < 0.0005 ? 3 : 1)} %` }),
+        h('span', { class: 'rl-output-value', text: `${(p * 100).toFixed(p >= 0.9995 || p < 0.0005 ? 3 : 1)}${nbsp}%` }),
       );
     }),
   );
@@ -124,7 +125,7 @@ export class DetailView {
     const eps = record.adversarial?.eps;
     const out: HTMLElement[] = [figure('Original', `predicted ${className(classes, record.predicted)}`, detail.original, detail.outputs.original, classes, record.label)];
     if (detail.adversarial) out.push(figure('Adversarial', eps !== undefined ? `L2 = ε* = ${plainNumber(eps)}` : 'gradient step', detail.adversarial, detail.outputs.adversarial, classes, record.label));
-    if (detail.perturbation) out.push(figure('Perturbation', detail.amplification ? `amplified ×${plainNumber(detail.amplification)} around grey` : 'amplified', detail.perturbation, undefined, classes, record.label));
+    if (detail.perturbation) out.push(figure('Perturbation', perturbationCaption(detail.amplification), detail.perturbation, undefined, classes, record.label));
     if (detail.randomPerturbed) out.push(figure('Random, same L2', 'does not flip the prediction', detail.randomPerturbed, detail.outputs.randomPerturbed, classes, record.label));
     const grid = h('div', { class: 'rl-picture-grid' }, ...out);
     return detail.note ? [grid, h('p', { class: 'rl-note', text: detail.note })] : [grid];
