@@ -79,6 +79,7 @@ describe('the check command asks only what it does not know', () => {
       reportAssetsDir: '/ext/dist',
       sample: 50,
       batchMemoryMb: 256,
+      preset: 'quick',
     });
   });
 

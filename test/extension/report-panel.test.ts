@@ -65,7 +65,7 @@ describe('the report panel', () => {
     ReportPanel.show(env(), { runDir }, recorded);
     const panel = lastPanel();
     assert.equal(panel.viewType, 'robustnessLens.report');
-    assert.equal(panel.title, 'Robustness: model on data (10:00:01)');
+    assert.equal(panel.title, 'Robustness: demo on data (10:00:01)');
     assert.equal(panel.webview.options.enableScripts, true);
     assert.deepEqual(panel.webview.options.localResourceRoots?.map((u) => u.fsPath), [join(extensionPath, 'dist'), join(extensionPath, 'media')]);
     const html = panel.webview.html;
@@ -131,7 +131,7 @@ describe('the report panel', () => {
   it('comes back after a window reload: from the page state, or from the panels remembered as open', async () => {
     const remembered = state.get<{ source: { runDir?: string }; title: string }[]>('robustnessLens.openReports') ?? [];
     assert.deepEqual(remembered.map((r) => r.source.runDir), [join(tmp.path, '.robustness', runA), join(tmp.path, '.robustness', runLive)]);
-    assert.deepEqual(remembered.map((r) => r.title), ['Robustness: model on data (10:00:01)', 'Robustness: model on data (10:00:03)']);
+    assert.deepEqual(remembered.map((r) => r.title), ['Robustness: demo on data (10:00:01)', 'Robustness: demo on data (10:00:03)']);
     ReportPanel.disposeAll();
     assert.deepEqual(state.get('robustnessLens.openReports'), []);
 
@@ -145,7 +145,7 @@ describe('the report panel', () => {
     ReportPanel.disposeAll();
 
     // The page kept no source: two panels come back by their titles, whatever order VS Code asks in.
-    const runAPanel = { source: { runDir: join(tmp.path, '.robustness', runA) }, title: 'Robustness: model on data (10:00:01)' };
+    const runAPanel = { source: { runDir: join(tmp.path, '.robustness', runA) }, title: 'Robustness: demo on data (10:00:01)' };
     const runBPanel = { source: { runDir }, title: 'Robustness: other on data (10:00:02)' };
     await state.update('robustnessLens.openReports', [runAPanel, runBPanel]);
     ReportPanel.prepareRestore(state);
@@ -162,7 +162,7 @@ describe('the report panel', () => {
     assert.equal((second.posted[0] as { report: Report }).report.config.model, 'other/model.json');
     assert.equal((first.posted[0] as { report: Report }).report.config.model, recorded.config.model);
 
-    const extra = new FakeWebviewPanel('robustnessLens.report', 'Robustness: model on data (10:00:01)');
+    const extra = new FakeWebviewPanel('robustnessLens.report', 'Robustness: demo on data (10:00:01)');
     await ReportPanel.revive(env(), extra as never, undefined);
     assert.equal(extra.disposed, true, 'nothing is left to restore into a third panel');
     const gone = new FakeWebviewPanel('robustnessLens.report', 'Robustness: gone');
