@@ -112,7 +112,7 @@ describe('startCheck', () => {
 
   it('resumes: a rerun analyses only the images the first run did not finish', async () => {
     const out = newOut();
-    const first = await check(options({ out, limit: 4 }));
+    const first = await check(options({ out, limit: 4, preset: 'quick' }));
     assert.deepEqual(first.report.images.map((image) => image.file), files.slice(0, 4));
     assert.deepEqual(first.report.config.limit, 4);
     const second = await check(options({ out, workers: 1 }));
@@ -122,6 +122,8 @@ describe('startCheck', () => {
     assert.deepEqual(second.report.images, (await check(options())).report.images);
     const started = second.events.find((event) => event.type === 'started');
     assert.equal(started?.type === 'started' && started.resumed, 4);
+    // The extension's preset stays in run.json when a later session (the CLI's) gives none.
+    assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).preset, 'quick');
     const third = await check(options({ out, limit: 2 }));
     assert.equal(third.report.timings?.imagesAnalysed, 0);
     assert.deepEqual(third.report.images.map((image) => image.file), files.slice(0, 2));
