@@ -15,8 +15,8 @@ export interface DetailSettings {
   clip: boolean;
   /** Random perturbations tried per forward pass while looking for one that does not flip. */
   batchSize: number;
-  /** The run's attack; default fgm-line, whose direction is the normalised loss gradient. */
-  attack?: { name: string; scales: number; maxEps: number; options?: Partial<AttackOptions> };
+  /** The run's attack, run again for its outcome's direction (the attacks are deterministic). */
+  attack: { name: string; scales: number; maxEps: number; options?: Partial<AttackOptions> };
 }
 
 export async function imageDetail(
@@ -70,28 +70,19 @@ export async function imageDetail(
   return detail;
 }
 
-/** The direction v of the adversarial image x + ε*·v, and the loss that gave it; null without one. */
+/**
+ * The direction v of the adversarial image x + ε*·v and the loss that gave it, from the run's attack's
+ * own outcome (the same unit direction its ε* was measured along); null without one.
+ */
 async function attackDirection(
   classifier: Classifier,
   x: Float32Array,
   label: number,
   settings: DetailSettings,
 ): Promise<{ direction: Float32Array; loss: LossKind } | null> {
-  if (settings.attack === undefined || settings.attack.name === 'fgm-line') {
-    const gradient = await classifier.lossGradient(x, label);
-    return gradient && { direction: unit(gradient.gradient), loss: gradient.loss };
-  }
-  // Another attack's direction is no gradient: run it again (it is deterministic).
   const { name, scales, maxEps, options } = settings.attack;
   const outcome = await attackByName(name).run(classifier, x, label, { scales, maxEps, clip: settings.clip, options });
   return outcome.direction && outcome.loss ? { direction: outcome.direction, loss: outcome.loss } : null;
-}
-
-function unit(vector: Float32Array): Float32Array {
-  let squares = 0;
-  for (const value of vector) squares += value * value;
-  const norm = Math.sqrt(squares);
-  return Float32Array.from(vector, (value) => value / norm);
 }
 
 /** x + scale·direction in float32, as the classifier computes it on the device. */

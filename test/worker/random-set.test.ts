@@ -49,7 +49,7 @@ test('the detail view draws the same first non-flipping random perturbation from
     adversarial: { eps: 1, l2: 1, l1: 1, linf: 1, loss: 'logit' },
   };
   const detailOf = (set: RandomSet) =>
-    imageDetail(new LinearClassifier(weights, bias, geometry.shape), geometry, record.file, x, record, set, { clip: false, batchSize: 8 });
+    imageDetail(new LinearClassifier(weights, bias, geometry.shape), geometry, record.file, x, record, set, { clip: false, batchSize: 8, attack: { name: 'fgm-line', scales: 16, maxEps: 4 } });
 
   // Known answer: the first row j whose x + (ε*/‖u_j‖)·u_j, in float32 as the detail builds it, keeps class 0.
   const probe = new LinearClassifier(weights, bias, geometry.shape);

@@ -3,7 +3,7 @@ import { l2Norm } from '../norms';
 import { validateAttackSettings, type Attack, type AttackOutcome, type AttackSettings } from './attack';
 import { bisectFlippingScale, firstFlippingGridStep, gridScale, type Grid, type Ray } from './line-search';
 import { resolveAttackOptions } from './options';
-import { failedOutcome, foundOutcome } from './outcome';
+import { failedOutcome, foundOutcome, unitDirection } from './outcome';
 
 const defaultLineSearchChunk = 32;
 
@@ -28,8 +28,7 @@ export class FgmLineAttack implements Attack {
     const gradientNorm = l2Norm(gradient.gradient);
     if (gradientNorm === 0) return failedOutcome('zero gradient (saturated output)', gradient.loss, null);
     if (!Number.isFinite(gradientNorm)) return failedOutcome('non-finite gradient', gradient.loss, null);
-    const direction = new Float32Array(gradient.gradient.length);
-    for (let i = 0; i < direction.length; i++) direction[i] = gradient.gradient[i] / gradientNorm;
+    const direction = unitDirection(gradient.gradient);
 
     settings.onStage?.('line-search');
     const ray: Ray = { classifier, x, label, direction, clip: settings.clip };
