@@ -19,6 +19,7 @@ import { measureMicro } from './micro';
 import { formatAttackSteps, measureAttackSteps, type AttackStepsSection } from './attack-steps';
 import { formatLongRun, runLongRun } from './long-run';
 import { formatRareEvent, measureRareEvent } from './rare-event';
+import { datasetMemoryPass, datasetMemoryPassEnv, formatDatasetMemory, measureDatasetMemory } from './dataset-memory';
 import { benchHelp, BenchUsageError, parseBenchArgs, type BenchOptions } from './options';
 import { runProtocol, type MeasurementSettings } from './protocol-run';
 import { comparePyTorch, formatPyTorch, pytorchAvailability, pythonPath, runOutDir, type PyTorchSection } from './pytorch';
@@ -159,6 +160,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   const attacks = await attackStepsSections(fixtures, results, options, settings);
   const longRun = options.longRun ? await runLongRun(options.longRun, workDir, log) : undefined;
   const rareEvent = options.rareEvent ? await measureRareEvent(options.rareEvent, options.alphas, settings, log) : undefined;
+  const datasetMemory = options.datasetMemory ? await measureDatasetMemory(options.datasetMemory, workDir, log) : undefined;
   const date = new Date().toISOString();
   const bench: BenchResults = {
     tool: 'robustness-lens bench',
@@ -173,6 +175,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     ...(attacks.length ? { attacks } : {}),
     ...(longRun ? { longRun } : {}),
     ...(rareEvent ? { rareEvent } : {}),
+    ...(datasetMemory ? { datasetMemory } : {}),
   };
   const path = join(outDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
   writeFileSync(path, `${JSON.stringify(bench, null, 2)}\n`);
@@ -242,6 +245,11 @@ function emptyResult(fixture: Fixture, backend: BackendName, forwardChoice: Forw
 }
 
 async function main(): Promise<void> {
+  const datasetPass = process.env[datasetMemoryPassEnv];
+  if (datasetPass) {
+    process.stdout.write(`${JSON.stringify(await datasetMemoryPass(datasetPass))}\n`);
+    return;
+  }
   let options: BenchOptions | 'help';
   try {
     options = parseBenchArgs(process.argv.slice(2));
@@ -255,7 +263,7 @@ async function main(): Promise<void> {
     return;
   }
   const { results, path } = await runBench(options, ['npm run bench --', ...process.argv.slice(2)].join(' '));
-  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}${formatLongRun(results.longRun)}${formatRareEvent(results.rareEvent)}\n\nwritten to ${path}\n`);
+  process.stdout.write(`${formatResults(results)}${formatPyTorch(results.pytorch)}${formatAttackSteps(results.attacks ?? [])}${formatLongRun(results.longRun)}${formatRareEvent(results.rareEvent)}${formatDatasetMemory(results.datasetMemory)}\n\nwritten to ${path}\n`);
 }
 
 if (require.main === module) {

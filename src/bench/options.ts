@@ -7,6 +7,7 @@ import { fixtureNames, type FixtureName } from './fixtures';
 import { attackNames, type AttackName } from '../engine/attacks/names';
 import type { LongRunOptions } from './long-run';
 import type { RareEventBenchOptions } from './rare-event';
+import type { DatasetMemoryOptions } from './dataset-memory';
 import { defaultRareEventBudget, minimumRareEventBudget } from '../engine/rare-event/estimate';
 
 export interface BenchOptions {
@@ -39,6 +40,8 @@ export interface BenchOptions {
   longRun: LongRunOptions | null;
   /** The rare-event estimator's cost (--rare-event; rare-event.ts); null: not measured. */
   rareEvent: RareEventBenchOptions | null;
+  /** Peak RSS of listing and reading an IDX dataset at several sizes (--dataset-memory; dataset-memory.ts); null: not measured. */
+  datasetMemory: DatasetMemoryOptions | null;
 }
 
 export const benchHelp = `npm run bench -- [options]      (or: node dist/bench.js [options] after a build)
@@ -92,6 +95,13 @@ Options:
   --rare-event-budget N  forward passes per estimate (default ${defaultRareEventBudget}, as a check's)
   --rare-event-seeds N   seeds per linear-oracle row (default 5)
   --rare-event-images N  demo images the attack flips, estimated at every alpha (default 8)
+  --dataset-memory <file>  also measure the peak resident memory of the run host's dataset path and
+                     of a worker's record reading on an IDX images file (its labels file beside
+                     it), cut to each --dataset-memory-sizes: each size in a fresh process that
+                     lists the dataset, hands out every task as the worker pool does and reads every
+                     record (default: not run; docs/benchmarks.md runs Fashion-MNIST's
+                     train-images-idx3-ubyte.gz)
+  --dataset-memory-sizes list  images per measurement (default 10000,30000,60000)
   --help             this text
 
 The batch size follows the workers' memory budget (env ROBUSTNESS_LENS_BATCH_MB, default 256).`;
@@ -137,7 +147,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     attackSteps: 100,
     longRun: null,
     rareEvent: null,
+    datasetMemory: null,
   };
+  let datasetMemorySizes: number[] | undefined;
   let rareEventBudget: number | undefined;
   let rareEventSeeds: number | undefined;
   let rareEventImages: number | undefined;
@@ -204,6 +216,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--rare-event-budget': rareEventBudget = positiveInteger(flag, value()); break;
       case '--rare-event-seeds': rareEventSeeds = positiveInteger(flag, value()); break;
       case '--rare-event-images': rareEventImages = positiveInteger(flag, value()); break;
+      case '--dataset-memory': {
+        const file = value();
+        if (!file) throw new BenchUsageError('--dataset-memory needs an IDX images file');
+        options.datasetMemory = { file, sizes: [] };
+        break;
+      }
+      case '--dataset-memory-sizes': datasetMemorySizes = list(flag, value()).map((n) => positiveInteger(flag, n)); break;
       case '--out': {
         const dir = value();
         if (!dir) throw new BenchUsageError('--out needs a folder');
@@ -224,5 +243,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   }
   if (rareEventBudget !== undefined && rareEventBudget < minimumRareEventBudget) throw new BenchUsageError(`--rare-event-budget needs at least ${minimumRareEventBudget} forward passes, got ${rareEventBudget}`);
   if (options.rareEvent) options.rareEvent = { budget: rareEventBudget ?? defaultRareEventBudget, seeds: rareEventSeeds ?? 5, images: rareEventImages ?? 8 };
+  if (!options.datasetMemory && datasetMemorySizes !== undefined) throw new BenchUsageError('--dataset-memory-sizes needs --dataset-memory');
+  if (options.datasetMemory) options.datasetMemory = { ...options.datasetMemory, sizes: datasetMemorySizes ?? [10000, 30000, 60000] };
   return options;
 }

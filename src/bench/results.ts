@@ -1,4 +1,5 @@
 /** The bench's numbers: the JSON file written per run, and its text rendering for the terminal. */
+import type { DatasetMemorySection } from './dataset-memory';
 import { cpus, availableParallelism, totalmem, platform, arch } from 'node:os';
 import type { BackendName, ForwardChoice, ForwardName } from '../protocol/report';
 import type { DefaultConfiguration } from './configurations';
@@ -70,6 +71,8 @@ export interface BenchResults {
   longRun?: LongRunSection;
   /** The rare-event estimator's cost (rare-event.ts); absent without --rare-event. */
   rareEvent?: RareEventSection;
+  /** Peak RSS of the dataset path at several sizes (dataset-memory.ts); absent without --dataset-memory. */
+  datasetMemory?: DatasetMemorySection;
 }
 
 export function machineInfo(backendsMeasured: readonly BackendName[], onnxRuntime: string | null): MachineInfo {
