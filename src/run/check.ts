@@ -18,6 +18,7 @@ import { fingerprintModel } from './fingerprint';
 import { WorkerPool, type FailureCause, type PoolListener } from './pool';
 import { detailCandidates, outputFiles, writeReportFiles } from './report-files';
 import { EtaEstimator } from './eta';
+import { LiveSummary, withLazySummary } from './live-summary';
 import { ResultsLog, readResults } from './results-log';
 import { resultSettingsOf, runConfigOf } from './run-config';
 import { readRunFile, settingsDifference, writeRunFile, type ResultSettings, type RunFile, type RunTime } from './run-file';
@@ -242,6 +243,7 @@ class CheckRun {
     stageMs: Record<Stage, number>,
     log: ResultsLog,
   ): PoolListener {
+    const liveSummary = new LiveSummary(finished, this.options.alphas);
     return {
       progress: (_index, stage) => {
         progress.stage = stage;
@@ -259,8 +261,7 @@ class CheckRun {
           busyMs += ms;
         }
         progress.eta?.imageFinished(Date.now(), busyMs);
-        const summary = summarize([...finished.values()], this.options.alphas);
-        this.emit({ type: 'image', record, summary, done: progress.done, total: progress.total });
+        this.emit(withLazySummary({ type: 'image' as const, record, done: progress.done, total: progress.total }, () => liveSummary.current()));
         this.emitProgress(progress);
       },
       imageError: (task, message) => {
