@@ -25,23 +25,43 @@ export function standaloneContentSecurityPolicy(nonce: string): string {
 }
 
 export function standaloneReportHtml(report: Report, assets: ReportAssets, details: ImageDetail[] = []): string {
-  const nonce = createNonce();
   const model = report.config.model.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+  return standalonePageHtml({
+    title: `Robustness Lens — ${model || 'report'}`,
+    tool: report.tool,
+    assets,
+    data: [
+      { id: reportDataId, value: report },
+      { id: detailDataId, value: details },
+    ],
+  });
+}
+
+/** What a standalone page holds: its title, the tool that wrote it, the bundle, and the JSON it embeds for the bundle. */
+export interface StandalonePage {
+  title: string;
+  tool: { name: string; version: string };
+  assets: ReportAssets;
+  data: { id: string; value: unknown }[];
+}
+
+/** The one page builder of report.html and compare.html: head (CSP by nonce, generator, title, inlined styles), mount point, embedded JSON, bundle. */
+export function standalonePageHtml(page: StandalonePage): string {
+  const nonce = createNonce();
+  const data = page.data.map(({ id, value }) => `<script type="application/json" id="${id}">${jsonForScript(value)}</script>\n`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(standaloneContentSecurityPolicy(nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${escapeHtml(`${report.tool.name} ${report.tool.version}`)}">
-${titleElement(`Robustness Lens — ${model || 'report'}`)}
-<style nonce="${nonce}">${inlineStyle(assets.style)}</style>
+<meta name="generator" content="${escapeHtml(`${page.tool.name} ${page.tool.version}`)}">
+${titleElement(page.title)}
+<style nonce="${nonce}">${inlineStyle(page.assets.style)}</style>
 </head>
 <body data-host="standalone">
 ${appMount()}
-<script type="application/json" id="${reportDataId}">${jsonForScript(report)}</script>
-<script type="application/json" id="${detailDataId}">${jsonForScript(details)}</script>
-<script nonce="${nonce}">${inlineScript(assets.script)}</script>
+${data}<script nonce="${nonce}">${inlineScript(page.assets.script)}</script>
 </body>
 </html>
 `;
