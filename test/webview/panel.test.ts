@@ -206,7 +206,8 @@ describe('VS Code panel page', () => {
     await send(page, { type: 'report', report: running });
     await page.waitForSelector('[data-testid=summary-accuracy]');
     assert.equal(await page.locator('[data-testid=row-count]').innerText(), '0 images');
-    assert.equal(await page.locator('[data-testid=headline]').innerText(), 'No image analysed yet.');
+    assert.equal(await page.locator('[data-testid=headline]').innerText(), 'Nothing measured yet: waiting for the first image.');
+    assert.equal(await page.locator('[data-testid=card-accuracy]').innerText(), '—', 'no "0 %" before the first image');
     assert.ok(await page.locator('[data-chart=adversarial-l2] .rl-chart-empty').isVisible(), 'an empty chart says so instead of drawing axes');
     for (let done = 1; done <= report.images.length; done++) {
       const images = report.images.slice(0, done);

@@ -8,6 +8,7 @@ import { csvField, imagesCsv } from '../../src/report/csv';
 import { inlineScript, jsonForScript } from '../../src/report/escape';
 import { dateTimeText, durationText, fromLog10, percent, plainNumber, rateText } from '../../src/report/format';
 import { perturbationCaption } from '../../src/report/perturbation-caption';
+import { middleEllipsisParts } from '../../webview/table/columns';
 import { panelHtml } from '../../src/report/html';
 import { log10MeanOfPowers, predictFlatBoundary } from '../../src/report/prediction';
 import { standaloneReportHtml } from '../../src/report/standalone';
@@ -162,6 +163,14 @@ describe('formatting', () => {
     assert.equal(perturbationCaption(0.857), 'scaled ×0.857 to fit, around grey');
     assert.equal(perturbationCaption(1), 'shown as it is, around grey');
     assert.equal(perturbationCaption(null), 'shown around grey');
+  });
+
+  it('splits a file name for a middle ellipsis: the name after the last slash stays whole', () => {
+    assert.deepEqual(middleEllipsisParts('7_Sneaker/01000.png'), ['7_Sneaker/', '01000.png']);
+    assert.deepEqual(middleEllipsisParts('a/b/c/very-long-folder/IMG_20240101_123456_0001.jpeg'), ['a/b/c/very-long-folder/IMG_2', '0240101_123456_0001.jpeg'], 'a long name keeps its last 24 characters');
+    assert.deepEqual(middleEllipsisParts('record-000123'), ['record-', '000123'], 'without a slash: the second half, up to 12 characters');
+    assert.deepEqual(middleEllipsisParts(''), ['', '']);
+    for (const text of ['x/y.png', 'plain', 'dir/', 'a/b/c']) assert.equal(middleEllipsisParts(text).join(''), text);
   });
 });
 

@@ -14,6 +14,8 @@ export interface Column {
   width: number;
   grow: number;
   numeric: boolean;
+  /** Cut a text too long for the column in the middle, keeping its end (a file's own name) whole. */
+  middleEllipsis?: boolean;
   text(record: ImageRecord, position: number): string;
   /** null sorts last in both directions. */
   sortValue(record: ImageRecord, position: number): number | string | null;
@@ -28,18 +30,18 @@ export function imageColumns(config: RunConfig): Column[] {
     key,
     label,
     description,
-    width: 64,
+    width: 60,
     grow: 0,
     numeric: true,
     text: (r) => (r.adversarial ? plainNumber(r.adversarial[key]) : '—'),
     sortValue: (r) => r.adversarial?.[key] ?? null,
   });
   return [
-    { key: 'index', label: '#', description: 'Position in sorted path order', width: 48, grow: 0, numeric: true, text: (r, p) => String((r.index ?? p) + 1), sortValue: (r, p) => r.index ?? p },
-    { key: 'file', label: 'File', description: 'Image file, relative to the dataset folder', width: 130, grow: 3, numeric: false, text: (r) => r.file, sortValue: (r) => r.file },
-    { key: 'class', label: 'Class', description: 'True class', width: 90, grow: 1, numeric: false, text: (r) => className(config.classes, r.label), sortValue: (r) => r.label },
-    { key: 'predicted', label: 'Prediction', description: 'Predicted class on the clean image', width: 90, grow: 1, numeric: false, text: (r) => className(config.classes, r.predicted), sortValue: (r) => r.predicted },
-    { key: 'correct', label: 'Correct', description: 'Prediction equals the true class', width: 62, grow: 0, numeric: false, text: (r) => (r.correct ? 'yes' : 'no'), sortValue: (r) => (r.correct ? 1 : 0) },
+    { key: 'index', label: '#', description: 'Position in sorted path order', width: 44, grow: 0, numeric: true, text: (r, p) => String((r.index ?? p) + 1), sortValue: (r, p) => r.index ?? p },
+    { key: 'file', label: 'File', description: 'Image file, relative to the dataset folder', width: 130, grow: 3, numeric: false, middleEllipsis: true, text: (r) => r.file, sortValue: (r) => r.file },
+    { key: 'class', label: 'Class', description: 'True class', width: 84, grow: 1, numeric: false, text: (r) => className(config.classes, r.label), sortValue: (r) => r.label },
+    { key: 'predicted', label: 'Prediction', description: 'Predicted class on the clean image', width: 84, grow: 1, numeric: false, text: (r) => className(config.classes, r.predicted), sortValue: (r) => r.predicted },
+    { key: 'correct', label: 'Correct', description: 'Prediction equals the true class', width: 64, grow: 0, numeric: false, text: (r) => (r.correct ? 'yes' : 'no'), sortValue: (r) => (r.correct ? 1 : 0) },
     norm('eps', 'ε* (L2)', 'Smallest flipping adversarial step: L2 norm ε*'),
     norm('l1', 'L1', 'L1 norm of the adversarial perturbation'),
     norm('linf', 'L∞', 'L∞ norm of the adversarial perturbation'),
@@ -85,4 +87,16 @@ function attackColumns(config: RunConfig): Column[] {
       .filter((attack) => attack !== 'fgm-line')
       .map((attack) => numeric(`ratio:${attack}`, `${attack}/fgm`, `ε*_${attack} / ε*_fgm-line on this image`, (r) => ratioToFgmLine(r, attack), (v) => `${plainNumber(v)}×`)),
   ];
+}
+
+/**
+ * A text split for a middle ellipsis: the head may be cut, the tail stays whole. The tail is what
+ * follows the last "/" (a file's own name), or the last 12 characters of a text without one, and
+ * at most 24 characters of either, so that some of the head still shows.
+ */
+export function middleEllipsisParts(text: string): [head: string, tail: string] {
+  const slash = text.lastIndexOf('/');
+  const tailLength = Math.min(24, slash >= 0 ? text.length - slash - 1 : Math.min(12, Math.floor(text.length / 2)));
+  const cut = text.length - tailLength;
+  return [text.slice(0, cut), text.slice(cut)];
 }

@@ -5,7 +5,7 @@
  */
 import type { ImageRecord } from '../../src/protocol/report';
 import { h } from '../dom';
-import type { Column } from './columns';
+import { middleEllipsisParts, type Column } from './columns';
 import type { SortOrder } from './query';
 
 export interface GridEvents {
@@ -168,7 +168,11 @@ export class VirtualGrid {
     let row = this.pool[slot];
     if (!row) {
       row = h('div', { class: 'rl-row', role: 'row' });
-      for (const [i, column] of this.columns.entries()) row.appendChild(h('div', { role: 'gridcell', 'aria-colindex': i + 1, class: column.numeric ? 'rl-num' : '' }));
+      for (const [i, column] of this.columns.entries()) {
+        const cell = h('div', { role: 'gridcell', 'aria-colindex': i + 1, class: column.numeric ? 'rl-num' : column.middleEllipsis ? 'rl-middle' : '' });
+        if (column.middleEllipsis) cell.append(h('span', { class: 'rl-middle-head' }), h('span', { class: 'rl-middle-tail' }));
+        row.appendChild(cell);
+      }
       this.pool[slot] = row;
       this.spacer.appendChild(row);
     }
@@ -195,7 +199,17 @@ export class VirtualGrid {
       row.classList.toggle('rl-incorrect', !record.correct);
       row.style.transform = `translateY(${at * this.rowHeight}px)`;
       const cells = row.children;
-      for (let c = 0; c < this.columns.length; c++) cells[c].textContent = this.columns[c].text(record, position);
+      for (let c = 0; c < this.columns.length; c++) {
+        const text = this.columns[c].text(record, position);
+        const cell = cells[c] as HTMLElement;
+        if (!this.columns[c].middleEllipsis) cell.textContent = text;
+        else {
+          const [head, tail] = middleEllipsisParts(text);
+          (cell.children[0] as HTMLElement).textContent = head;
+          (cell.children[1] as HTMLElement).textContent = tail;
+          cell.title = text;
+        }
+      }
     }
     for (let slot = Math.max(0, last - first); slot < this.pool.length; slot++) {
       this.pool[slot].hidden = true;

@@ -1,6 +1,6 @@
 /** The page's title bar: what was checked, the run's state (with progress while live) and the exports. */
 import type { Report } from '../../src/protocol/report';
-import { engineText } from '../../src/report/engine';
+import { engineText } from '../../src/report/compute-names';
 import { h, replaceChildren } from '../dom';
 import type { Progress } from '../store';
 

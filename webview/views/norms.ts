@@ -11,6 +11,7 @@ import { ChartCard } from '../charts/card';
 import { adversarialByClass, chartClasses, median, minFlipByClass, normLabels, type NormKey } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
+import { notMeasuredText, nothingMeasured } from './not-measured';
 import { h } from '../dom';
 
 const norms: NormKey[] = ['l2', 'l1', 'linf'];
@@ -107,7 +108,8 @@ export class NormsView {
     const total = report.config.classes.length;
     this.classNote.hidden = classes.length >= total || classes.length === 0;
     this.classNote.textContent = `Showing the ${classes.length} classes with the most susceptible images, of ${total}.`;
-    const noData = 'No susceptible image yet: nothing was attacked successfully.';
+    const nothingYet = nothingMeasured(report) ? `Nothing measured yet: ${notMeasuredText(report)}.` : null;
+    const noData = nothingYet ?? 'No susceptible image yet: nothing was attacked successfully.';
 
     norms.forEach((norm, i) => {
       const adversarial = adversarialByClass(report, norm, classes);
@@ -127,9 +129,11 @@ export class NormsView {
         ...withFlips.map((s) => ({ label: `random, α = ${s.alpha}`, color: s.color, values: s.values })),
       ];
       const noFlipText = without.length ? ` No random flip at α = ${without.join(', ')}.` : '';
-      const text = withFlips.length
+      const text =
+        nothingYet ??
+        (withFlips.length
         ? withFlips.map((s) => `α = ${s.alpha}: ${describe(labels, s.values)}`).join('. ') + `.${noFlipText}`
-        : `No random perturbation flipped any image at α = ${report.config.alphas.join(', ')}.`;
+        : `No random perturbation flipped any image at α = ${report.config.alphas.join(', ')}.`);
       this.randomCards[i].draw(withFlips.length && classes.length ? violinConfig(theme, labels, series, axis) : null, text, text);
     });
   }

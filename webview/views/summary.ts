@@ -1,12 +1,14 @@
 /**
  * The run at a glance, laid out like the paper's Table 1: accuracy, adversarial susceptibility,
  * random susceptibility per α, mean (std) of the adversarial norms, input dimension and classes;
- * beside it the settings that produced it. Zero counts appear as upper bounds, never as 0.
+ * beside it the settings that produced it. Zero counts appear as upper bounds, never as 0; before
+ * the first image nothing is measured, and every number says so instead of showing 0.
  */
 import type { Report } from '../../src/protocol/report';
-import { forwardPassesText } from '../../src/report/engine';
-import { intervalText, meanStd, percent, plainNumber, rateText } from '../../src/report/format';
+import { forwardPassesText } from '../../src/report/compute-names';
+import { confidenceText, dateTimeText, durationText, intervalText, meanStd, percent, plainNumber, rateText } from '../../src/report/format';
 import { h, replaceChildren } from '../dom';
+import { notMeasuredText, nothingMeasured } from './not-measured';
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -17,14 +19,37 @@ function row(measure: string, value: string, detail: string, testId: string): HT
 }
 
 function card(title: string, value: string, detail: string, testId: string, tone = ''): HTMLElement {
-  return h('div', { class: `rl-stat ${tone}`.trim() }, h('span', { class: 'rl-stat-title', text: title }), h('span', { class: 'rl-stat-value', text: value, 'data-testid': testId }), h('span', { class: 'rl-stat-detail', text: detail }));
+  // An upper bound's "at 95 %" goes under the number in small type: the card is narrow.
+  const bound = value.endsWith(` ${confidenceText}`) ? value.slice(0, -confidenceText.length - 1) : null;
+  const shown = bound === null ? [value] : [bound, h('span', { class: 'rl-stat-confidence', text: ` ${confidenceText}` })];
+  return h(
+    'div',
+    { class: `rl-stat ${tone}`.trim() },
+    h('span', { class: 'rl-stat-title', text: title }),
+    h('span', { class: 'rl-stat-value', 'data-testid': testId }, ...shown),
+    h('span', { class: 'rl-stat-detail', text: detail }),
+  );
 }
 
-function duration(report: Report): string | null {
-  if (!report.startedAt || !report.finishedAt) return null;
-  const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
-  if (!Number.isFinite(seconds) || seconds < 0) return null;
-  return seconds < 120 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+/** When the run started: its first session's start (a resumed run's whole run), with this session's when later. */
+function startedText(report: Report): string | null {
+  if (!report.startedAt) return null;
+  const first = report.firstStartedAt ?? report.startedAt;
+  return first === report.startedAt ? dateTimeText(first) : `${dateTimeText(first)} (resumed ${dateTimeText(report.startedAt)})`;
+}
+
+/** The run's duration over all its sessions (timings.activeSeconds), with this session's part when resumed. */
+function durationOf(report: Report): string | null {
+  const session = report.timings?.wallSeconds ?? sessionSeconds(report);
+  const total = report.timings?.activeSeconds ?? session;
+  if (total === undefined || !Number.isFinite(total) || total < 0) return null;
+  return session !== undefined && total > session + 0.0005 ? `${durationText(total)} (this session ${durationText(session)})` : durationText(total);
+}
+
+/** finishedAt − startedAt, for reports written before timings existed. */
+function sessionSeconds(report: Report): number | undefined {
+  if (!report.startedAt || !report.finishedAt) return undefined;
+  return (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
 }
 
 /** The attack and the options it read (config.attackOptions), as one line. */
@@ -40,7 +65,7 @@ function attackSetting(c: Report['config']): string {
 export function headline(report: Report): string {
   const { summary: s } = report;
   const adv = s.adversarial;
-  if (s.images === 0) return 'No image analysed yet.';
+  if (s.images === 0) return report.status === 'running' ? 'Nothing measured yet: waiting for the first image.' : 'No image was analysed.';
   if (adv.susceptible === 0) return `None of the ${count(s.correct)} correctly classified images flipped under an adversarial perturbation of L2 norm up to ${plainNumber(report.config.maxEps)}.`;
   const attacked = `${count(adv.susceptible)} of ${count(s.correct)} correctly classified images (${percent(adv.rate)}) flip under an adversarial perturbation of median L2 norm ${plainNumber(adv.l2.median)}.`;
   const measured = s.random.filter((r) => r.trials > 0);
@@ -82,6 +107,13 @@ export class SummaryView {
   }
 
   update(report: Report): void {
+    if (nothingMeasured(report)) this.showNotMeasured(report);
+    else this.showMeasured(report);
+    this.headline.textContent = headline(report);
+    this.showSettings(report);
+  }
+
+  private showMeasured(report: Report): void {
     const { summary: s, config: c } = report;
     const adv = s.adversarial;
     const randomRows = s.random.map((r) =>
@@ -99,8 +131,7 @@ export class SummaryView {
       row('Adversarial L1 norm, mean (std)', meanStd(adv.l1.mean, adv.l1.std), `median ${plainNumber(adv.l1.median)}`, 'summary-l1'),
       row('Adversarial L∞ norm, mean (std)', meanStd(adv.linf.mean, adv.linf.std), `median ${plainNumber(adv.linf.median)}`, 'summary-linf'),
       ...flipRows,
-      row('Input dimension', count(c.dimension), c.inputShape.join(' × '), 'summary-dimension'),
-      row('Number of classes', count(c.classes.length), c.classes.length <= 6 ? c.classes.join(', ') : `${c.classes.slice(0, 5).join(', ')}, …`, 'summary-classes'),
+      ...this.configRows(c),
     );
 
     const first = s.random[0];
@@ -114,10 +145,44 @@ export class SummaryView {
       first ? randomCard(first, 'card-random-first') : null,
       last && last !== first ? randomCard(last, 'card-random-last') : null,
     );
+  }
 
-    this.headline.textContent = headline(report);
+  /** Before the first image: "—" and why in every card and measured row; what the config says stays. */
+  private showNotMeasured(report: Report): void {
+    const { summary: s, config: c } = report;
+    const why = notMeasuredText(report);
+    const measured = (measure: string, testId: string) => row(measure, '—', why, testId);
+    replaceChildren(
+      this.table,
+      measured('Accuracy', 'summary-accuracy'),
+      measured('Adversarial attack susceptibility', 'summary-adversarial'),
+      ...s.random.map((r) => measured(`Random attack susceptibility (α = ${r.alpha})`, `summary-random-${r.alpha}`)),
+      measured('Adversarial L2 norm, mean (std)', 'summary-l2'),
+      measured('Adversarial L1 norm, mean (std)', 'summary-l1'),
+      measured('Adversarial L∞ norm, mean (std)', 'summary-linf'),
+      ...s.random.map((r) => measured(`Random flip rate (α = ${r.alpha})`, `summary-flip-rate-${r.alpha}`)),
+      ...this.configRows(c),
+    );
+    const first = s.random[0];
+    const last = s.random[s.random.length - 1];
+    replaceChildren(
+      this.cards,
+      card('Accuracy', '—', why, 'card-accuracy'),
+      card('Adversarial susceptibility', '—', why, 'card-adversarial'),
+      first ? card(`Random susceptibility, α = ${first.alpha}`, '—', why, 'card-random-first') : null,
+      last && last !== first ? card(`Random susceptibility, α = ${last.alpha}`, '—', why, 'card-random-last') : null,
+    );
+  }
 
-    const runTime = duration(report);
+  private configRows(c: Report['config']): HTMLTableRowElement[] {
+    return [
+      row('Input dimension', count(c.dimension), c.inputShape.join(' × '), 'summary-dimension'),
+      row('Number of classes', count(c.classes.length), c.classes.length <= 6 ? c.classes.join(', ') : `${c.classes.slice(0, 5).join(', ')}, …`, 'summary-classes'),
+    ];
+  }
+
+  private showSettings(report: Report): void {
+    const c = report.config;
     const settings: [string, string][] = [
       ['Model', c.model],
       ['Data', c.data],
@@ -135,7 +200,9 @@ export class SummaryView {
     // Read but without a valid result (non-finite outputs, or killed two workers): in no number above.
     if (c.failed?.length) settings.push(['Failed images', `${count(c.failed.length)}, counted nowhere: ${fileReasons(c.failed)}`]);
     if (c.shard) settings.push(['Shard', `${c.shard.index + 1} of ${c.shard.count}`]);
-    if (report.startedAt) settings.push(['Started', new Date(report.startedAt).toLocaleString('en-GB')]);
+    const started = startedText(report);
+    if (started) settings.push(['Started', started]);
+    const runTime = report.status === 'running' ? null : durationOf(report);
     if (runTime) settings.push(['Duration', runTime]);
     settings.push(['Tool', `${report.tool.name} ${report.tool.version}`]);
     replaceChildren(this.settings, ...settings.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v, title: v })]));

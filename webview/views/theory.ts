@@ -5,12 +5,13 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Report } from '../../src/protocol/report';
-import { fromLog10, percent, rateText } from '../../src/report/format';
+import { fromLog10, nbsp, percent, rateText } from '../../src/report/format';
 import { log10MeanOfPowers } from '../../src/report/prediction';
 import { ChartCard } from '../charts/card';
 import { alphaStats, median, type AlphaStats } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
+import { notMeasuredText, nothingMeasured } from './not-measured';
 import { h, replaceChildren } from '../dom';
 import type { TheoryParameters } from '../../src/engine/two-balls';
 import type { TheoryAnswer } from '../host';
@@ -147,7 +148,8 @@ export class TheoryView {
     const anyMeasured = stats.some((s) => s.measured > 0);
     const means = stats.map(meanPredictions);
     const few = stats.reduce((n, s) => n + s.measured, 0) <= 400 ? 1.8 : 0;
-    const empty = 'No random perturbations measured yet (no susceptible image).';
+    const nothingYet = nothingMeasured(report) ? notMeasuredText(report) : null;
+    const empty = nothingYet ? `Nothing measured yet: ${nothingYet}.` : 'No random perturbations measured yet (no susceptible image).';
 
     const rateConfig = {
       type: 'violin',
@@ -167,7 +169,7 @@ export class TheoryView {
     } as unknown as ChartConfiguration;
     this.rateCard.draw(
       anyMeasured ? rateConfig : null,
-      stats.map((s, i) => `α = ${s.alpha}: measured ${rateText(s.flips, s.trials)}, flat boundary ${fromLog10(means[i].atEps + 2)} %`).join('; ') + '.',
+      nothingYet ? empty : stats.map((s, i) => `α = ${s.alpha}: measured ${rateText(s.flips, s.trials)}, flat boundary ${fromLog10(means[i].atEps + 2)} %`).join('; ') + '.',
       empty,
     );
 
@@ -189,17 +191,23 @@ export class TheoryView {
     } as unknown as ChartConfiguration;
     this.samplesCard.draw(
       anyMeasured ? samplesConfig : null,
-      stats
-        .map((s, i) => {
-          const measured = s.log10SamplesPerFlip.length ? `measured median ${fromLog10(median(s.log10SamplesPerFlip))}` : 'no flip measured';
-          return `α = ${s.alpha}: ${measured}, flat boundary ${fromLog10(-means[i].atEps)}`;
-        })
-        .join('; ') + '.',
+      nothingYet
+        ? empty
+        : stats
+            .map((s, i) => {
+              const measured = s.log10SamplesPerFlip.length ? `measured median ${fromLog10(median(s.log10SamplesPerFlip))}` : 'no flip measured';
+              return `α = ${s.alpha}: ${measured}, flat boundary ${fromLog10(-means[i].atEps)}`;
+            })
+            .join('; ') + '.',
       empty,
     );
 
     this.drawRareEvents(report, theme, stats, means);
 
+    if (nothingYet) {
+      replaceChildren(this.table, ...stats.map((s) => h('tr', { 'data-alpha': s.alpha }, h('th', { scope: 'row', text: String(s.alpha) }), h('td', { colspan: '6', class: 'rl-muted', text: nothingYet }))));
+      return;
+    }
     replaceChildren(
       this.table,
       ...stats.map((s, i) =>
@@ -272,6 +280,6 @@ export interface AlphaMeans {
 
 function probabilityText(log10: number): string {
   if (log10 === -Infinity) return '0';
-  return log10 > -4 ? percent(10 ** log10) : `${fromLog10(log10 + 2)} %`;
+  return log10 > -4 ? percent(10 ** log10) : `${fromLog10(log10 + 2)}${nbsp}%`;
 }
 
