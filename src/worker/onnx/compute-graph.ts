@@ -9,6 +9,7 @@
  * logits are found behind a final Softmax / LogSoftmax / Sigmoid.
  */
 import { withInputGradient } from './autodiff/index';
+import { withBatchNormFolded } from './conv-batch-norm';
 import { foldGraph, type Shape } from './fold';
 import { DataType, describeNode, type Graph, type Node, type ValueInfo } from './ir';
 import type { OutputActivation } from '../model/loaded-model';
@@ -70,10 +71,11 @@ export function computeGraphs(source: Graph, preprocessing: Preprocessing): Comp
     inputs: [{ name: pixelsName, elemType: DataType.float, dims: ['batch', ...imageShape] }],
     outputs: [{ name: logitsName, elemType: DataType.float, dims: ['batch', flatCount] }],
   };
+  const differentiable = withBatchNormFolded({ graph: forward, shapes });
   const gradient =
     flatCount > 1
-      ? withCrossEntropyCotangent(withInputGradient({ graph: forward, shapes }, { input: pixelsName, output: logitsName, cotangent: totalCotangentName, gradient: gradientName }), flatCount)
-      : withInputGradient({ graph: forward, shapes }, { input: pixelsName, output: logitsName, cotangent: cotangentName, gradient: gradientName });
+      ? withCrossEntropyCotangent(withInputGradient(differentiable, { input: pixelsName, output: logitsName, cotangent: totalCotangentName, gradient: gradientName }), flatCount)
+      : withInputGradient(differentiable, { input: pixelsName, output: logitsName, cotangent: cotangentName, gradient: gradientName });
   return {
     forward: withPerturbationPrefix(forward, imageShape),
     gradient,
@@ -140,7 +142,8 @@ function withCrossEntropyCotangent(gradient: Graph, classes: number): Graph {
   const rowsOfClasses = { elemType: DataType.float, dims: ['batch', classes] };
   return {
     ...gradient,
-    nodes: [...gradient.nodes, ...nodes],
+    // Right after the logits, before the backward pass that reads the cotangent: in topological order.
+    nodes: gradient.nodes.flatMap((n) => (n.outputs.includes(logitsName) ? [n, ...nodes] : [n])),
     inputs: [pixels, { name: cotangentName, ...rowsOfClasses }, { name: crossEntropyLabelsName, ...rowsOfClasses }],
   };
 }

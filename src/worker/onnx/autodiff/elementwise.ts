@@ -55,7 +55,10 @@ export const elementwiseRules: Record<string, Rule> = {
   Max: binary((e, node, g, which) => pick(e, node, g, which, 'GreaterOrEqual')),
   Min: binary((e, node, g, which) => pick(e, node, g, which, 'LessOrEqual')),
   Neg: unary((e, _node, g) => e.node('Neg', [g])),
-  Relu: unary((e, node, g) => e.where(e.node('Greater', [x(node), e.scalar(0)]), g)),
+  // Relu's and Clip's masks read the output, which is inside the bounds exactly where the input
+  // is (ties included): the Conv before them then has one reader, and ONNX Runtime keeps the
+  // activation fused into it.
+  Relu: unary((e, node, g) => e.masked(e.node('Greater', [y(node), e.scalar(0)]), g)),
   LeakyRelu: unary((e, node, g) => e.where(e.node('Greater', [x(node), e.scalar(0)]), g, e.mul(g, e.scalar(floatAttribute(node, 'alpha', 0.01))))),
   PRelu: (e, node, [g], active) => {
     if (active[1]) refuse(node, 'the slope depends on the input');
@@ -99,9 +102,9 @@ export const elementwiseRules: Record<string, Rule> = {
     if (g === null) return node.inputs.map(() => null);
     let mask: string | null = null;
     const and = (condition: string) => (mask = mask === null ? condition : e.node('And', [mask, condition]));
-    if (node.inputs[1]) and(e.node('Greater', [x(node), node.inputs[1]]));
-    if (node.inputs[2]) and(e.node('Less', [x(node), node.inputs[2]]));
-    return [mask === null ? g : e.where(mask, g), ...node.inputs.slice(1).map(() => null)];
+    if (node.inputs[1]) and(e.node('Greater', [y(node), node.inputs[1]]));
+    if (node.inputs[2]) and(e.node('Less', [y(node), node.inputs[2]]));
+    return [mask === null ? g : e.masked(mask, g), ...node.inputs.slice(1).map(() => null)];
   },
   Erf: unary((e, node, g) => e.mul(g, e.mul(e.scalar(2 / Math.sqrt(Math.PI)), e.node('Exp', [e.node('Neg', [square(e, x(node))])])))),
   Gelu: unary((e, node, g) => {

@@ -39,6 +39,8 @@ export function withInputGradient(folded: FoldedGraph, names: GradientNames): Gr
     initializers: new Map(folded.graph.initializers),
   };
   const shapes = new Map(folded.shapes);
+  const outputShape = shapes.get(names.output);
+  if (outputShape) shapes.set(names.cotangent, outputShape);
   const e = new Emitter(graph, shapes);
   const forward = [...graph.nodes];
 
@@ -74,14 +76,13 @@ export function withInputGradient(folded: FoldedGraph, names: GradientNames): Gr
   graph.nodes.push({ op: 'Identity', domain: '', name: names.gradient, inputs: [gradient], outputs: [names.gradient], attributes: {} });
 
   const inputShape = shapes.get(names.input) ?? [];
-  const outputShape = shapes.get(names.output) ?? [];
   const dims = (shape: readonly (number | string)[]) => shape.map((d) => (d === 'N' ? 'batch' : d));
   graph.inputs = [
     { name: names.input, elemType: DataType.float, dims: dims(inputShape) },
-    { name: names.cotangent, elemType: DataType.float, dims: dims(outputShape) },
+    { name: names.cotangent, elemType: DataType.float, dims: dims(outputShape ?? []) },
   ];
   graph.outputs = [
-    { name: names.output, elemType: DataType.float, dims: dims(outputShape) },
+    { name: names.output, elemType: DataType.float, dims: dims(outputShape ?? []) },
     { name: names.gradient, elemType: DataType.float, dims: dims(inputShape) },
   ];
   // ScatterElements' reduction (max-pool gradients) is opset 16.

@@ -35,9 +35,11 @@ export const poolingRules: Record<string, Rule> = {
   },
   GlobalAveragePool: (e, node, [g]) => {
     if (g === null) return [null];
-    const input = node.inputs[0];
-    const area = sizeOf(e.shapeOf(input).slice(2) as number[]);
-    return [e.mul(e.node('Expand', [g, e.node('Shape', [input])]), e.scalar(1 / area))];
+    const shape = e.shapeOf(node.inputs[0]);
+    const area = sizeOf(shape.slice(2) as number[]);
+    // A constant target with the batch as 1 (broadcast from g), so shape inference keeps the batch.
+    const target = e.ints(shape.map((d) => (d === 'N' ? 1 : d)));
+    return [e.mul(e.node('Expand', [g, target]), e.scalar(1 / area))];
   },
   GlobalMaxPool: (e, node, [g]) => {
     if (g === null) return [null];
