@@ -3,11 +3,15 @@
 // Keras model or holds no images, given as --data, and an HDF5 dataset given as --model.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listDataset } from '../../src/run/dataset';
 import { datasetFormatOf } from '../../src/run/datasets/index';
 import { readArrayRecord } from '../../src/worker/images/array-record';
 import { readKerasConfig } from '../../src/worker/model/keras/keras-file';
+import { h5wasm } from '../../src/worker/hdf5/library';
+import { littleEndianInt64, npyBytes } from './datasets-files';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'hdf5');
 const kerasModel = join(__dirname, '..', 'fixtures', 'keras', 'keras2-cnn.h5');
@@ -58,4 +62,22 @@ test('bad HDF5 datasets: a Keras model or a file without images as --data, a dat
   await assert.rejects(listDataset(join(fixtures, 'keras-style.h5#x_val')), /^Error: keras-style\.h5: no dataset named x_val \(it holds x_test \(5, 4, 3\), x_train \(2, 4, 3\), y_test \(5\), y_train \(2\)\)$/);
   await assert.rejects(listDataset(join(fixtures, 'missing.h5')), /^Error: data file not found: .*missing\.h5$/);
   await assert.rejects(readKerasConfig(join(fixtures, 'chunked-rgb.h5')), /^Error: chunked-rgb\.h5 is an HDF5 file but not a Keras model \(no model_config attribute; it holds test\): an HDF5 dataset goes to --data$/);
+});
+
+test('--data-labels for an HDF5 dataset: a labels .npy, or an HDF5 file with a labels dataset', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rl-hdf5-labels-'));
+  try {
+    writeFileSync(join(dir, 'y.npy'), npyBytes('<i8', [3], littleEndianInt64([0, 0, 1])));
+    const fromNpy = await listDataset(join(fixtures, 'planar.h5'), undefined, { dataLabels: join(dir, 'y.npy') });
+    assert.deepEqual([...fromNpy.images].map((task) => task.label), [0, 0, 1]);
+    const h5 = await h5wasm();
+    const file = new h5.File(join(dir, 'labels.h5'), 'w');
+    file.create_dataset({ name: 'labels', data: Uint8Array.from([1, 1, 0]), shape: [3], dtype: '<B' });
+    file.close();
+    const fromHdf5 = await listDataset(join(fixtures, 'planar.h5'), undefined, { dataLabels: join(dir, 'labels.h5') });
+    assert.deepEqual([...fromHdf5.images].map((task) => task.label), [1, 1, 0]);
+    await assert.rejects(listDataset(join(fixtures, 'planar.h5'), undefined, { dataLabels: join(dir, 'none.npy') }), /^Error: labels file not found: .*none\.npy$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
