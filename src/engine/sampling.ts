@@ -19,7 +19,9 @@ export interface RandomSet {
   /**
    * Rows start … start+count−1, row-major (count·dimension values); never mutate it.
    * Resident: a view of the one array, the same object for the same range, so a classifier can
-   * cache it by identity. Regenerated: a fresh array, so let go of it once used.
+   * cache it by identity. Not resident: a new array object each call, whose values hold until the
+   * call after the next (a scratch file's rows are read into two buffers in turn), so use it and
+   * let go of it.
    */
   rows(start: number, count: number): Float32Array;
 }

@@ -50,8 +50,12 @@ test('a run\'s set over the memory budget is drawn into the scratch file at init
   for (const [start, rows] of [[0, chunk], [16, 16], [32, 8], [3, 30], [39, 1], [0, count]]) {
     const got = set.rows(start, rows);
     assert.deepEqual(got, resident.directions.subarray(start * d, (start + rows) * d), `rows ${start}…${start + rows - 1}`);
-    assert.notEqual(set.rows(start, rows), got, 'a fresh array each time (callers may keep it)');
+    assert.notEqual(set.rows(start, rows), got, 'a new array object each time (classifiers keep arrays by identity)');
   }
+  const first = set.rows(0, chunk);
+  const second = set.rows(chunk, chunk);
+  assert.deepEqual(first, resident.directions.subarray(0, chunk * d), 'a chunk holds its rows while the next one is read');
+  assert.deepEqual(second, resident.directions.subarray(chunk * d, 2 * chunk * d));
   assert.ok(!readdirSync(tmpdir()).some((name) => name.startsWith(`robustness-lens-random-set-${process.pid}-`)), 'the scratch file is unlinked while open');
 });
 
