@@ -1,8 +1,9 @@
 /**
- * Parsing and validation of the engine's option values, shared by the settings resolution and the
- * Custom preset's input boxes. Every check returns a one-line reason, never throws.
+ * Parsing of the values typed into the Custom preset's input boxes; the run settings among them are
+ * checked by their one rule (src/protocol/settings-rules.ts). Every check returns a one-line reason, never throws.
  */
 import type { BackendChoice } from '../protocol/report';
+import { settingsProblem } from '../protocol/settings-rules';
 import { backendChoices } from '../run/validate';
 
 export { backendChoices, forwardChoices } from '../run/validate';
@@ -12,37 +13,37 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
 
-export function parsePositiveInteger(text: string): Parsed<number> {
+const numberText = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A number typed in, or why it is none. */
+function parseNumberText(text: string): Parsed<number> {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) return fail(`"${text}" is not a whole number of at least 1`);
-  return ok(Number(trimmed));
+  return numberText.test(trimmed) ? ok(Number(trimmed)) : fail(`"${text}" is not a number`);
 }
 
-export function parseNonNegativeInteger(text: string): Parsed<number> {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return fail(`"${text}" is not a whole number of at least 0`);
-  return ok(Number(trimmed));
+/**
+ * A run setting typed into the Custom preset's input box: a number checked by the setting's one
+ * rule (settingsProblem, as the CLI and settings.json); `unsetValue` (0) leaves it to the run.
+ */
+export function parseSetting(key: 'samples' | 'scales' | 'maxEps' | 'limit' | 'seed' | 'workers', unsetValue?: number): (text: string) => Parsed<number> {
+  return (text) => {
+    const parsed = parseNumberText(text);
+    if (!parsed.ok || parsed.value === unsetValue) return parsed;
+    const problem = settingsProblem({ [key]: parsed.value }, 'key');
+    return problem ? fail(problem) : parsed;
+  };
 }
 
-export function parsePositiveNumber(text: string): Parsed<number> {
-  const trimmed = text.trim();
-  const value = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(value) || value <= 0) return fail(`"${text}" is not a number above 0`);
-  return ok(value);
-}
-
-/** "1, 2, 5,10" → [1, 2, 5, 10]: positive, distinct, kept in the order given. */
+/** "1, 2, 5,10" → [1, 2, 5, 10]: positive, distinct (the alphas rule), kept in the order given. */
 export function parseAlphas(text: string): Parsed<number[]> {
-  const parts = text.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.every((p) => p === '')) return fail('give at least one α, e.g. 1,2,5,10');
   const values: number[] = [];
-  for (const part of parts) {
-    const parsed = parsePositiveNumber(part);
-    if (!parsed.ok) return fail(`α ${parsed.reason}`);
-    if (values.includes(parsed.value)) return fail(`α ${parsed.value} is listed twice`);
+  for (const part of text.split(',')) {
+    const parsed = parseNumberText(part);
+    if (!parsed.ok) return text.trim() === '' ? fail('give at least one α, e.g. 1,2,5,10') : fail(`α ${parsed.reason}`);
     values.push(parsed.value);
   }
-  return ok(values);
+  const problem = settingsProblem({ alphas: values }, 'key');
+  return problem ? fail(problem) : ok(values);
 }
 
 export function parseBackend(text: string): Parsed<BackendChoice> {

@@ -11,9 +11,7 @@ import {
   forwardChoices,
   formatAlphas,
   parseAlphas,
-  parseNonNegativeInteger,
-  parsePositiveInteger,
-  parsePositiveNumber,
+  parseSetting,
   type Parsed,
 } from './option-values';
 import { pickLabelsFile, stateKeys } from './pickers';
@@ -102,15 +100,15 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
   };
   const alphas = await ask('α values', 'Random perturbations are drawn at these multiples of ε* (comma list)', formatAlphas(base.alphas), parseAlphas);
   if (!alphas) return undefined;
-  const samples = await ask('random samples', 'Random perturbations per image and α', String(base.samples), parsePositiveInteger);
+  const samples = await ask('random samples', 'Random perturbations per image and α', String(base.samples), parseSetting('samples'));
   if (samples === undefined) return undefined;
-  const scales = await ask('line-search steps', 'Equally spaced steps of the line search up to the largest ε', String(base.scales), parsePositiveInteger);
+  const scales = await ask('line-search steps', 'Equally spaced steps of the line search up to the largest ε', String(base.scales), parseSetting('scales'));
   if (scales === undefined) return undefined;
-  const maxEps = await ask('largest ε', 'Largest L2 step of the line search, in pixel units ([0,1] per value)', String(base.maxEps), parsePositiveNumber);
+  const maxEps = await ask('largest ε', 'Largest L2 step of the line search, in pixel units ([0,1] per value)', String(base.maxEps), parseSetting('maxEps'));
   if (maxEps === undefined) return undefined;
-  const limit = await ask('image limit', 'Analyse only the first N images in sorted path order (0: all)', String(base.limit ?? 0), parseNonNegativeInteger);
+  const limit = await ask('image limit', 'Analyse only the first N images in sorted path order (0: all)', String(base.limit ?? 0), parseSetting('limit', 0));
   if (limit === undefined) return undefined;
-  const seed = await ask('seed', 'Seed of the random perturbations', String(base.seed), parseNonNegativeInteger);
+  const seed = await ask('seed', 'Seed of the random perturbations', String(base.seed), parseSetting('seed'));
   if (seed === undefined) return undefined;
   const clipItems: PickItem<boolean>[] = [
     { label: 'No clipping', description: "the paper's protocol", value: false },
@@ -130,7 +128,7 @@ export async function askCustom(ui: Ui, s: ExtensionSettings, dataDir: string): 
     'What runs the forward passes (the gradients run on the backend)',
   );
   if (forward === undefined) return undefined;
-  const workers = await ask('workers', 'Compute processes (0: one per core)', String(base.workers ?? 0), parseNonNegativeInteger);
+  const workers = await ask('workers', 'Compute processes (0: one per core)', String(base.workers ?? 0), parseSetting('workers', 0));
   if (workers === undefined) return undefined;
   const labelsChoice = await ui.pick<'folders' | 'file'>(
     'Robustness Lens: class order',

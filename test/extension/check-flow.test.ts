@@ -162,9 +162,10 @@ describe('the check command asks only what it does not know', () => {
       const q = inputs.find((i) => i.kind === 'input' && i.title === title);
       return q?.kind === 'input' ? q.request.validate(text) : 'no such input';
     };
-    assert.match(String(validate('Robustness Lens: α values', '1,0')), /above 0/);
-    assert.match(String(validate('Robustness Lens: random samples', '0')), /at least 1/);
-    assert.match(String(validate('Robustness Lens: largest ε', '-1')), /above 0/);
+    assert.equal(validate('Robustness Lens: α values', '1,0'), 'alphas values must be positive numbers, got 0');
+    assert.equal(validate('Robustness Lens: random samples', '0'), 'samples must be a positive integer, got 0');
+    assert.equal(validate('Robustness Lens: largest ε', '-1'), 'maxEps must be a positive number, got -1');
+    assert.equal(validate('Robustness Lens: seed', '-1'), 'seed must be a non-negative integer, got -1');
     assert.equal(validate('Robustness Lens: image limit', '0'), undefined);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseAlphas, parseNonNegativeInteger, parsePositiveInteger, parsePositiveNumber } from '../../src/extension/option-values';
+import { parseAlphas, parseSetting } from '../../src/extension/option-values';
 import { contractDefaults, resolveSettings, SettingsError } from '../../src/extension/settings';
 
 const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
@@ -97,14 +97,17 @@ describe('option values typed in the Custom preset', () => {
     for (const bad of ['', '1,,2', '1,-2', 'a', '1,1']) assert.equal(parseAlphas(bad).ok, false, bad);
   });
 
-  it('parses whole and positive numbers', () => {
-    assert.deepEqual(parsePositiveInteger('200'), { ok: true, value: 200 });
-    assert.equal(parsePositiveInteger('0').ok, false);
-    assert.equal(parsePositiveInteger('2.5').ok, false);
-    assert.deepEqual(parseNonNegativeInteger('0'), { ok: true, value: 0 });
-    assert.equal(parseNonNegativeInteger('-1').ok, false);
-    assert.deepEqual(parsePositiveNumber('0.25'), { ok: true, value: 0.25 });
-    assert.equal(parsePositiveNumber('0').ok, false);
-    assert.equal(parsePositiveNumber('Infinity').ok, false);
+  it('parses the run settings typed in by their one rule', () => {
+    assert.deepEqual(parseSetting('samples')('200'), { ok: true, value: 200 });
+    assert.deepEqual(parseSetting('samples')('0'), { ok: false, reason: 'samples must be a positive integer, got 0' });
+    assert.equal(parseSetting('scales')('2.5').ok, false);
+    assert.deepEqual(parseSetting('seed')('0'), { ok: true, value: 0 });
+    assert.deepEqual(parseSetting('seed')('-1'), { ok: false, reason: 'seed must be a non-negative integer, got -1' });
+    assert.deepEqual(parseSetting('limit', 0)('0'), { ok: true, value: 0 }, '0: every image');
+    assert.equal(parseSetting('workers', 0)('1.5').ok, false);
+    assert.deepEqual(parseSetting('maxEps')('0.25'), { ok: true, value: 0.25 });
+    assert.equal(parseSetting('maxEps')('0').ok, false);
+    assert.deepEqual(parseSetting('maxEps')('Infinity'), { ok: false, reason: '"Infinity" is not a number' });
+    assert.deepEqual(parseAlphas('2,2'), { ok: false, reason: 'alphas lists a value twice' });
   });
 });
