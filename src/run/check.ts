@@ -54,8 +54,10 @@ class CheckRun {
   private dataFormat: string | undefined;
   /** Set when the model is refused mid-run (non-finite outputs on the first images): the run ends with it. */
   private refusal: Error | null = null;
-  /** run.json as this session wrote it once the model loaded; its time is brought up to date at the end. */
+  /** run.json as this session wrote it once the model loaded; its time is brought up to date after each image and at the end. */
   private runFile: RunFile | null = null;
+  /** The earlier sessions' time and when this one started, for run.json's time. */
+  private sessionTime: { earlier: RunTime; startedAtMs: number } | null = null;
   /** The preset that planned the run: this session's, else the one an earlier session stored. */
   private preset: string | undefined;
 
@@ -105,6 +107,7 @@ class CheckRun {
     const difference = earlier && settingsDifference(earlier.settings, settings);
     if (difference) throw new Error(`${options.out} holds a run with other settings (${difference}); use another --out or --fresh`);
     const earlierTime: RunTime = earlier?.time ?? { firstStartedAt: startedAt.toISOString(), activeSeconds: 0 };
+    this.sessionTime = { earlier: earlierTime, startedAtMs: startedAt.getTime() };
     this.preset = options.preset ?? earlier?.preset;
 
     const finished = resumedRecords(selected, previous);
@@ -168,8 +171,7 @@ class CheckRun {
     const complete = progress.done >= progress.total;
     const status = this.cancelled && !complete ? 'cancelled' : 'complete';
     const wallSeconds = seconds(Date.now() - startedAt.getTime());
-    const activeSeconds = seconds(earlierTime.activeSeconds * 1000 + wallSeconds * 1000);
-    if (this.runFile) writeRunFile(runPath, { ...this.runFile, time: { firstStartedAt: earlierTime.firstStartedAt, activeSeconds } });
+    const activeSeconds = this.recordRunTime(wallSeconds * 1000);
     const report: Report = {
       tool,
       config: this.runConfig(listing.classes, { skipped, failed }, images, model),
@@ -252,6 +254,8 @@ class CheckRun {
       result: (record, task, timings) => {
         noResult.guard.finite();
         log.append(record);
+        // A session killed later (SIGKILL, a closed VS Code window) still counts up to here.
+        this.recordRunTime();
         finished.set(task.index, record);
         progress.done++;
         progress.analysedNow++;
@@ -284,6 +288,16 @@ class CheckRun {
       log: (message) => this.emit({ type: 'log', message }),
       workerReplaced: (message) => this.emit({ type: 'warning', message }),
     };
+  }
+
+  /** Writes run.json's time: the earlier sessions' seconds plus this one's `elapsedMs`; returns the total. */
+  private recordRunTime(elapsedMs?: number): number {
+    const time = this.sessionTime;
+    if (!time) throw new Error('the run time is recorded before the run started');
+    const { earlier, startedAtMs } = time;
+    const activeSeconds = seconds(earlier.activeSeconds * 1000 + (elapsedMs ?? Date.now() - startedAtMs));
+    if (this.runFile) writeRunFile(join(resolve(this.options.out), outputFiles.run), { ...this.runFile, time: { firstStartedAt: earlier.firstStartedAt, activeSeconds } });
+    return activeSeconds;
   }
 
   private emitProgress(progress: Progress): void {

@@ -40,7 +40,7 @@ export interface RunFile {
   selection: { limit: number | null; sample?: number | null; shard: { index: number; count: number } | null };
   /** The model as the last run's workers saw it. */
   modelInfo: ModelInfo | null;
-  /** Added: the run's time over the sessions that ended (a resume continues it); absent in runs from before. */
+  /** Added: the run's time over its sessions so far (a resume continues it); absent in runs from before. */
   time?: RunTime;
   /** Added: the extension's preset that planned the run (quick, paper, custom); absent for runs the CLI made. */
   preset?: string;
@@ -48,12 +48,13 @@ export interface RunFile {
 
 /**
  * When a run over this folder first started and how long its sessions worked, so a resumed run
- * reports the whole run and not only its last part. A session killed before its end adds nothing.
+ * reports the whole run and not only its last part. Written after each finished image, so a killed
+ * session counts up to its last image.
  */
 export interface RunTime {
   /** ISO time the first session started. */
   firstStartedAt: string;
-  /** Wall seconds of the sessions that ended (completed or cancelled). */
+  /** Wall seconds of the sessions so far (a killed one up to its last finished image). */
   activeSeconds: number;
 }
 

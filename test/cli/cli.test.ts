@@ -216,6 +216,32 @@ describe('robustness-lens check', () => {
     const runFile = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     assert.deepEqual(runFile.time, { firstStartedAt: report.startedAt, activeSeconds: completed.timings?.activeSeconds });
   });
+
+  it('counts a killed session up to its last finished image: run.json keeps the time, the resumed report adds it', async () => {
+    const out = newOut();
+    const slow = engine(20000);
+    const child = spawn(process.execPath, [cli, 'check', '--model', model, '--data', data, '--out', out, ...slow, '--workers', '1'], { cwd: folder.path });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    let running = true;
+    void exited.then(() => (running = false));
+    const imagesFile = join(out, 'images.jsonl');
+    while (running && !(existsSync(imagesFile) && readFileSync(imagesFile, 'utf8').split('\n').filter(Boolean).length >= 2)) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(running, `the run ended before the kill: ${stderr}`);
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(existsSync(join(out, 'report.json')), false, 'a killed session writes no report');
+    const killed = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).time as { firstStartedAt: string; activeSeconds: number };
+    assert.ok(killed.activeSeconds > 0, 'the killed session counted up to its last image');
+
+    const rerun = runCli(['check', '--model', model, '--data', data, '--out', out, ...slow, '--workers', '2']);
+    assert.equal(rerun.status, 0, rerun.stderr);
+    const completed = readReport(out);
+    assert.equal(completed.firstStartedAt, killed.firstStartedAt);
+    const bothSessions = killed.activeSeconds + (completed.timings?.wallSeconds as number);
+    assert.ok(Math.abs((completed.timings?.activeSeconds as number) - bothSessions) < 0.002, `${completed.timings?.activeSeconds} vs ${bothSessions}`);
+  });
 });
 
 describe('robustness-lens exit codes', () => {
