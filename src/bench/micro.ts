@@ -63,6 +63,12 @@ export interface MicroResult {
   randomStageFraction: number | null;
   /** ortForwardMsPerImage / randomStageFirstImageMsPerPass (null off ONNX Runtime). */
   randomStageFirstImageFraction: number | null;
+  /**
+   * randomStageFraction from the same rounds' CPU time of this process instead of wall time (null
+   * off ONNX Runtime): steadier on a machine shared with other jobs, where waiting for a core
+   * inflates wall times at random.
+   */
+  randomStageCpuFraction: number | null;
   /** The same with TF.js's own wasm Conv2DBackpropInput (wasm only, else null). */
   naiveGradientMs: number | null;
   naiveGradientForwardRatio: number | null;
@@ -78,18 +84,36 @@ export interface TimingOptions {
 
 /** Median milliseconds of each action over rounds lasting at least `minSeconds` in all (after one warm-up round). */
 async function timeMs(actions: Array<() => Promise<unknown>>, options: TimingOptions): Promise<number[]> {
+  return (await timeWallAndCpu(actions, options)).wall;
+}
+
+/** This process's CPU milliseconds so far, every thread (ONNX Runtime's included). */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/**
+ * timeMs's medians, and the medians of this process's CPU time per action: on a machine shared with
+ * other jobs, wall time also counts the moments the process waited for a core, CPU time does not.
+ */
+async function timeWallAndCpu(actions: Array<() => Promise<unknown>>, options: TimingOptions): Promise<{ wall: number[]; cpu: number[] }> {
   for (const action of actions) await action();
   // Rounds interleave the actions, so load from other processes slows them alike and their ratio holds.
-  const samples: number[][] = actions.map(() => []);
+  const wall: number[][] = actions.map(() => []);
+  const cpu: number[][] = actions.map(() => []);
   const started = performance.now();
-  while (samples[0].length < options.minRepeats || performance.now() - started < options.minSeconds * 1000) {
+  while (wall[0].length < options.minRepeats || performance.now() - started < options.minSeconds * 1000) {
     for (const [i, action] of actions.entries()) {
       const t0 = performance.now();
+      const c0 = cpuMs();
       await action();
-      samples[i].push(performance.now() - t0);
+      wall[i].push(performance.now() - t0);
+      cpu[i].push(cpuMs() - c0);
     }
   }
-  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]);
+  const median = (list: number[]) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  return { wall: wall.map(median), cpu: cpu.map(median) };
 }
 
 /** A seeded image in [0,1] and a unit-ish random direction set, so every run times the same work. */
@@ -160,7 +184,9 @@ export async function measureMicro(
       () => randomFlips(classifier, image, label, 1, [...alphas], randomSet, { clip: false, batchSize: timedBatch }),
     ];
     if (ort) batchActions.push(() => ort.logits(perturbed, timedBatch));
-    const [batchMs, randomStageMs, ortBatchMs] = await timeMs(batchActions, timing);
+    const batchTimes = await timeWallAndCpu(batchActions, timing);
+    const [batchMs, randomStageMs, ortBatchMs] = batchTimes.wall;
+    const [, randomStageCpuMs, ortBatchCpuMs] = batchTimes.cpu;
     const randomStageMsPerPass = randomStageMs / (timedBatch * alphas.length);
     const randomSetDrawMsPerRow = drawMs / timedBatch;
     const randomStageFirstImageMsPerPass = randomStageMsPerPass + randomSetDrawMsPerRow / alphas.length;
@@ -198,6 +224,7 @@ export async function measureMicro(
       randomStageFirstImageMsPerPass,
       randomStageFraction: ortForwardMsPerImage === null ? null : ortForwardMsPerImage / randomStageMsPerPass,
       randomStageFirstImageFraction: ortForwardMsPerImage === null ? null : ortForwardMsPerImage / randomStageFirstImageMsPerPass,
+      randomStageCpuFraction: ort ? ortBatchCpuMs / timedBatch / (randomStageCpuMs / (timedBatch * alphas.length)) : null,
       naiveGradientMs,
       naiveGradientForwardRatio: naiveGradientMs === null ? null : naiveGradientMs / forwardMsBatch1,
       naiveGradientMaxAbsDiff,

@@ -149,7 +149,7 @@ export function formatResults(results: BenchResults): string {
       lines.push(`  input gradient (${engineWords(mi.gradientEngine, r.backend)}): ${fixed(mi.gradientMs, 2)} ms = ${fixed(mi.gradientForwardRatio, 2)}x a one-image forward pass on ${engine}${vjp}${naive}`);
       const set = { memory: 'random set held', 'scratch-file': 'random set read back from the scratch file', regenerated: 'random set regenerated' }[mi.randomSetStorage];
       const ofOrt = (fraction: number | null) => `${fixed((fraction ?? 0) * 100, 0)}%`;
-      const own = mi.ortForwardMsPerImage === null ? '' : ` = ${ofOrt(mi.randomStageFraction)} of ONNX Runtime's own forward throughput on the same graph (${fixed(mi.ortForwardMsPerImage, 3)} ms/image)`;
+      const own = mi.ortForwardMsPerImage === null ? '' : ` = ${ofOrt(mi.randomStageFraction)} of ONNX Runtime's own forward throughput on the same graph (${fixed(mi.ortForwardMsPerImage, 3)} ms/image; ${ofOrt(mi.randomStageCpuFraction)} in CPU time)`;
       lines.push(`  random stage (${set}): ${fixed(mi.randomStageMsPerPass, 3)} ms per perturbed forward pass at batch ${mi.batch}${own}`);
       const firstOwn = mi.ortForwardMsPerImage === null ? '' : ` = ${ofOrt(mi.randomStageFirstImageFraction)}`;
       lines.push(`    first image, its rows drawn at init (${fixed(mi.randomSetDrawMsPerRow * 1e6 / r.inputShape.reduce((a, b) => a * b, 1), 1)} ns a value): ${fixed(mi.randomStageFirstImageMsPerPass, 3)} ms per pass${firstOwn}`);

@@ -72,11 +72,11 @@ function checkConfiguration(r: ModelResult, workers: number[], images: number, s
   assert.ok(isNumber(micro.randomSetDrawMsPerRow) && micro.randomSetDrawMsPerRow > 0, 'the drawing at init is timed');
   assert.ok(micro.randomStageFirstImageMsPerPass > micro.randomStageMsPerPass, 'the first image also pays its rows\' drawing');
   if (r.forward === 'onnxruntime') {
-    for (const key of ['vjpMs', 'vjpForwardRatio', 'ortForwardMsPerImage', 'randomStageFraction'] as const) assert.ok(isNumber(micro[key]) && (micro[key] as number) > 0, key);
+    for (const key of ['vjpMs', 'vjpForwardRatio', 'ortForwardMsPerImage', 'randomStageFraction', 'randomStageCpuFraction'] as const) assert.ok(isNumber(micro[key]) && (micro[key] as number) > 0, key);
     assert.ok(Math.abs((micro.randomStageFraction as number) - (micro.ortForwardMsPerImage as number) / micro.randomStageMsPerPass) < 1e-12);
     assert.ok(Math.abs((micro.randomStageFirstImageFraction as number) - (micro.ortForwardMsPerImage as number) / micro.randomStageFirstImageMsPerPass) < 1e-12);
   } else {
-    assert.deepEqual([micro.vjpMs, micro.vjpForwardRatio, micro.ortForwardMsPerImage, micro.randomStageFraction, micro.randomStageFirstImageFraction], [null, null, null, null, null]);
+    assert.deepEqual([micro.vjpMs, micro.vjpForwardRatio, micro.ortForwardMsPerImage, micro.randomStageFraction, micro.randomStageFirstImageFraction, micro.randomStageCpuFraction], [null, null, null, null, null, null]);
   }
   if (r.backend === 'wasm' && micro.gradientEngine === 'tfjs') {
     assert.ok(isNumber(micro.naiveGradientMs) && isNumber(micro.naiveGradientForwardRatio));
@@ -176,7 +176,7 @@ test('bad arguments: exit 2 with a one-line reason', () => {
   assert.equal(run.stderr.trim(), 'bench: --images needs a positive integer, got 0');
   const unknown = runBench(['--models', 'mnist']);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /unknown model mnist \(one of demo, fashion-vgg, cifar-vgg, mobilenet-v2\)/);
+  assert.match(unknown.stderr, /unknown model mnist \(one of demo, fashion-vgg, cifar-vgg, mobilenet-v2, or none\)/);
   const forward = runBench(['--forward', 'tfjs,onnx']);
   assert.equal(forward.status, 2);
   assert.equal(forward.stderr.trim(), 'bench: unknown forward engine onnx (one of auto, onnxruntime, tfjs)');

@@ -60,7 +60,7 @@ function row(backend: 'wasm' | 'cpu', forwardChoice: ForwardChoice, forward: For
       forward, batch: 100, forwardMsPerImage: msPerImage, forwardMsBatch1: msPerImage * 2, gradientMs: 1, gradientForwardRatio: 1 / (msPerImage * 2),
       naiveGradientMs: null, naiveGradientForwardRatio: null, naiveGradientMaxAbsDiff: null,
       gradientEngine: forward, vjpMs: null, vjpForwardRatio: null, ortForwardMsPerImage: null, randomStageMsPerPass: msPerImage, randomSetResident: true, randomStageFraction: null,
-      randomSetStorage: 'memory', randomSetDrawMsPerRow: 0.01, randomStageFirstImageMsPerPass: msPerImage + 0.0025, randomStageFirstImageFraction: null,
+      randomSetStorage: 'memory', randomSetDrawMsPerRow: 0.01, randomStageFirstImageMsPerPass: msPerImage + 0.0025, randomStageFirstImageFraction: null, randomStageCpuFraction: null,
     },
     forwardGflops: 1, runs: imagesPerSecond.map((ips, i) => run(i + 1, ips, forward)), skipped: [], error: null,
   };
