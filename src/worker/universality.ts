@@ -3,23 +3,18 @@
  * get its direction v back, then try every source's ε*·v (and its random baseline ε*·u) on every
  * target of the class.
  */
-import { attackByName, type AttackOptions } from '../engine/attacks/index';
+import { attackByName } from '../engine/attacks/index';
+import type { MeasurementSettings } from '../engine/measurement';
 import type { Classifier } from '../engine/classifier';
 import { baselineDirection, flipsOnTarget, packSources, type PerturbationSource } from '../engine/universality';
 import type { UniversalityPart, UniversalityWork } from '../protocol/messages';
+import type { RunSettings } from '../protocol/settings';
 import { readTaskImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';
 
-export interface UniversalitySettings {
-  attack: string;
-  scales: number;
-  maxEps: number;
-  clip: boolean;
-  seed: number;
-  batchSize: number;
+/** What the universality rerun reads: the measurement's attack settings (the run's attack options included, so it finds the run's direction) and the run's seed. */
+export interface UniversalitySettings extends Pick<MeasurementSettings, 'attack' | 'scales' | 'maxEps' | 'clip' | 'batchSize' | 'attackOptions'>, Pick<RunSettings, 'seed'> {
   lineSearchChunk: number;
-  /** The run's attack options, so the rerun finds the run's direction. */
-  attackOptions?: Partial<AttackOptions>;
 }
 
 export async function measureUniversalityWork(
