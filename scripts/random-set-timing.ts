@@ -26,7 +26,8 @@ for (let pass = 1; pass <= 5; pass++) {
 }
 
 // Where a read-back's time goes: the same bytes read from the page cache into a zeroed fresh array
-// (as before), an array that is not zeroed first (as now), and one reused buffer (the copy alone).
+// (as before), a fresh array that is not zeroed first, and one reused buffer (the copy alone; the
+// scratch file's rows now go into two buffers in turn).
 const bytes = chunkRows * dimension * 4;
 const file = join(tmpdir(), `robustness-lens-random-set-timing-${process.pid}.f32`);
 const fd = openSync(file, 'w+');
