@@ -164,7 +164,7 @@ export class Commands {
       const unfinished = pair.find((run) => !finished(run));
       if (unfinished) throw new Error(`the run ${unfinished.id} has no report yet`);
       const named = await Promise.all(pair.map(async (run) => ({ report: await readRunReport(run.dir), source: join(run.dir, runFiles.report), name: run.id })));
-      ComparePanel.show(vscode.Uri.file(this.env.extensionPath), compareReports(named[0], named[1], tool));
+      ComparePanel.show(vscode.Uri.file(this.env.extensionPath), compareReports(named[0], named[1], tool), { ui: this.env.ui, log: (line) => this.env.log.line(line) });
     });
   }
 

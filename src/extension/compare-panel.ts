@@ -4,6 +4,8 @@
  * panel's own bundle (webview/compare-app.ts), sent a `compare` message once it says `ready`.
  * Same strict CSP with a nonce; only dist/ and media/ are readable.
  */
+import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import type { ExtensionToWebview, WebviewToExtension } from '../protocol/messages';
@@ -11,6 +13,10 @@ import { webviewMessage } from '../protocol/webview-guard';
 import type { CompareReport } from '../protocol/report';
 import { createNonce } from '../report/nonce';
 import { panelHtml } from '../report/html';
+import { saveExport, type ExportContext } from './panel-messages';
+
+/** What the panel needs from the extension to save its charts' exports. */
+export type CompareExports = Pick<ExportContext, 'ui' | 'log'>;
 
 export class ComparePanel {
   static readonly viewType = 'robustnessLens.compare';
@@ -18,7 +24,7 @@ export class ComparePanel {
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Opens the comparison of the two runs, or reveals it (with fresh content) when open. */
-  static show(extensionUri: vscode.Uri, compare: CompareReport): ComparePanel {
+  static show(extensionUri: vscode.Uri, compare: CompareReport, exports: CompareExports): ComparePanel {
     const key = `${compare.a.source}\n${compare.b.source}`;
     const existing = ComparePanel.panels.get(key);
     if (existing) {
@@ -33,7 +39,7 @@ export class ComparePanel {
       retainContextWhenHidden: false,
       localResourceRoots: [dist, vscode.Uri.joinPath(extensionUri, 'media')],
     });
-    return new ComparePanel(extensionUri, panel, key, compare);
+    return new ComparePanel(extensionUri, panel, key, compare, exports);
   }
 
   private constructor(
@@ -41,6 +47,7 @@ export class ComparePanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly key: string,
     private compare: CompareReport,
+    private readonly exports: CompareExports,
   ) {
     ComparePanel.panels.set(key, this);
     const webview = panel.webview;
@@ -55,19 +62,29 @@ export class ComparePanel {
     });
     webview.onDidReceiveMessage((message: unknown) => {
       const received = webviewMessage(message);
-      if (received) dispatchMessage(this.handlers, received);
+      if (received) void dispatchMessage(this.handlers, received);
     }, null, this.disposables);
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
   }
 
   /**
-   * The compare page says it is ready; it has no images to detail or open and no Theory view. Its
-   * charts' PNG exports are not saved here yet (the standalone compare.html saves them itself).
+   * The compare page says it is ready, or exports a chart (saved beside run A's report, as the report
+   * panel saves beside its run); it has no images to detail or open and no Theory view.
    */
-  private readonly handlers: MessageHandlers<WebviewToExtension> = {
+  private readonly handlers: MessageHandlers<WebviewToExtension, Promise<void> | void> = {
     ready: () => this.send(),
     requestDetail: () => undefined,
-    export: () => undefined,
+    export: (message) =>
+      saveExport(
+        {
+          ui: this.exports.ui,
+          log: (line) => this.exports.log(line),
+          post: (answer) => void this.panel.webview.postMessage(answer),
+          saveFolder: () => dirname(this.compare.a.source),
+          writeFile: (path, bytes) => writeFile(path, bytes),
+        },
+        message,
+      ),
     openImage: () => undefined,
     simulateTheory: () => undefined,
   };

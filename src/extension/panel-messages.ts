@@ -54,6 +54,26 @@ export function safeExportName(format: ExportFormat, suggested: string): string 
   return name.toLowerCase().endsWith(`.${format}`) ? name : `${name}.${format}`;
 }
 
+/** What saving a page's export needs: the report panel and the compare panel both give it. */
+export type ExportContext = Pick<PanelContext, 'ui' | 'post' | 'saveFolder' | 'writeFile' | 'log'>;
+
+/** Asks where to save a page's export (CSV, JSON, a chart's PNG, the page), writes it and answers `exported`. */
+export async function saveExport(ctx: ExportContext, { format, suggestedName, content }: Extract<WebviewToExtension, { type: 'export' }>): Promise<void> {
+  try {
+    const bytes = exportBytes(format, content);
+    const target = await ctx.ui.saveFile(`Robustness Lens: export ${format.toUpperCase()}`, join(ctx.saveFolder(), safeExportName(format, suggestedName)), [exportFilters[format]]);
+    if (!target) {
+      ctx.post({ type: 'exported', format, path: null });
+      return;
+    }
+    await ctx.writeFile(target, bytes);
+    ctx.log(`Exported ${format} to ${target}`);
+    ctx.post({ type: 'exported', format, path: target });
+  } catch (error) {
+    ctx.post({ type: 'exported', format, path: null, error: oneLine(error) });
+  }
+}
+
 /** What the report panel does with each message of its page, checked first by the shared guard (webviewMessage). */
 export async function handlePanelMessage(ctx: PanelContext, message: unknown): Promise<void> {
   const received = webviewMessage(message);
@@ -71,21 +91,7 @@ function panelHandlers(ctx: PanelContext): MessageHandlers<WebviewToExtension, P
         ctx.post({ type: 'detail', file, detail: null, error: oneLine(error) });
       }
     },
-    export: async ({ format, suggestedName, content }) => {
-      try {
-        const bytes = exportBytes(format, content);
-        const target = await ctx.ui.saveFile(`Robustness Lens: export ${format.toUpperCase()}`, join(ctx.saveFolder(), safeExportName(format, suggestedName)), [exportFilters[format]]);
-        if (!target) {
-          ctx.post({ type: 'exported', format, path: null });
-          return;
-        }
-        await ctx.writeFile(target, bytes);
-        ctx.log(`Exported ${format} to ${target}`);
-        ctx.post({ type: 'exported', format, path: target });
-      } catch (error) {
-        ctx.post({ type: 'exported', format, path: null, error: oneLine(error) });
-      }
-    },
+    export: (message) => saveExport(ctx, message),
     openImage: async ({ file }) => {
       try {
         if (!ctx.hasImage(file)) throw new Error('it is not an image of this report');
