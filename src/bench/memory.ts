@@ -4,6 +4,7 @@
  * miss a peak between samples, as long as a sample lands before the child exits.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { peakResidentBytes } from './process-stats';
 
 /** PIDs whose parent is `parentPid`; empty where /proc is not available. */
 export function childPids(parentPid: number): number[] {
@@ -28,15 +29,6 @@ export function childPids(parentPid: number): number[] {
   return children;
 }
 
-/** The peak resident set of `pid` in bytes, or null when it cannot be read. */
-export function peakResidentBytes(pid: number): number | null {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Samples the children of this process until stopped; keeps each child's highest peak. */
 export class ChildMemorySampler {

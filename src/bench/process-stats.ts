@@ -44,12 +44,22 @@ export function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-/** The resident set of `pid` now (VmRSS) in bytes, or null when it cannot be read. */
-export function residentBytesOf(pid: number): number | null {
+/** A memory line of /proc/<pid>/status (VmRSS: resident now, VmHWM: its peak) in bytes, or null when it cannot be read. */
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
+}
+
+/** The resident set of `pid` now (VmRSS) in bytes, or null when it cannot be read. */
+export function residentBytesOf(pid: number): number | null {
+  return statusBytes(pid, 'VmRSS');
+}
+
+/** The peak resident set of `pid` (VmHWM) in bytes, or null when it cannot be read. */
+export function peakResidentBytes(pid: number): number | null {
+  return statusBytes(pid, 'VmHWM');
 }

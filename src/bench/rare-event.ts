@@ -11,7 +11,7 @@ import { attackByName } from '../engine/attacks/index';
 import type { Classifier } from '../engine/classifier';
 import { rareEventFlips } from '../engine/rare-event/estimate';
 import { SeededRandom } from '../engine/rng';
-import { logCapFraction } from '../engine/theory';
+import { logCapFraction, ratioForLog10CapFraction } from '../engine/theory';
 import type { ForwardName, LossKind, RareEventResult } from '../protocol/report';
 import { listDataset } from '../run/dataset';
 import { readTaskImage } from '../worker/images/model-image';
@@ -124,18 +124,6 @@ function linearProblem(dimension: number, seed: number): { classifier: LinearOra
   return { classifier: new LinearOracle(dimension, weights, 1 - dot), x };
 }
 
-/** h/r whose cap fraction in d dimensions is 10^log10p (bisection; the fraction falls as h/r grows). */
-export function distanceRatioFor(log10p: number, dimension: number): number {
-  let low = 0;
-  let high = 1;
-  for (let i = 0; i < 200; i++) {
-    const middle = 0.5 * (low + high);
-    if (logCapFraction(middle, dimension) / Math.LN10 > log10p) low = middle;
-    else high = middle;
-  }
-  return 0.5 * (low + high);
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1];
@@ -166,7 +154,7 @@ async function timed<T>(action: () => Promise<T>): Promise<{ value: T; ms: numbe
 export async function measureOracle(dimension: number, log10Probabilities: readonly number[], options: Pick<RareEventBenchOptions, 'budget' | 'seeds'>): Promise<RareEventOracleRow[]> {
   const rows: RareEventOracleRow[] = [];
   for (const log10p of log10Probabilities) {
-    const ratio = distanceRatioFor(log10p, dimension);
+    const ratio = ratioForLog10CapFraction(log10p, dimension);
     const exactLog10 = logCapFraction(ratio, dimension) / Math.LN10;
     const estimates: { result: RareEventResult; ms: number }[] = [];
     let covered = 0;

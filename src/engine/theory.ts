@@ -50,3 +50,15 @@ export function theorem1Bound(ratio: number, dimension: number): number {
   if (Math.abs(ratio) >= 1) return 0;
   return Math.exp((dimension / 2) * Math.log(oneMinusSquare(ratio)));
 }
+
+/** The ratio h/r whose cap fraction in d dimensions is 10^log10p (bisection: the fraction falls as h/r grows). */
+export function ratioForLog10CapFraction(log10p: number, dimension: number): number {
+  let low = 0;
+  let high = 1;
+  for (let i = 0; i < 200; i++) {
+    const middle = 0.5 * (low + high);
+    if (logCapFraction(middle, dimension) / Math.LN10 > log10p) low = middle;
+    else high = middle;
+  }
+  return 0.5 * (low + high);
+}

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BenchUsageError, parseBenchArgs } from '../../src/bench/options';
-import { distanceRatioFor, formatRareEvent, measureImages, measureOracle, spreadOrder } from '../../src/bench/rare-event';
-import { logCapFraction } from '../../src/engine/theory';
+import { formatRareEvent, measureImages, measureOracle, spreadOrder } from '../../src/bench/rare-event';
+import { logCapFraction, ratioForLog10CapFraction } from '../../src/engine/theory';
 
 const root = join(__dirname, '..', '..');
 
@@ -25,7 +25,7 @@ test('--rare-event turns the section on at the check\'s default budget; its opti
 
 test('the oracle is placed at the asked exact probability', () => {
   for (const [log10p, d] of [[-2, 2352], [-30, 2352], [-10, 64]]) {
-    assert.ok(Math.abs(logCapFraction(distanceRatioFor(log10p, d), d) / Math.LN10 - log10p) < 1e-9, `1e${log10p} in d = ${d}`);
+    assert.ok(Math.abs(logCapFraction(ratioForLog10CapFraction(log10p, d), d) / Math.LN10 - log10p) < 1e-9, `1e${log10p} in d = ${d}`);
   }
 });
 

@@ -7,7 +7,7 @@ import { SeededRandom } from '../../src/engine/rng';
 import { rareEventFlips } from '../../src/engine/rare-event/estimate';
 import { initialParticles } from '../../src/engine/rare-event/estimate';
 import { adaptiveSplitting, defaultSplittingOptions } from '../../src/engine/rare-event/splitting';
-import { logCapFraction } from '../../src/engine/theory';
+import { logCapFraction, ratioForLog10CapFraction } from '../../src/engine/theory';
 import { linearProblem } from './linear-classifier';
 import { FlatBoundaryCloud } from './rare-event-linear-cloud';
 
@@ -24,18 +24,6 @@ export interface CoverageRow {
   medianWidthDecades: number | null;
 }
 
-/** The ratio t = h/r whose cap fraction in d dimensions is 10^log10p. */
-export function ratioForLog10(log10p: number, dimension: number): number {
-  let low = 0;
-  let high = 1;
-  for (let i = 0; i < 200; i++) {
-    const middle = 0.5 * (low + high);
-    if (logCapFraction(middle, dimension) / Math.LN10 > log10p) low = middle;
-    else high = middle;
-  }
-  return 0.5 * (low + high);
-}
-
 interface Interval {
   reached: boolean;
   logLower: number;
@@ -49,7 +37,7 @@ interface Interval {
  * splitting on the exact low-dimensional image of that chain (FlatBoundaryCloud).
  */
 export async function coverage(dimension: number, log10p: number, repetitions: number, chain: 'full' | 'reduced', budget = 20_000): Promise<CoverageRow> {
-  const ratio = ratioForLog10(log10p, dimension);
+  const ratio = ratioForLog10CapFraction(log10p, dimension);
   const exact = logCapFraction(ratio, dimension);
   let covered = 0;
   let reached = 0;

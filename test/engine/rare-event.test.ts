@@ -9,11 +9,11 @@ import { summarizeRareEvents } from '../../src/engine/rare-event/summary';
 import { UniformBallCloud } from '../../src/engine/rare-event/uniform-ball-cloud';
 import { analyseImage } from '../../src/engine/measurement';
 import { unitBallSamples } from '../../src/engine/sampling';
-import { logCapFraction } from '../../src/engine/theory';
+import { logCapFraction, ratioForLog10CapFraction } from '../../src/engine/theory';
 import type { ImageRecord, RareEventResult } from '../../src/protocol/report';
 import { linearProblem } from './linear-classifier';
 import { TanhNetworkClassifier } from './tanh-network-classifier';
-import { coverage, ratioForLog10 } from './rare-event-coverage';
+import { coverage } from './rare-event-coverage';
 
 test('the incomplete gamma function matches closed forms, and its inverse inverts it', () => {
   for (const x of [0.01, 0.5, 1, 3, 20]) {
@@ -109,7 +109,7 @@ test('an estimate beyond the budget is an upper bound that holds', async () => {
 test('estimates are seeded by the run seed, the image index and α, nothing else', async () => {
   const d = 32;
   const { classifier, x } = linearProblem(d, 1, 1, new SeededRandom(9));
-  const run = (imageIndex: number) => rareEventFlips(classifier, x, 1, 1 / ratioForLog10(-6, d), [1, 2], { budget: 2000, runSeed: 4, imageIndex, clip: false });
+  const run = (imageIndex: number) => rareEventFlips(classifier, x, 1, 1 / ratioForLog10CapFraction(-6, d), [1, 2], { budget: 2000, runSeed: 4, imageIndex, clip: false });
   const first = await run(7);
   assert.deepEqual(await run(7), first);
   assert.notDeepEqual((await run(8))[0].log10Probability, first[0].log10Probability);
