@@ -5,8 +5,7 @@
  * memcpy into the array that goes to the model. Bit for bit the same rows.
  *
  * `runRandomSet` writes every chunk during the pass that computes the rows' norms at init, so no
- * image draws at all; `spilledToDisk` wraps a set that exists already and writes each chunk as it
- * is first asked for.
+ * image draws at all.
  *
  * The file is unlinked as soon as it is open (POSIX), so it goes with the process whatever ends
  * it, SIGKILL included. ROBUSTNESS_LENS_RANDOM_SET_DISK_MB bounds it (default 8192; 0: never).
@@ -61,14 +60,6 @@ export function runRandomSet(
   const kept = new KeptRows(count, dimension, scratch);
   const set = unitBallSamplesWithin(count, dimension, seed, memory, (start, rows, values) => kept.write(start, rows, values));
   return { set: kept.over(set), storage: 'scratch-file' };
-}
-
-/** `set` itself when it is resident or larger than `budgetBytes`, else the same set spilled to a scratch file. */
-export function spilledToDisk(set: RandomSet, budgetBytes: number, folder: string = tmpdir()): RandomSet {
-  const bytes = set.count * set.dimension * 4;
-  if (set.resident || bytes > budgetBytes) return set;
-  const scratch = ScratchFile.open(folder);
-  return scratch ? new KeptRows(set.count, set.dimension, scratch).over(set) : set;
 }
 
 /**
