@@ -18,6 +18,7 @@ import { listDataset, selectImages } from '../run/dataset';
 import { parseIdxHeader, siblingLabelFiles } from '../run/datasets/idx';
 import { TaskQueue } from '../run/task-queue';
 import { readArrayRecord } from '../worker/images/array-record';
+import { peakResidentBytes } from './process-stats';
 
 /** Set in the environment of the measuring process: the IDX images file it lists and reads. */
 export const datasetMemoryPassEnv = 'ROBUSTNESS_LENS_DATASET_MEMORY_PASS';
@@ -56,13 +57,9 @@ const megabytes = (kilobytes: number) => kilobytes / 1024;
  * program (getrusage's maxRSS would start at the forking bench's resident memory, kept across exec).
  */
 function peakRssKB(): number {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]);
-  } catch {
-    // no /proc: getrusage's figure
-  }
-  return process.resourceUsage().maxRSS;
+  const bytes = peakResidentBytes(process.pid);
+  // No /proc: getrusage's figure.
+  return bytes === null ? process.resourceUsage().maxRSS : bytes / 1024;
 }
 
 /** What the measuring process does (in the process named by datasetMemoryPassEnv); prints its pass as JSON. */
