@@ -4,7 +4,7 @@
  * miss a peak between samples, as long as a sample lands before the child exits.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { peakResidentBytes } from './process-stats';
+import { peakResidentBytes, statFieldsAfterName } from './process-stats';
 
 /** PIDs whose parent is `parentPid`; empty where /proc is not available. */
 export function childPids(parentPid: number): number[] {
@@ -18,17 +18,14 @@ export function childPids(parentPid: number): number[] {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so parse after its ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === parentPid) children.push(Number(entry));
+      // Field 4 of /proc/<pid>/stat is the parent pid.
+      if (Number(statFieldsAfterName(readFileSync(`/proc/${entry}/stat`, 'utf8'))[1]) === parentPid) children.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
   return children;
 }
-
 
 /** Samples the children of this process until stopped; keeps each child's highest peak. */
 export class ChildMemorySampler {

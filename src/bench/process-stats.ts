@@ -23,12 +23,16 @@ function clockTicksPerSecond(): number {
 }
 
 /**
- * utime + stime in clock ticks from the text of /proc/<pid>/stat. Fields 14 and 15; the command name
- * (field 2, in parentheses) may hold spaces and parentheses, so fields are counted after its last ')'.
+ * The fields of a /proc/<pid>/stat text from field 3 (state) on: field n is at [n - 3]. The command
+ * name (field 2, in parentheses) may hold spaces and parentheses, so they are counted after its last ')'.
  */
+export function statFieldsAfterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime in clock ticks from the text of /proc/<pid>/stat (fields 14 and 15). */
 export function cpuTicksFromStat(stat: string): number {
-  const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // `after` starts at field 3 (state): field n is after[n - 3].
+  const after = statFieldsAfterName(stat);
   const utime = Number(after[11]);
   const stime = Number(after[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
