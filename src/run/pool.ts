@@ -200,7 +200,8 @@ export class WorkerPool {
       worker.stderrTail = (worker.stderrTail + text).slice(-stderrTailLength);
       this.logLines(worker, text);
     });
-    child.on('message', (message) => this.onMessage(worker, message as WorkerToHost));
+    const handlers = this.handlersFor(worker);
+    child.on('message', (message) => dispatchMessage(handlers, message as WorkerToHost));
     child.on('error', (error) => {
       if (child.pid !== undefined) {
         // Running, but a message could not be sent or a signal not delivered: its 'exit' tells the rest.
@@ -220,11 +221,7 @@ export class WorkerPool {
     return worker;
   }
 
-  private onMessage(worker: PoolWorker, message: WorkerToHost): void {
-    dispatchMessage(this.handlersFor(worker), message);
-  }
-
-  /** What the pool does with each Worker → Host message from `worker`. */
+  /** What the pool does with each Worker → Host message from `worker` (one table per worker, made when it starts). */
   private handlersFor(worker: PoolWorker): MessageHandlers<WorkerToHost> {
     return {
       ready: (message) => {
