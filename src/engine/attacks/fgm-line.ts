@@ -28,7 +28,7 @@ export class FgmLineAttack implements Attack {
     const gradientNorm = l2Norm(gradient.gradient);
     if (gradientNorm === 0) return failedOutcome('zero gradient (saturated output)', gradient.loss, null);
     if (!Number.isFinite(gradientNorm)) return failedOutcome('non-finite gradient', gradient.loss, null);
-    const direction = unitDirection(gradient.gradient);
+    const direction = unitDirection(gradient.gradient, gradientNorm);
 
     settings.onStage?.('line-search');
     const ray: Ray = { classifier, x, label, direction, clip: settings.clip };

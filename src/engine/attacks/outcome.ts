@@ -23,9 +23,8 @@ export function failedOutcome(reason: string, loss: LossKind | null, direction: 
   return { found: false, reason, loss, direction };
 }
 
-/** δ/‖δ‖₂ as float32. */
-export function unitDirection(delta: ArrayLike<number>): Float32Array {
-  const norm = l2Norm(delta);
+/** δ/‖δ‖₂ as float32; `norm` when the caller has ‖δ‖₂ already. */
+export function unitDirection(delta: ArrayLike<number>, norm = l2Norm(delta)): Float32Array {
   return Float32Array.from(delta, (value) => value / norm);
 }
 
