@@ -17,7 +17,8 @@ export interface TaskList extends Iterable<ImageTask> {
   labelAt(position: number): number;
 }
 
-abstract class TaskListBase implements TaskList {
+/** A list given `length` and `at`: `indexAt`, `labelAt` (which make the task; override them where that can be avoided) and iteration. */
+export abstract class TaskListBase implements TaskList {
   abstract readonly length: number;
   abstract at(position: number): ImageTask;
 

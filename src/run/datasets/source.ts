@@ -5,7 +5,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { ArrayRecordSource, ImageTask } from '../../protocol/messages';
-import type { TaskList } from '../task-list';
+import { TaskListBase } from '../task-list';
 import type { FileReason } from '../../protocol/report';
 import type { DatasetListing } from '../dataset';
 import { readLabels } from '../dataset';
@@ -88,12 +88,14 @@ export function arrayListing(images: ArrayImages, labels: ArrayLike<number>, lab
 }
 
 /** Record i of an images array, with label labels[i], made when asked for. */
-class ArrayRecordTasks implements TaskList {
+class ArrayRecordTasks extends TaskListBase {
   constructor(
     private readonly images: ArrayImages,
     private readonly labels: Int32Array,
     private readonly recordName: string,
-  ) {}
+  ) {
+    super();
+  }
 
   get length(): number {
     return this.labels.length;
@@ -119,16 +121,12 @@ class ArrayRecordTasks implements TaskList {
     return { index, file: `${this.recordName}#${index}`, path: images.path, label: this.labels[index], source };
   }
 
-  indexAt(position: number): number {
+  override indexAt(position: number): number {
     return position;
   }
 
-  labelAt(position: number): number {
+  override labelAt(position: number): number {
     return this.labels[position];
-  }
-
-  *[Symbol.iterator](): Iterator<ImageTask> {
-    for (let index = 0; index < this.length; index++) yield this.at(index);
   }
 }
 
