@@ -4,6 +4,7 @@
 // Forward passes, lossGradient and the vjp run in interleaved rounds through the worker's own
 // classifier, on one seeded image.
 //     node --import tsx scripts/gradient-cpu-ratio.ts [--seconds 30] <model.json | model.onnx> ...
+import { timeWallAndCpu } from '../src/bench/micro';
 import { workerClassifier } from '../src/worker/worker-classifier';
 import { OrtClassifier } from '../src/worker/compute/ort-classifier';
 
@@ -22,8 +23,8 @@ async function main(): Promise<void> {
       w[0] = 1;
       if (w.length > 1) w[1] = -1;
       const actions = [() => classifier.predict(image, 1), () => classifier.lossGradient(image, label), () => classifier.vjp(image, 1, w)];
-      const samples = await cpuMilliseconds(actions, seconds);
-      const [forward, loss, vjp] = samples;
+      // Median CPU milliseconds of each action over interleaved rounds for `seconds` of wall time (after one warm-up round).
+      const [forward, loss, vjp] = (await timeWallAndCpu(actions, { minSeconds: seconds, minRepeats: 1 })).cpu;
       console.log(
         `${model}: CPU ms forward ${forward.toFixed(2)}, lossGradient ${loss.toFixed(2)} (${(loss / forward).toFixed(2)}×), vjp ${vjp.toFixed(2)} (${(vjp / forward).toFixed(2)}×)`,
       );
@@ -31,25 +32,6 @@ async function main(): Promise<void> {
       classifier.dispose();
     }
   }
-}
-
-/** Median CPU milliseconds of each action over interleaved rounds for `seconds` of wall time (after one warm-up round). */
-async function cpuMilliseconds(actions: Array<() => Promise<unknown>>, seconds: number): Promise<number[]> {
-  const cpu = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
-  for (const action of actions) await action();
-  const samples: number[][] = actions.map(() => []);
-  const started = performance.now();
-  while (performance.now() - started < seconds * 1000) {
-    for (const [i, action] of actions.entries()) {
-      const before = cpu();
-      await action();
-      samples[i].push(cpu() - before);
-    }
-  }
-  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]);
 }
 
 main().catch((error: unknown) => {

@@ -6,23 +6,20 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRandomSet } from '../src/worker/random-set-disk';
+import { ownCpuMilliseconds } from '../src/bench/process-stats';
 
 const rows = Number(process.argv[2] ?? 60);
 const dimension = Number(process.argv[3] ?? 224 * 224 * 3);
 const chunkRows = Number(process.argv[4] ?? 3);
-const cpuMs = () => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
 const perValue = (ms: number) => ((ms / (rows * dimension)) * 1e6).toFixed(1);
 
-let started = cpuMs();
+let started = ownCpuMilliseconds();
 const { set, storage } = runRandomSet(rows, dimension, 0, { budgetBytes: 0, chunkRows }, Number.MAX_SAFE_INTEGER);
-console.log(`${rows} rows of ${dimension}, chunks of ${chunkRows} (${storage}): drawn at init in ${perValue(cpuMs() - started)} ns a value`);
+console.log(`${rows} rows of ${dimension}, chunks of ${chunkRows} (${storage}): drawn at init in ${perValue(ownCpuMilliseconds() - started)} ns a value`);
 for (let pass = 1; pass <= 5; pass++) {
-  started = cpuMs();
+  started = ownCpuMilliseconds();
   for (let start = 0; start < rows; start += chunkRows) set.rows(start, Math.min(chunkRows, rows - start));
-  console.log(`  image ${pass}: read back in ${perValue(cpuMs() - started)} ns a value`);
+  console.log(`  image ${pass}: read back in ${perValue(ownCpuMilliseconds() - started)} ns a value`);
 }
 
 // Where a read-back's time goes: the same bytes read from the page cache into a zeroed fresh array
@@ -43,9 +40,9 @@ const ways: Array<[string, () => Uint8Array]> = [
 ];
 for (let round = 1; round <= 3; round++) {
   const line = ways.map(([name, target]) => {
-    const t = cpuMs();
+    const t = ownCpuMilliseconds();
     for (let c = 0; c < chunks; c++) readSync(fd, target(), 0, bytes, c * bytes);
-    return `${name} ${perValue(cpuMs() - t)}`;
+    return `${name} ${perValue(ownCpuMilliseconds() - t)}`;
   });
   console.log(`  read round ${round}, ns a value: ${line.join(', ')}`);
 }

@@ -15,11 +15,8 @@ import { randomFlips } from '../src/engine/random-flips';
 import { OrtClassifier } from '../src/worker/compute/ort-classifier';
 import { runRandomSet } from '../src/worker/random-set-disk';
 import { workerClassifier } from '../src/worker/worker-classifier';
+import { ownCpuMilliseconds } from '../src/bench/process-stats';
 
-const cpuMs = () => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
 
 async function main(): Promise<void> {
   await setBackend('cpu'); // builds the fixture's seeded TF.js model; its forward passes then run on ONNX Runtime
@@ -55,11 +52,11 @@ async function main(): Promise<void> {
   for (let round = 0; round < 9; round++) {
     for (const [i, [, , action]] of actions.entries()) {
       const t = performance.now();
-      const c = cpuMs();
+      const c = ownCpuMilliseconds();
       await action();
       if (round === 0) continue; // warm-up
       wall[i].push(performance.now() - t);
-      cpu[i].push(cpuMs() - c);
+      cpu[i].push(ownCpuMilliseconds() - c);
     }
   }
   const median = (list: number[]) => [...list].sort((a, b) => a - b)[list.length >> 1];

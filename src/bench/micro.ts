@@ -20,6 +20,7 @@ import { OrtClassifier } from '../worker/compute/ort-classifier';
 import { randomSetBudgetBytes } from '../worker/random-set-budget';
 import { randomSetDiskBytes, randomSetStorage, runRandomSet, type RandomSetStorage } from '../worker/random-set-disk';
 import { workerClassifier } from '../worker/worker-classifier';
+import { ownCpuMilliseconds } from './process-stats';
 
 export interface MicroResult {
   /** What ran the timed forward passes (ONNX Runtime on one thread, as in a worker, or the TF.js backend). */
@@ -87,17 +88,11 @@ async function timeMs(actions: Array<() => Promise<unknown>>, options: TimingOpt
   return (await timeWallAndCpu(actions, options)).wall;
 }
 
-/** This process's CPU milliseconds so far, every thread (ONNX Runtime's included). */
-function cpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
-
 /**
  * timeMs's medians, and the medians of this process's CPU time per action: on a machine shared with
  * other jobs, wall time also counts the moments the process waited for a core, CPU time does not.
  */
-async function timeWallAndCpu(actions: Array<() => Promise<unknown>>, options: TimingOptions): Promise<{ wall: number[]; cpu: number[] }> {
+export async function timeWallAndCpu(actions: Array<() => Promise<unknown>>, options: TimingOptions): Promise<{ wall: number[]; cpu: number[] }> {
   for (const action of actions) await action();
   // Rounds interleave the actions, so load from other processes slows them alike and their ratio holds.
   const wall: number[][] = actions.map(() => []);
@@ -106,10 +101,10 @@ async function timeWallAndCpu(actions: Array<() => Promise<unknown>>, options: T
   while (wall[0].length < options.minRepeats || performance.now() - started < options.minSeconds * 1000) {
     for (const [i, action] of actions.entries()) {
       const t0 = performance.now();
-      const c0 = cpuMs();
+      const c0 = ownCpuMilliseconds();
       await action();
       wall[i].push(performance.now() - t0);
-      cpu[i].push(cpuMs() - c0);
+      cpu[i].push(ownCpuMilliseconds() - c0);
     }
   }
   const median = (list: number[]) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];

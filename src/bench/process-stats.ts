@@ -39,6 +39,12 @@ export function cpuTicksFromStat(stat: string): number {
   return utime + stime;
 }
 
+/** This process's CPU milliseconds so far (user + system), every thread (ONNX Runtime's included). */
+export function ownCpuMilliseconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /** CPU-seconds `pid` has run so far, or null when it cannot be read (gone, or no /proc). */
 export function cpuSecondsOf(pid: number): number | null {
   try {
