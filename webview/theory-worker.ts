@@ -1,9 +1,10 @@
 /**
  * The standalone report's Web Worker for the Theory view (bundled on its own and inlined in the
  * page's bundle as text: scripts/build.mjs). It answers the worker protocol's `theory` request
- * (src/protocol/messages.ts) with the engine's one simulation, off the page's thread.
+ * (src/protocol/messages.ts) with the engine's answer (the worker processes give the same one),
+ * off the page's thread.
  */
-import { simulateTheory, validateTheoryParameters } from '../src/engine/two-balls';
+import { theoryAnswer } from '../src/engine/theory-answer';
 import type { HostToWorker, WorkerToHost } from '../src/protocol/messages';
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<HostToWorker>) => void) | null; postMessage(message: WorkerToHost): void };
@@ -11,6 +12,5 @@ const scope = self as unknown as { onmessage: ((event: MessageEvent<HostToWorker
 scope.onmessage = (event) => {
   const request = event.data;
   if (request?.type !== 'theory') return;
-  const problem = validateTheoryParameters(request.parameters);
-  scope.postMessage(problem ? { type: 'error', message: problem, fatal: false, requestId: request.requestId } : { type: 'theory', requestId: request.requestId, rows: simulateTheory(request.parameters) });
+  scope.postMessage(theoryAnswer(request));
 };

@@ -14,7 +14,7 @@ import { settingsProblem } from '../protocol/settings-rules';
 import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import { isNonFiniteOutputs, requireFiniteRecord } from '../engine/non-finite';
 import { imageDetail } from './detail';
-import { theoryAnswer } from './theory';
+import { theoryAnswer } from '../engine/theory-answer';
 import { measureUniversalityWork } from './universality';
 import { readTaskImage } from './images/model-image';
 import type { ImageGeometry } from './model/input-shape';

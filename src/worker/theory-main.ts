@@ -6,7 +6,7 @@
  */
 import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import type { HostToWorker, WorkerToHost } from '../protocol/messages';
-import { theoryAnswer } from './theory';
+import { theoryAnswer } from '../engine/theory-answer';
 
 if (!process.send) {
   process.stderr.write('robustness-lens theory worker: start me with child_process.fork (no IPC channel)\n');
