@@ -12,6 +12,7 @@ import { listDataset, type DatasetListing } from '../run/dataset';
 import { findTask } from '../run/task-list';
 import { isWithin } from '../run/folder-walk';
 import { WorkerPool } from '../run/pool';
+import { IdleTimer } from './idle-timer';
 
 export interface DetailServiceOptions {
   report: Report;
@@ -28,17 +29,17 @@ export interface DetailServiceOptions {
   idleMs?: number;
 }
 
-const defaultIdleMs = 60_000;
-
 export class DetailService {
   private stored: Map<string, ImageDetail> | null = null;
   private pool: WorkerPool | null = null;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly idleTimer: IdleTimer;
   private inFlight = 0;
   private disposed = false;
   private listing: Promise<DatasetListing> | null = null;
 
-  constructor(private readonly options: DetailServiceOptions) {}
+  constructor(private readonly options: DetailServiceOptions) {
+    this.idleTimer = new IdleTimer(() => this.stopPool(), options.idleMs);
+  }
 
   async detail(file: string): Promise<ImageDetail> {
     const stored = await this.storedDetails();
@@ -49,7 +50,7 @@ export class DetailService {
     if (!this.options.mayRunModels()) throw new Error('drawing this image runs the model, which Robustness Lens only does in a trusted workspace');
     const task: ImageTask = await this.taskOf(file, record.index ?? 0, record.label);
     this.inFlight++;
-    this.stopIdleTimer();
+    this.idleTimer.stop();
     try {
       const pool = this.startPool();
       await pool.ready;
@@ -60,7 +61,7 @@ export class DetailService {
       throw error;
     } finally {
       this.inFlight--;
-      if (this.inFlight === 0 && this.pool) this.startIdleTimer();
+      if (this.inFlight === 0 && this.pool) this.idleTimer.start();
     }
   }
 
@@ -76,7 +77,7 @@ export class DetailService {
 
   dispose(): void {
     this.disposed = true;
-    this.stopIdleTimer();
+    this.idleTimer.stop();
     this.stopPool();
   }
 
@@ -131,17 +132,6 @@ export class DetailService {
     const pool = this.pool;
     this.pool = null;
     void pool?.close();
-  }
-
-  private startIdleTimer(): void {
-    this.stopIdleTimer();
-    this.idleTimer = setTimeout(() => this.stopPool(), this.options.idleMs ?? defaultIdleMs);
-    this.idleTimer.unref?.();
-  }
-
-  private stopIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
   }
 }
 

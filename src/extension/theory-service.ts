@@ -10,6 +10,7 @@ import type { ExtensionToWebview, WorkerToHost } from '../protocol/messages';
 import { workerEnvironment } from '../run/pool';
 import { webviewMessage } from '../protocol/webview-guard';
 import { oneLine } from './errors';
+import { IdleTimer } from './idle-timer';
 
 export interface TheoryServiceOptions {
   /** dist/theory-worker.js */
@@ -25,22 +26,22 @@ interface Pending {
   settle(answer: { rows: TheoryRow[] } | { superseded: true } | { error: Error }): void;
 }
 
-const defaultIdleMs = 60_000;
-
 export class TheoryService {
   private child: ChildProcess | null = null;
   private pending: Pending | null = null;
   private nextRequestId = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly idleTimer: IdleTimer;
   private stderrTail = '';
   private disposed = false;
 
-  constructor(private readonly options: TheoryServiceOptions) {}
+  constructor(private readonly options: TheoryServiceOptions) {
+    this.idleTimer = new IdleTimer(() => this.stopChild(), options.idleMs);
+  }
 
   /** The model's rows per dimension, or null when a newer request superseded this one. */
   simulate(parameters: TheoryParameters): Promise<TheoryRow[] | null> {
     if (this.disposed) return Promise.reject(new Error('the report panel was closed'));
-    this.stopIdleTimer();
+    this.idleTimer.stop();
     if (this.pending) {
       this.pending.settle({ superseded: true });
       this.pending = null;
@@ -62,7 +63,7 @@ export class TheoryService {
 
   dispose(): void {
     this.disposed = true;
-    this.stopIdleTimer();
+    this.idleTimer.stop();
     // Nobody is left to answer.
     this.pending?.settle({ superseded: true });
     this.pending = null;
@@ -95,13 +96,13 @@ export class TheoryService {
     else if (message.type === 'error') pending.settle({ error: new Error(message.message) });
     else return;
     this.pending = null;
-    this.startIdleTimer();
+    this.idleTimer.start();
   }
 
   private childGone(child: ChildProcess, why: string): void {
     if (child !== this.child) return;
     this.child = null;
-    this.stopIdleTimer();
+    this.idleTimer.stop();
     const pending = this.pending;
     this.pending = null;
     if (!pending) return;
@@ -118,17 +119,6 @@ export class TheoryService {
     const child = this.child;
     this.child = null;
     child?.kill();
-  }
-
-  private startIdleTimer(): void {
-    this.stopIdleTimer();
-    this.idleTimer = setTimeout(() => this.stopChild(), this.options.idleMs ?? defaultIdleMs);
-    this.idleTimer.unref?.();
-  }
-
-  private stopIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
   }
 }
 
