@@ -14,7 +14,7 @@ import { installGpuSupport } from './gpu-support';
 import { createRequire } from 'node:module';
 import type { KeyValueStore, Log, Ui, WorkspaceInfo } from './ports';
 import { ReportPanel, type PanelEnv } from './report-panel';
-import { formatDate } from './format';
+import { dateTimeText } from '../report/format';
 import { loadReport } from './report-location';
 import { pickReport } from './report-picker';
 import { deleteRun, modelName, readReport as readRunReport, runFiles, type RunInfo } from './run-storage';
@@ -155,7 +155,7 @@ export class Commands {
         if (others.length === 0) throw new Error('there is no other finished run to compare with');
         const picked = await this.env.ui.pick<RunInfo>(
           `Robustness Lens: compare ${pair.length === 0 ? 'run A' : `${pair[0].id} with`}`,
-          others.map((run) => ({ label: run.id, description: run.settings ? modelName(run.settings.model) : undefined, detail: formatDate(run.startedAt), value: run })),
+          others.map((run) => ({ label: run.id, description: run.settings ? modelName(run.settings.model) : undefined, detail: dateTimeText(run.startedAt), value: run })),
         );
         if (!picked) return;
         pair = [...pair, picked];

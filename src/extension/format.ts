@@ -1,8 +1,7 @@
 /** Short texts for the progress notification, the status bar and the runs view. */
 import type { BackendName, ForwardName } from '../protocol/report';
-import { clopperPearson } from '../engine/statistics';
 import { forwardEngineNames } from '../report/compute-names';
-import { confidenceLevel, dateTimeText } from '../report/format';
+import { zeroCountUpperBound } from '../report/format';
 import type { Headline } from './run-storage';
 
 /** "45 s", "3 min 20 s", "1 h 05 min". */
@@ -28,7 +27,7 @@ export function formatPercent(rate: number): string {
  */
 export function formatRate(count: number, trials: number): string {
   if (trials === 0) return '–';
-  if (count === 0) return `< ${formatPercent(clopperPearson(0, trials, confidenceLevel).oneSidedUpper)}`;
+  if (count === 0) return `< ${formatPercent(zeroCountUpperBound(trials))}`;
   return formatPercent(count / trials);
 }
 
@@ -79,11 +78,6 @@ export function headlineText(h: Headline): string {
   const largest = [...h.random].sort((a, b) => b.alpha - a.alpha)[0];
   if (largest) parts.push(`rand α${largest.alpha} ${formatRate(largest.susceptible, h.adversarialSusceptible)}`);
   return parts.join(' · ');
-}
-
-/** Date and time as the panel and the report write them (dateTimeText): "2025-03-04 13:05 UTC+1". */
-export function formatDate(date: Date): string {
-  return dateTimeText(date);
 }
 
 /** The status bar item's text: a spinner and images done while a check runs, else the backend of the last run. */

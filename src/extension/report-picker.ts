@@ -4,7 +4,8 @@
  */
 import { basename, dirname } from 'node:path';
 import { outputFiles } from '../run/report-files';
-import { formatDate, formatPercent } from './format';
+import { formatPercent } from './format';
+import { dateTimeText } from '../report/format';
 import type { PickItem, Ui } from './ports';
 import type { RunInfo } from './run-storage';
 import { runTitle } from './run-title';
@@ -35,7 +36,7 @@ export async function pickReport(ui: Ui, runs: readonly RunInfo[], defaultFolder
 /** "cnn on test · Quick look", "2025-03-04 13:05 · 200 images · accuracy 99.5 %". */
 export function reportItem(run: RunInfo): { label: string; description: string; detail?: string } {
   const label = run.settings ? runTitle(run.settings.model, run.settings.data, run.preset) : run.id;
-  const parts = [formatDate(run.startedAt)];
+  const parts = [dateTimeText(run.startedAt)];
   if (run.headline) parts.push(`${run.headline.images} image${run.headline.images === 1 ? '' : 's'}`, `accuracy ${formatPercent(run.headline.accuracy)}`);
   return { label, description: parts.join(' · '), ...(run.status === 'cancelled' ? { detail: 'stopped before the end: the report holds the images finished by then' } : {}) };
 }

@@ -1,6 +1,7 @@
 /** How a stored run appears in the Runs view: label, description, tooltip, icon and context value. */
 import { engineText } from '../report/compute-names';
-import { formatCount, formatDate, formatPercent, headlineText } from './format';
+import { formatCount, formatPercent, headlineText } from './format';
+import { dateTimeText } from '../report/format';
 import type { RunInfo } from './run-storage';
 import { runTitle } from './run-title';
 
@@ -28,7 +29,7 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
   else if (run.status !== 'complete') parts.push(`${run.status === 'cancelled' ? 'cancelled' : 'unfinished'}, ${run.done} image${run.done === 1 ? '' : 's'} done`);
   if (!running && run.headline) parts.push(headlineText(run.headline));
 
-  const tooltip = [`${label} — ${stateText[state]}`, `Started ${formatDate(run.startedAt)}`, `Run ${run.id}`, `Folder: ${run.dir}`];
+  const tooltip = [`${label} — ${stateText[state]}`, `Started ${dateTimeText(run.startedAt)}`, `Run ${run.id}`, `Folder: ${run.dir}`];
   if (settings) {
     tooltip.push(`Model: ${settings.model}`, `Dataset: ${settings.data}`);
     tooltip.push(`α ${settings.alphas.join(', ')} · ${settings.samples} samples · ${settings.scales} steps to ε ${settings.maxEps} · seed ${settings.seed}${settings.clip ? ' · clipped' : ''}${settings.limit ? ` · first ${settings.limit} images` : ''}${settings.sample ? ` · ${settings.sample} images spread over the dataset` : ''}`);
@@ -53,7 +54,7 @@ export function runItemModel(run: RunInfo, runningDir: string | null, now = new 
 /** "13:05" today, else "2025-01-02". */
 function shortDate(date: Date, now: Date): string {
   const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
-  return sameDay ? formatDate(date).slice(11, 16) : formatDate(date).slice(0, 10);
+  return sameDay ? dateTimeText(date).slice(11, 16) : dateTimeText(date).slice(0, 10);
 }
 
 const stateText = { complete: 'complete', cancelled: 'stopped before the end', incomplete: 'not finished', running: 'running' } as const;

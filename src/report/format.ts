@@ -57,13 +57,18 @@ export const confidenceLevel = 0.95;
 /** What follows an upper bound: "at 95 %". */
 export const confidenceText = `at${nbsp}95${nbsp}%`;
 
+/** What a zero count in `trials` is written as: the rate's one-sided 95 % Clopper–Pearson upper bound. */
+export function zeroCountUpperBound(trials: number): number {
+  return clopperPearson(0, trials, confidenceLevel).oneSidedUpper;
+}
+
 /**
  * A measured rate of `successes` in `trials`. A zero count is never written as 0: it becomes the
  * one-sided Clopper–Pearson upper bound, "< 0.15 % at 95 %" for 0 of 2000.
  */
 export function rateText(successes: number, trials: number): string {
   if (trials === 0) return '—';
-  if (successes === 0) return `<${nbsp}${percent(clopperPearson(0, trials, confidenceLevel).oneSidedUpper)} ${confidenceText}`;
+  if (successes === 0) return `<${nbsp}${percent(zeroCountUpperBound(trials))} ${confidenceText}`;
   return percent(successes / trials);
 }
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { CommandEnv, Commands as CommandsClass } from '../../src/extension/commands';
 import type { ReportPanel as ReportPanelClass } from '../../src/extension/report-panel';
 import { RunSession } from '../../src/extension/run-session';
-import { formatDate } from '../../src/extension/format';
+import { dateTimeText } from '../../src/report/format';
 import { listRuns, readRun, type RunInfo } from '../../src/extension/run-storage';
 import type { RunsTree } from '../../src/extension/runs-tree';
 import { resolveSettings } from '../../src/extension/settings';
@@ -165,7 +165,7 @@ describe('commands', () => {
     assert.ok(question.kind === 'pick');
     // The unfinished run (no report.json) is not offered.
     assert.deepEqual(question.labels, ['ws on data', 'Browse…']);
-    assert.equal(question.descriptions[0], `${formatDate((await run(done)).startedAt)} · 60 images · accuracy 96.7 %`);
+    assert.equal(question.descriptions[0], `${dateTimeText((await run(done)).startedAt)} · 60 images · accuracy 96.7 %`);
     assert.equal(panel.revealed, revealed + 1, "the picked run's panel is revealed");
     assert.deepEqual(ui.messages('error'), []);
   });
