@@ -11,7 +11,7 @@ import { ChartCard } from '../charts/card';
 import { adversarialByClass, chartClasses, median, minFlipByClass, normLabels, type NormKey } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
-import { notMeasuredText, nothingMeasured } from './not-measured';
+import { notMeasuredSentence, nothingMeasured } from './not-measured';
 import { h } from '../dom';
 
 const norms: NormKey[] = ['l2', 'l1', 'linf'];
@@ -108,7 +108,7 @@ export class NormsView {
     const total = report.config.classes.length;
     this.classNote.hidden = classes.length >= total || classes.length === 0;
     this.classNote.textContent = `Showing the ${classes.length} classes with the most susceptible images, of ${total}.`;
-    const nothingYet = nothingMeasured(report) ? `Nothing measured yet: ${notMeasuredText(report)}.` : null;
+    const nothingYet = nothingMeasured(report) ? notMeasuredSentence(report) : null;
     const noData = nothingYet ?? 'No susceptible image yet: nothing was attacked successfully.';
 
     norms.forEach((norm, i) => {

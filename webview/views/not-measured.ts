@@ -8,3 +8,13 @@ export function nothingMeasured(report: Report): boolean {
 export function notMeasuredText(report: Report): string {
   return report.status === 'running' ? 'waiting for the first image' : 'no image was analysed';
 }
+
+/** The sentence an empty chart or table shows: "Nothing measured yet: waiting for the first image." */
+export function notMeasuredSentence(report: Report): string {
+  return `Nothing measured yet: ${notMeasuredText(report)}.`;
+}
+
+/** The summary's headline before any image: the sentence while running, "No image was analysed." after. */
+export function notMeasuredHeadline(report: Report): string {
+  return report.status === 'running' ? notMeasuredSentence(report) : 'No image was analysed.';
+}

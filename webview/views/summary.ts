@@ -8,7 +8,7 @@ import type { Report } from '../../src/protocol/report';
 import { forwardPassesText } from '../../src/report/compute-names';
 import { confidenceText, dateTimeText, durationText, intervalText, meanStd, percent, plainNumber, rateText } from '../../src/report/format';
 import { h, replaceChildren } from '../dom';
-import { notMeasuredText, nothingMeasured } from './not-measured';
+import { notMeasuredHeadline, notMeasuredText, nothingMeasured } from './not-measured';
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -65,7 +65,7 @@ function attackSetting(c: Report['config']): string {
 export function headline(report: Report): string {
   const { summary: s } = report;
   const adv = s.adversarial;
-  if (s.images === 0) return report.status === 'running' ? 'Nothing measured yet: waiting for the first image.' : 'No image was analysed.';
+  if (s.images === 0) return notMeasuredHeadline(report);
   if (adv.susceptible === 0) return `None of the ${count(s.correct)} correctly classified images flipped under an adversarial perturbation of L2 norm up to ${plainNumber(report.config.maxEps)}.`;
   const attacked = `${count(adv.susceptible)} of ${count(s.correct)} correctly classified images (${percent(adv.rate)}) flip under an adversarial perturbation of median L2 norm ${plainNumber(adv.l2.median)}.`;
   const measured = s.random.filter((r) => r.trials > 0);

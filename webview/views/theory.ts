@@ -11,7 +11,7 @@ import { ChartCard } from '../charts/card';
 import { alphaStats, median, type AlphaStats } from '../charts/data';
 import { baseOptions, categoryAxis, valueAxis } from '../charts/options';
 import { withAlpha, type ChartTheme } from '../charts/theme';
-import { notMeasuredText, nothingMeasured } from './not-measured';
+import { notMeasuredSentence, notMeasuredText, nothingMeasured } from './not-measured';
 import { h, replaceChildren } from '../dom';
 import type { TheoryParameters } from '../../src/engine/two-balls';
 import type { TheoryAnswer } from '../host';
@@ -149,7 +149,7 @@ export class TheoryView {
     const means = stats.map(meanPredictions);
     const few = stats.reduce((n, s) => n + s.measured, 0) <= 400 ? 1.8 : 0;
     const nothingYet = nothingMeasured(report) ? notMeasuredText(report) : null;
-    const empty = nothingYet ? `Nothing measured yet: ${nothingYet}.` : 'No random perturbations measured yet (no susceptible image).';
+    const empty = nothingYet ? notMeasuredSentence(report) : 'No random perturbations measured yet (no susceptible image).';
 
     const rateConfig = {
       type: 'violin',
