@@ -23,6 +23,8 @@ export class OrtClassifier implements Classifier {
   /** Rows per gradient pass: a backward pass holds about three times a forward pass's values. */
   private readonly gradientBatch: number;
   private readonly zeroDirection: Float32Array;
+  /** The vjp's labels input for multi-class graphs (no cross-entropy term), one per batch size: ONNX Runtime only reads it. */
+  private readonly zeroLabels = new Map<number, Float32Array>();
 
   constructor(
     private readonly forward: OrtSession,
@@ -81,9 +83,18 @@ export class OrtClassifier implements Classifier {
       [pixelsName]: [images, [rows, ...this.inputShape]],
       [cotangentName]: [w, [rows, this.logitCount]],
     };
-    if (this.logitCount > 1) inputs[crossEntropyLabelsName] = [labels ?? new Float32Array(w.length), [rows, this.logitCount]];
+    if (this.logitCount > 1) inputs[crossEntropyLabelsName] = [labels ?? this.zeroLabelsOf(rows), [rows, this.logitCount]];
     const [logits, gradient] = await this.gradient.run(inputs);
     return { logits, gradient };
+  }
+
+  private zeroLabelsOf(rows: number): Float32Array {
+    let zeros = this.zeroLabels.get(rows);
+    if (!zeros) {
+      zeros = new Float32Array(rows * this.logitCount);
+      this.zeroLabels.set(rows, zeros);
+    }
+    return zeros;
   }
 
   predict(batch: Float32Array, count: number): Promise<Int32Array> {
