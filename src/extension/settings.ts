@@ -19,9 +19,8 @@ export const contractDefaults = {
   limit: 0,
   workers: 0,
   nodePath: '',
-  batchMemoryMb: 256,
   outputDirectory: '.robustness',
-  detailImages: 24,
+  detailImages: checkDefaults.details,
   quickLookImages: 50,
   quickLookSamples: 200,
 };

@@ -65,6 +65,8 @@ export const settingDefaults = {
   forward: 'auto' as ForwardChoice,
   rareEvent: false,
   rareEventBudget: 20_000,
+  batchMemoryMb: 256,
+  details: 24,
 } satisfies Partial<RunSettings>;
 
 /** How a setting is named where it was given: a CLI flag, a VS Code setting, or the field itself (the worker's `init`). */

@@ -26,8 +26,9 @@ import type { CheckOptions, CheckOutcome, RunEvent, RunHandle } from './types';
 import { checkOptionsProblem } from './validate';
 import { runUniversalityPhase } from './universality';
 import { tool } from './version';
+import { checkDefaults } from './defaults';
 
-export const defaultDetails = 24;
+export const defaultDetails = checkDefaults.details;
 /** A model whose outputs are non-finite on this many images before any finite one is refused. */
 const nonFiniteProbeImages = 3;
 

@@ -2,8 +2,10 @@
  * How many images go through one forward pass: as many as fit a memory budget (input and
  * activations, float32), not a fixed count. The budget is ROBUSTNESS_LENS_BATCH_MB megabytes.
  */
+import { settingDefaults } from '../protocol/settings';
+
 export const batchBudgetEnv = 'ROBUSTNESS_LENS_BATCH_MB';
-export const defaultBatchMegabytes = 256;
+export const defaultBatchMegabytes = settingDefaults.batchMemoryMb;
 
 /** The budget from the environment, or the default; a bad value is an error, not a silent default. */
 export function batchMegabytes(env: NodeJS.ProcessEnv = process.env): number {
