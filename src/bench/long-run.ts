@@ -24,7 +24,7 @@ export interface LongRunOptions {
 }
 
 /** The check's settings on the long run: small, so the run measures the pipeline over many images. */
-export const longRunCheckArgs = ['--samples', '100', '--scales', '64', '--max-eps', '4', '--details', '0', '--no-universality'] as const;
+const longRunCheckArgs = ['--samples', '100', '--scales', '64', '--max-eps', '4', '--details', '0', '--no-universality'] as const;
 
 /** One sample, for the images done since the previous one. */
 export interface LongRunWindow {
@@ -63,7 +63,7 @@ const megabytes = (bytes: number | null) => (bytes === null ? null : bytes / 102
  * A linear classifier on 8×8×1 images (bright: class light, dark: class dark) and `images` PNGs
  * alternating between the classes, under `dir`. Needs a TF.js backend set in this process.
  */
-export async function writeLongRunFixture(dir: string, images: number): Promise<{ model: string; data: string }> {
+async function writeLongRunFixture(dir: string, images: number): Promise<{ model: string; data: string }> {
   rmSync(dir, { recursive: true, force: true });
   const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [size, size, 1] }), tfl.layers.dense({ units: 1, activation: 'sigmoid' })] });
   const weights = [tf.fill([size * size, 1], 0.5), tf.tensor1d([-0.25 * size * size])];

@@ -54,7 +54,7 @@ export interface ProtocolRunResult {
  * susceptible image samples × alphas random passes. The engine scans the line in chunks, so it may
  * evaluate up to a chunk more than counted here: a lower bound.
  */
-export function countForwardPasses(records: readonly ImageRecord[], settings: MeasurementSettings): number {
+function countForwardPasses(records: readonly ImageRecord[], settings: MeasurementSettings): number {
   let passes = 0;
   for (const record of records) {
     passes += 1;

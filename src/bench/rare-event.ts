@@ -62,8 +62,8 @@ export interface RareEventSection {
   demo: { model: string; forward: ForwardName; susceptible: number; rows: RareEventImageRow[] } | { model: string; error: string };
 }
 
-export const oracleDimension = 2352;
-export const oracleLog10Probabilities = [-2, -5, -10, -20, -30] as const;
+const oracleDimension = 2352;
+const oracleLog10Probabilities = [-2, -5, -10, -20, -30] as const;
 
 /** A two-class logistic model sigmoid(w·x + b): class 1 iff w·x + b > 0, its logit exact in float64. */
 class LinearOracle implements Classifier {

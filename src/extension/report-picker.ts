@@ -10,7 +10,7 @@ import type { PickItem, Ui } from './ports';
 import type { RunInfo } from './run-storage';
 import { runTitle } from './run-title';
 
-export const reportPickTitle = 'Robustness Lens: report';
+const reportPickTitle = 'Robustness Lens: report';
 
 export type ReportChoice = { run: RunInfo } | { path: string };
 
@@ -34,7 +34,7 @@ export async function pickReport(ui: Ui, runs: readonly RunInfo[], defaultFolder
 }
 
 /** "cnn on test · Quick look", "2025-03-04 13:05 · 200 images · accuracy 99.5 %". */
-export function reportItem(run: RunInfo): { label: string; description: string; detail?: string } {
+function reportItem(run: RunInfo): { label: string; description: string; detail?: string } {
   const label = run.settings ? runTitle(run.settings.model, run.settings.data, run.preset) : run.id;
   const parts = [dateTimeText(run.startedAt)];
   if (run.headline) parts.push(`${run.headline.images} image${run.headline.images === 1 ? '' : 's'}`, `accuracy ${formatPercent(run.headline.accuracy)}`);
