@@ -6,32 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { attackOptionsOf } from '../../src/engine/attacks/options';
-import { summarize } from '../../src/engine/statistics';
 import type { Report } from '../../src/protocol/report';
+import { plainNumber } from '../../src/report/format';
 import type { ReportAssets } from '../../src/report/standalone';
-import { chromaticPixels, columnKeys, fixtureReport, launchChromium, renderedRows, watchPage, writeStandalone } from './browser';
-
-/** ε* of each attack as a multiple of the fixture's ε*; fgm-line misses the first susceptible image. */
-const factors = { 'fgm-line': 1, deepfool: 0.8, ddn: 0.5, fmn: 0.6 } as const;
-
-function bestReport(): Report {
-  const report = fixtureReport();
-  report.config.attack = 'best';
-  report.config.attackOptions = attackOptionsOf('best', { steps: 60 });
-  let first = true;
-  for (const record of report.images) {
-    if (!record.adversarial) continue;
-    const eps = record.adversarial.eps;
-    const attacks: Record<string, number | null> = Object.fromEntries(Object.entries(factors).map(([name, factor]) => [name, eps * factor]));
-    if (first) attacks['fgm-line'] = null;
-    first = false;
-    const scale = factors.ddn;
-    record.adversarial = { ...record.adversarial, eps: eps * scale, l2: record.adversarial.l2 * scale, l1: record.adversarial.l1 * scale, linf: record.adversarial.linf * scale, attack: 'ddn', attacks };
-  }
-  report.summary = summarize(report.images, report.config.alphas);
-  return report;
-}
+import { bestAttackFactors as factors, bestReport, chromaticPixels, columnKeys, fixtureReport, launchChromium, renderedRows, watchPage, writeStandalone } from './browser';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -87,9 +65,19 @@ describe('attack comparison', () => {
     assert.deepEqual(errors, []);
   });
 
-  it('adds the winner, each attack’s ε* and its ratio to the image table', async () => {
+  it('adds the winner to the image table, each attack’s ε* in its tooltip, and each attack’s ε* and ratio columns behind a labelled toggle', async () => {
     const report = bestReport();
     const { page } = await open(report);
+    assert.deepEqual((await columnKeys(page)).filter((key) => key === 'attack' || key.startsWith('eps:') || key.startsWith('ratio:')), ['attack']);
+    const record = report.images.filter((r) => r.adversarial)[1];
+    const eps = record.adversarial!.attacks!;
+    const winnerCell = page.locator(`.rl-row[data-file="${record.file}"] > div:nth-child(9)`);
+    assert.equal(await winnerCell.innerText(), 'ddn');
+    const expected = Object.entries(factors).map(([attack, factor]) => `${attack}: ε* ${plainNumber(eps[attack] as number)}${attack === 'fgm-line' ? '' : ` (${factor}× fgm-line)`}`);
+    assert.equal(await winnerCell.getAttribute('title'), expected.join('\n'), 'each attack’s ε* and ratio in the winner’s tooltip');
+    const toggle = page.getByLabel('Each attack’s ε* and ratio to fgm-line');
+    assert.ok(await toggle.isVisible());
+    await toggle.check();
     const keys = await columnKeys(page);
     for (const key of ['attack', 'eps:fgm-line', 'eps:deepfool', 'eps:ddn', 'eps:fmn', 'ratio:deepfool', 'ratio:ddn', 'ratio:fmn']) assert.ok(keys.includes(key), key);
     assert.ok(!keys.includes('ratio:fgm-line'));
@@ -130,5 +118,6 @@ describe('attack comparison', () => {
     assert.equal(await page.locator('[data-testid=attacks-section]').isVisible(), false);
     const keys = await columnKeys(page);
     assert.ok(!keys.some((key) => key.startsWith('eps:') || key.startsWith('ratio:') || key === 'attack'));
+    assert.equal(await page.getByLabel('Each attack’s ε* and ratio to fgm-line').isVisible(), false);
   });
 });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ImageDetail } from '../../src/protocol/messages';
+import { attackOptionsOf } from '../../src/engine/attacks/options';
+import { summarize } from '../../src/engine/statistics';
 import type { Report } from '../../src/protocol/report';
 import { standaloneReportHtml, type ReportAssets } from '../../src/report/standalone';
 
@@ -20,6 +22,28 @@ export function buildWebview(): ReportAssets {
 
 export function fixtureReport(): Report {
   return JSON.parse(readFileSync(join(fixtures, 'report.json'), 'utf8')) as Report;
+}
+
+/** ε* of each attack as a multiple of the fixture's ε* in bestReport(); fgm-line misses the first susceptible image. */
+export const bestAttackFactors = { 'fgm-line': 1, deepfool: 0.8, ddn: 0.5, fmn: 0.6 } as const;
+
+/** The fixture as a `--attack best` report: every attack's ε* on each susceptible image, ddn the smallest. */
+export function bestReport(): Report {
+  const report = fixtureReport();
+  report.config.attack = 'best';
+  report.config.attackOptions = attackOptionsOf('best', { steps: 60 });
+  let first = true;
+  for (const record of report.images) {
+    if (!record.adversarial) continue;
+    const eps = record.adversarial.eps;
+    const attacks: Record<string, number | null> = Object.fromEntries(Object.entries(bestAttackFactors).map(([name, factor]) => [name, eps * factor]));
+    if (first) attacks['fgm-line'] = null;
+    first = false;
+    const scale = bestAttackFactors.ddn;
+    record.adversarial = { ...record.adversarial, eps: eps * scale, l2: record.adversarial.l2 * scale, l1: record.adversarial.l1 * scale, linf: record.adversarial.linf * scale, attack: 'ddn', attacks };
+  }
+  report.summary = summarize(report.images, report.config.alphas);
+  return report;
 }
 
 export function fixtureDetails(): ImageDetail[] {

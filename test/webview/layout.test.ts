@@ -3,18 +3,21 @@
  * people have (1000 px: a VS Code panel at 1440 with the sidebar open; 1280 and 1440: the standalone
  * page), says that nothing is measured before the first image instead of showing zeros, dates a
  * resumed run from its first session, writes dates in one pattern, and captions a perturbation by
- * what its factor did. Screenshots at each width go to docs/screenshots/report-<width>-*.png.
+ * what its factor did. A `--attack best` report fits at 1280 and 1440 px too, each attack's ε* one
+ * toggle away. Screenshots at each width go to docs/screenshots/report-<width>-*.png (and
+ * report-best-<width>-images.png).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { bestOfAttacks } from '../../src/engine/attacks/names';
 import { summarize } from '../../src/engine/statistics';
 import type { Report } from '../../src/protocol/report';
 import { dateTimeText, durationText } from '../../src/report/format';
 import type { ReportAssets } from '../../src/report/standalone';
-import { buildWebview, fixtureDetails, fixtureReport, launchChromium, root, watchPage, writeStandalone } from './browser';
+import { bestReport, buildWebview, columnKeys, fixtureDetails, fixtureReport, launchChromium, root, watchPage, writeStandalone } from './browser';
 
 const screenshots = join(root, 'docs', 'screenshots');
 const widths = [1000, 1280, 1440];
@@ -113,6 +116,24 @@ describe('report page layout and texts', () => {
       assert.equal(await page.locator(`.rl-row[data-file="${file}"] .rl-middle`).getAttribute('title'), file, 'the full name in the tooltip');
       await page.locator('#summary').screenshot({ path: join(screenshots, `report-${width}-summary.png`) });
       await page.locator('#images').screenshot({ path: join(screenshots, `report-${width}-images.png`) });
+      await close();
+    });
+  }
+
+  for (const width of widths.filter((w) => w >= 1280)) {
+    it(`fits a --attack best report at ${width} px: the winner, every α column and the end of every file name visible; each attack’s ε* behind a labelled toggle`, async () => {
+      const best = bestReport();
+      const { page, close } = await open(best, { width });
+      await page.waitForSelector('.rl-grid-body .rl-row');
+      assert.deepEqual(await layoutProblems(page), []);
+      const headers = await columnKeys(page);
+      for (const key of ['file', 'class', 'predicted', 'eps', 'attack', ...best.config.alphas.map((alpha) => `flips:${alpha}`)]) assert.ok(headers.includes(key), `${key} column`);
+      await page.locator('#images').screenshot({ path: join(screenshots, `report-best-${width}-images.png`) });
+      const toggle = page.getByLabel('Each attack’s ε* and ratio to fgm-line');
+      assert.ok(await toggle.isVisible(), 'the toggle is there and labelled');
+      await toggle.check();
+      const all = await columnKeys(page);
+      for (const attack of bestOfAttacks) assert.ok(all.includes(`eps:${attack}`), `${attack}’s ε* column`);
       await close();
     });
   }

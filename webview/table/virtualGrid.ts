@@ -200,9 +200,11 @@ export class VirtualGrid {
       row.style.transform = `translateY(${at * this.rowHeight}px)`;
       const cells = row.children;
       for (let c = 0; c < this.columns.length; c++) {
-        const text = this.columns[c].text(record, position);
+        const column = this.columns[c];
+        const text = column.text(record, position);
         const cell = cells[c] as HTMLElement;
-        if (!this.columns[c].middleEllipsis) cell.textContent = text;
+        if (column.title) cell.title = column.title(record);
+        if (!column.middleEllipsis) cell.textContent = text;
         else {
           const [head, tail] = middleEllipsisParts(text);
           (cell.children[0] as HTMLElement).textContent = head;

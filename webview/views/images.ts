@@ -34,6 +34,10 @@ export class ImagesView {
   private readonly correctSelect: Select;
   private readonly susceptibilitySelect: Select;
   private readonly count: HTMLElement;
+  private readonly layout: HTMLElement;
+  /** `best` reports only: shows each attack's ε* and ratio columns, which make the table scroll sideways. */
+  private readonly eachAttackToggle: HTMLElement;
+  private readonly eachAttackBox: HTMLInputElement;
 
   constructor(detail: HTMLElement, private readonly events: ImagesViewEvents) {
     this.grid = new VirtualGrid('Analysed images', {
@@ -63,6 +67,9 @@ export class ImagesView {
     ) as Select;
     const clear = h('vscode-button', { secondary: true, 'data-testid': 'filter-clear' }, 'Clear filters');
     this.count = h('p', { class: 'rl-count', 'aria-live': 'polite', 'data-testid': 'row-count' });
+    this.eachAttackBox = h('input', { type: 'checkbox', 'data-testid': 'toggle-each-attack' }) as HTMLInputElement;
+    this.eachAttackToggle = h('label', { class: 'rl-toggle', hidden: true, title: 'Adds seven columns; the table then scrolls sideways. Each attack’s ε* is also in the Smallest cell’s tooltip.' }, this.eachAttackBox, h('span', { text: 'Each attack’s ε* and ratio to fgm-line' }));
+    this.eachAttackBox.addEventListener('change', () => this.report && this.update(this.report));
 
     const applyText = throttle(() => this.setFilter({ text: this.search.value }), 120);
     this.search.addEventListener('input', applyText);
@@ -80,8 +87,8 @@ export class ImagesView {
       h('h2', { id: 'images-title', text: 'Images' }),
       h('p', { class: 'rl-lead', text: 'Click a column header to sort; click a row, or press Enter on the focused row, to open its pictures.' }),
       h('div', { class: 'rl-filters', role: 'search', 'aria-label': 'Filter images' }, labelled('Search', this.search), labelled('Class', this.classSelect), labelled('Prediction', this.correctSelect), labelled('Susceptibility', this.susceptibilitySelect), clear),
-      this.count,
-      h('div', { class: 'rl-images-layout' }, this.grid.element, detail),
+      h('div', { class: 'rl-count-row' }, this.count, this.eachAttackToggle),
+      (this.layout = h('div', { class: 'rl-images-layout' }, this.grid.element, detail)),
     );
   }
 
@@ -98,10 +105,14 @@ export class ImagesView {
 
   update(report: Report): void {
     this.report = report;
-    const columnsKey = `${report.config.alphas.join(',')}|${report.config.classes.join('\u0000')}|${report.config.samples}`;
+    const comparesAttacks = report.config.attack === 'best';
+    const eachAttack = comparesAttacks && this.eachAttackBox.checked;
+    this.eachAttackToggle.hidden = !comparesAttacks;
+    this.layout.classList.toggle('rl-images-layout-attacks', comparesAttacks);
+    const columnsKey = `${report.config.alphas.join(',')}|${report.config.classes.join('\u0000')}|${report.config.samples}|${report.config.attack}|${eachAttack}`;
     if (columnsKey !== this.columnsKey) {
       this.columnsKey = columnsKey;
-      this.columns = imageColumns(report.config);
+      this.columns = imageColumns(report.config, eachAttack);
       if (!this.columns.some((c) => c.key === this.sort.key)) this.sort = { key: 'index', direction: 'ascending' };
       this.grid.setColumns(this.columns, this.sort);
     }
