@@ -2,10 +2,11 @@
  * The Theory view's simulations, run off the extension host's thread in a worker process
  * (dist/theory-worker.js, the `theory` request of src/protocol/messages.ts). One simulation at a
  * time: a newer request stops the process still busy with an older one and starts a fresh one, and
- * the older request's answer is never posted. The process is kept for a while between requests.
+ * the older request's answer is never posted; a newer one with bad parameters stops it too, and is
+ * refused without a process. The process is kept for a while between requests.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { TheoryParameters, TheoryRow } from '../engine/two-balls';
+import { validateTheoryParameters, type TheoryParameters, type TheoryRow } from '../engine/two-balls';
 import type { ExtensionToWebview, WorkerToHost } from '../protocol/messages';
 import { workerEnvironment } from '../run/pool';
 import { webviewMessage } from '../protocol/webview-guard';
@@ -41,12 +42,16 @@ export class TheoryService {
   /** The model's rows per dimension, or null when a newer request superseded this one. */
   simulate(parameters: TheoryParameters): Promise<TheoryRow[] | null> {
     if (this.disposed) return Promise.reject(new Error('the report panel was closed'));
-    this.idleTimer.stop();
     if (this.pending) {
       this.pending.settle({ superseded: true });
       this.pending = null;
       this.stopChild();
     }
+    // Refused here too (the page checks first, then sends it anyway to stop a stale simulation): no
+    // process for it, and an idle one keeps its timer.
+    const problem = validateTheoryParameters(parameters);
+    if (problem) return Promise.reject(new Error(problem));
+    this.idleTimer.stop();
     const requestId = ++this.nextRequestId;
     return new Promise((resolve, reject) => {
       this.pending = {

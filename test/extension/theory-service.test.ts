@@ -1,7 +1,7 @@
 /**
  * The Theory view's simulations in a real worker process (dist/theory-worker.js): the panel's
- * `simulateTheory` answered with the engine's rows, a newer request superseding an older one still
- * running, and bad parameters or a worker that cannot start reported in one line.
+ * `simulateTheory` answered with the engine's rows, a newer request (even a refused one) superseding
+ * an older one still running, and bad parameters or a worker that cannot start reported in one line.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,11 @@ const workerScript = join(root, 'dist', 'theory-worker.js');
 const small: TheoryParameters = { ...defaultTheoryParameters, model: 'two-half-balls', epsilon: 0, dimensions: [3, 30, 300], points: 300, perturbations: 20, seed: 5 };
 /** Minutes of work: only ever stopped by a newer request. */
 const endless: TheoryParameters = { ...small, dimensions: [100_000], points: 100_000, perturbations: 10_000 };
+
+/** This test process's child processes (the services' workers). */
+function childPids(): number[] {
+  return spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+}
 
 before(() => {
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'theory-worker', 'worker'], { cwd: root, encoding: 'utf8' });
@@ -64,6 +69,31 @@ describe('theory service', () => {
       { type: 'theory', requestId: 4, rows: null, error: 'dimensions must be whole numbers from 1 to 100 000' },
     ]);
     assert.equal((posted[2] as { rows: unknown[] }).rows.length, 3);
+    service.dispose();
+  });
+
+  it('a request with bad parameters stops an older one still running, and is refused without starting a process', async () => {
+    const log: string[] = [];
+    // Children already there (the earlier tests' workers, still exiting) are not this service's.
+    const earlier = new Set(childPids());
+    const started = () => childPids().filter((pid) => !earlier.has(pid));
+    const service = new TheoryService({ workerScript, log: (line) => log.push(line) });
+    const older = service.simulate(endless);
+    const [busy, ...others] = started();
+    assert.ok(busy !== undefined && others.length === 0, 'the older request runs in one process');
+    await assert.rejects(service.simulate({ ...small, epsilon: 2 }), { message: 'ε must be in [0, 1), got 2' });
+    assert.equal(await older, null, 'superseded: never answered');
+    for (let wait = 0; wait < 500 && started().length > 0; wait++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(started(), [], 'the busy process was stopped and none started for the refused request');
+    assert.deepEqual(log, []);
+    service.dispose();
+  });
+
+  it('refuses bad parameters without a process even when none could start', async () => {
+    const log: string[] = [];
+    const service = new TheoryService({ workerScript: join(root, 'dist', 'no-such-worker.js'), log: (line) => log.push(line) });
+    await assert.rejects(service.simulate({ ...small, points: 1 }), { message: 'points must be a whole number from 2 to 100 000, got 1' });
+    assert.deepEqual(log, []);
     service.dispose();
   });
 
