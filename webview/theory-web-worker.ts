@@ -1,10 +1,11 @@
 /**
  * The standalone report's Theory simulations, run in a Web Worker started from a blob: URL of the
  * worker's bundled text (the one kind of worker the page's CSP allows; nothing is fetched). One at a
- * time: a newer request terminates the worker still busy with an older one, which is superseded.
+ * time: a newer request terminates the worker still busy with an older one, which is superseded;
+ * one with parameters the simulation would refuse does too, and is refused without a worker.
  */
 import workerSource from 'theory-worker-source';
-import type { TheoryParameters } from '../src/engine/two-balls';
+import { validateTheoryParameters, type TheoryParameters } from '../src/engine/two-balls';
 import type { WorkerToHost } from '../src/protocol/messages';
 import type { TheoryAnswer } from './host';
 
@@ -24,6 +25,8 @@ export class TheoryWebWorker {
       this.pending = null;
       this.stop();
     }
+    const problem = validateTheoryParameters(parameters);
+    if (problem) return Promise.resolve({ error: problem });
     const requestId = ++this.nextRequestId;
     return new Promise((resolve) => {
       try {

@@ -252,5 +252,7 @@ export type WebviewToExtension =
   /**
    * Added: the user pressed Simulate in the Theory view. The extension runs it in a worker process
    * and answers `theory` with the same `requestId`; a newer request stops an older one still running.
+   * The page sends it even with parameters it refused itself, so that a stale simulation stops; the
+   * extension answers those with the refusal, starting no worker.
    */
   | { type: 'simulateTheory'; requestId: number; parameters: TheoryParameters };

@@ -1,8 +1,9 @@
 /**
  * The Theory view's simulation of the paper's models in headless Chromium. Standalone: run in a
  * blob: Web Worker under the page's CSP (nothing fetched), a newer Simulate terminating the worker
- * still busy with an older one, and bad parameters named in one line. In the VS Code panel: asked
- * of the extension (simulateTheory), the answer to the latest request drawn, an error in one line.
+ * still busy with an older one (a refused one too), and bad parameters named in one line. In the VS
+ * Code panel: asked of the extension (simulateTheory, refused requests included, so the extension
+ * stops a stale simulation), the answer to the latest request drawn, an error in one line.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -104,6 +105,37 @@ describe('theory explorer', () => {
     assert.deepEqual(problems.errors, []);
     await context.close();
   });
+
+  it('a Simulate the page refuses terminates the worker still running an older one, and starts none', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = await watchPage(page);
+    const workers: Worker[] = [];
+    const closed: Worker[] = [];
+    page.on('worker', (worker) => {
+      workers.push(worker);
+      worker.on('close', () => closed.push(worker));
+    });
+    await page.goto(url);
+    await page.waitForSelector('[data-testid=theory-explorer]');
+    await page.fill('[data-testid=theory-points]', '100000');
+    await page.fill('[data-testid=theory-perturbations]', '10000');
+    await page.fill('[data-testid=theory-dimensions]', '100000');
+    await page.click('[data-testid=theory-simulate]');
+    assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'true');
+    for (let wait = 0; wait < 200 && workers.length === 0; wait++) await page.waitForTimeout(25);
+    assert.equal(workers.length, 1);
+    await page.fill('[data-testid=theory-epsilon]', '1.5');
+    await page.click('[data-testid=theory-simulate]');
+    assert.equal(await status(page), 'Not simulated: ε must be in [0, 1), got 1.5.');
+    assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'false');
+    for (let wait = 0; wait < 200 && !closed.includes(workers[0]); wait++) await page.waitForTimeout(25);
+    assert.ok(closed.includes(workers[0]), 'the stale simulation’s worker was terminated');
+    assert.equal(workers.length, 1, 'no worker for the refused request');
+    assert.deepEqual(page.workers(), []);
+    assert.deepEqual(problems.errors, []);
+    await context.close();
+  });
 });
 
 /** The panel page and its bundle from a local origin, as VS Code serves a webview's resources. */
@@ -184,6 +216,19 @@ describe('theory explorer in the VS Code panel', () => {
     await page.waitForFunction(() => /^Not simulated/.test(document.querySelector('[data-testid=theory-sim-status]')?.textContent ?? ''));
     assert.equal(await status(page), "Not simulated: the simulation's worker process stopped: it exited (SIGKILL).");
     assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'false');
+
+    // A refused Simulate still reaches the extension, which stops the running simulation; the page names the problem at once.
+    await page.click('[data-testid=theory-simulate]');
+    const [, , , fourth] = await theoryRequests(page, 4);
+    await page.fill('[data-testid=theory-epsilon]', '1.5');
+    await page.click('[data-testid=theory-simulate]');
+    const [, , , , refused] = await theoryRequests(page, 5);
+    assert.equal(refused.parameters.epsilon, 1.5);
+    assert.equal(await status(page), 'Not simulated: ε must be in [0, 1), got 1.5.');
+    assert.equal(await page.locator('[data-testid=theory-explorer]').getAttribute('aria-busy'), 'false');
+    await send(page, { type: 'theory', requestId: fourth.requestId, rows: simulateTheory(fourth.parameters) });
+    await send(page, { type: 'theory', requestId: refused.requestId, rows: null, error: 'ε must be in [0, 1), got 1.5' });
+    assert.equal(await status(page), 'Not simulated: ε must be in [0, 1), got 1.5.', 'the stale answer is not drawn');
     assert.equal(workers.length, 0, 'in VS Code the extension simulates, not the page');
     assert.deepEqual(problems.errors, []);
     await context.close();

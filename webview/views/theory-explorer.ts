@@ -3,7 +3,7 @@
  * simulated for parameters the user picks, the measured accuracy, adversarial susceptibility,
  * random-destabilisation probability (and, for two balls, universality) drawn against the
  * theorems' bounds across dimensions. The simulation runs off the page's thread (the host's
- * `simulateTheory`); a newer Simulate supersedes one still running.
+ * `simulateTheory`); a newer Simulate supersedes one still running, even one the page refuses.
  */
 import type { ChartConfiguration } from 'chart.js';
 import { defaultTheoryParameters, theorem20Limit, validateTheoryParameters, type TheoryModel, type TheoryParameters, type TheoryRow } from '../../src/engine/two-balls';
@@ -102,6 +102,9 @@ export class TheoryExplorer {
     const request = ++this.latest;
     const problem = validateTheoryParameters(next);
     if (problem) {
+      // The refused request still goes to the host: it supersedes a simulation still running (now
+      // stale), whose worker the host stops, and the host refuses it too without starting another.
+      void this.simulateOffThread(next);
       this.setBusy(false);
       this.message.textContent = `Not simulated: ${problem}.`;
       return;
