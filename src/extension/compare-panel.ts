@@ -11,8 +11,7 @@ import { dispatchMessage, type MessageHandlers } from '../protocol/handlers';
 import type { ExtensionToWebview, WebviewToExtension } from '../protocol/messages';
 import { webviewMessage } from '../protocol/webview-guard';
 import type { CompareReport } from '../protocol/report';
-import { createNonce } from '../report/nonce';
-import { panelHtml } from '../report/html';
+import { loadPanelPage } from './panel-page';
 import { saveExport, type ExportContext } from './panel-messages';
 
 /** What the panel needs from the extension to save its charts' exports. */
@@ -51,15 +50,7 @@ export class ComparePanel {
   ) {
     ComparePanel.panels.set(key, this);
     const webview = panel.webview;
-    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    webview.html = panelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      title: panel.title,
-    });
+    loadPanelPage(panel, extensionUri);
     webview.onDidReceiveMessage((message: unknown) => {
       const received = webviewMessage(message);
       if (received) void dispatchMessage(this.handlers, received);

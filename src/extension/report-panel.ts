@@ -7,8 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ExtensionToWebview, ReportSource } from '../protocol/messages';
 import type { ImageRecord, Report, Summary } from '../protocol/report';
-import { createNonce } from '../report/nonce';
-import { panelHtml } from '../report/html';
+import { loadPanelPage } from './panel-page';
 import { DetailService } from './detail-service';
 import { handlePanelMessage, type PanelContext } from './panel-messages';
 import { handleTheoryMessage, TheoryService } from './theory-service';
@@ -127,18 +126,10 @@ export class ReportPanel implements LiveView {
     ReportPanel.panels.set(sourceKey(source), this);
     this.rememberOpenReports();
     const webview = panel.webview;
-    const dist = vscode.Uri.joinPath(env.extensionUri, 'dist');
-    panel.iconPath = vscode.Uri.joinPath(env.extensionUri, 'media', 'icon.png');
-    webview.html = panelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      title: panel.title,
-    });
+    loadPanelPage(panel, env.extensionUri);
     const context = this.messageContext();
     webview.onDidReceiveMessage((message: unknown) => void handlePanelMessage(context, message), null, this.disposables);
-    this.theory = new TheoryService({ workerScript: vscode.Uri.joinPath(dist, 'theory-worker.js').fsPath, nodePath: env.nodePath(), log: (line) => env.log.line(line) });
+    this.theory = new TheoryService({ workerScript: vscode.Uri.joinPath(env.extensionUri, 'dist', 'theory-worker.js').fsPath, nodePath: env.nodePath(), log: (line) => env.log.line(line) });
     panel.onDidChangeViewState(() => {
       // A hidden page is torn down; when shown again it loads anew and says `ready`.
       if (!panel.visible) this.listening = false;
