@@ -263,6 +263,7 @@ export function encodeModel(graph: Graph): Uint8Array {
       initializer: [...[...graph.initializers].map(([name, tensor]) => encodeTensor(name, tensor)), ...extra.map((e) => encodeTensor(e.name, e.tensor))],
       input: graph.inputs.map(encodeValueInfo),
       output: graph.outputs.map(encodeValueInfo),
+      value_info: (graph.valueInfo ?? []).map(encodeValueInfo),
     },
   };
   return ModelProto.encode(ModelProto.fromObject(message)).finish();

@@ -57,6 +57,13 @@ export interface Graph {
   initializers: Map<string, Tensor>;
   inputs: ValueInfo[];
   outputs: ValueInfo[];
+  /**
+   * Known types and shapes of intermediate values, written as the model's value_info. The gradient
+   * graph lists its cotangents here with the symbolic batch: ONNX shape inference loses that
+   * symbol at a Reshape to -1 or an Expand, and ONNX Runtime keeps an elementwise op in its
+   * blocked (NCHWc) layout only when it can prove both operands have the same shape.
+   */
+  valueInfo?: ValueInfo[];
   /** Version of the default-domain opset the nodes are written for. */
   opset: number;
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backwardRules } from '../../../src/worker/onnx/autodiff/index';
-import { awayFrom, checkGradient, distinct, float, floatTensor, inputGradient, int64Tensor, node, uniform, type GradientCase } from './gradient-check';
+import { awayFrom, checkGradient, distinct, float, floatTensor, gradientGraphOf as withInputGradientOf, inputGradient, int64Tensor, node, uniform, type GradientCase } from './gradient-check';
 
 const tolerance = 2e-3;
 
@@ -145,6 +145,33 @@ const cases: RuleTest[] = [
       nodes: [node('Conv', ['x', 'w'], 'y', { group: 3, strides: [2, 2], pads: [1, 1, 1, 1], kernel_shape: [3, 3] })],
       constants: { w: floatTensor([6, 1, 3, 3], uniform(54, 46)) },
       x: smooth([3, 6, 5], 47, -1, 1),
+    }),
+  },
+  {
+    name: 'Conv depthwise strides 2, pads [0,0,1,1] (TensorFlow SAME on an even size, as MobileNetV2)',
+    build: () => ({
+      inputShape: [4, 8, 8],
+      nodes: [node('Conv', ['x', 'w'], 'y', { group: 4, strides: [2, 2], pads: [0, 0, 1, 1], kernel_shape: [3, 3] })],
+      constants: { w: floatTensor([4, 1, 3, 3], uniform(36, 150)) },
+      x: smooth([4, 8, 8], 151, -1, 1),
+    }),
+  },
+  {
+    name: 'Conv depthwise strides [2,3], dilations 2, on 9x11 without padding (rows and columns never reached)',
+    build: () => ({
+      inputShape: [2, 9, 11],
+      nodes: [node('Conv', ['x', 'w'], 'y', { group: 2, strides: [2, 3], dilations: [2, 2], kernel_shape: [2, 3] })],
+      constants: { w: floatTensor([2, 1, 2, 3], uniform(12, 152)) },
+      x: smooth([2, 9, 11], 153, -1, 1),
+    }),
+  },
+  {
+    name: 'Conv 1-D depthwise stride 3, pads [2,1]',
+    build: () => ({
+      inputShape: [3, 10],
+      nodes: [node('Conv', ['x', 'w'], 'y', { group: 3, strides: [3], pads: [2, 1], kernel_shape: [4] })],
+      constants: { w: floatTensor([3, 1, 4], uniform(12, 154)) },
+      x: smooth([3, 10], 155, -1, 1),
     }),
   },
   {
@@ -390,4 +417,53 @@ test('Max and Min ties go to the first operand, as TensorFlow\'s Maximum/Minimum
   assert.deepEqual(Array.from(await inputGradient(single('Max', [3], Float32Array.of(1, 2, 3), {}, c), Float32Array.of(4, 5, 6))), [4, 5, 6]);
   const second = { inputShape: [3], nodes: [node('Min', ['c', 'x'], 'y')], constants: c, x: Float32Array.of(1, 2, 3) };
   assert.deepEqual(Array.from(await inputGradient(second, Float32Array.of(4, 5, 6))), [0, 0, 0]);
+});
+
+// ---- Relu and Clip masks are exact at the bounds and at the floats next to them ----
+
+/** The float32 next to `value` towards +∞ (up) or −∞. */
+function nextFloat(value: number, up: boolean): number {
+  const f = new Float32Array([value]);
+  const bits = new Int32Array(f.buffer);
+  if (value === 0) return up ? 2 ** -149 : -(2 ** -149);
+  bits[0] += (value > 0) === up ? 1 : -1;
+  return f[0];
+}
+
+test('Relu passes the whole gradient for every positive input down to 2^-126, none at 0 or below', async () => {
+  const x = Float32Array.of(0, -0, 2 ** -126, 1e-30, 1e-7, 3e38, -(2 ** -126), -5, 1);
+  const c = single('Relu', [x.length], x);
+  assert.deepEqual(Array.from(await inputGradient(c, Float32Array.from(x, (_, i) => i + 1)), (v) => v + 0), [0, 0, 3, 4, 5, 6, 0, 0, 9]);
+});
+
+test('Clip passes the whole gradient strictly inside its bounds, none on them, for bounds of every scale', async () => {
+  for (const [low, high] of [
+    [0, 6],
+    [-0.5, 0.7],
+    [4, 8],
+    [-1e30, 1e-30],
+    [1e-30, 3e38],
+  ]) {
+    const [lo, hi] = [Math.fround(low), Math.fround(high)];
+    // Beside a bound of 0 the first float checked is the smallest normal one (stepScale: a subnormal closer than 2^-127 gets a fraction).
+    const above = lo === 0 ? 2 ** -126 : nextFloat(lo, true);
+    const x = Float32Array.of(lo, hi, above, nextFloat(hi, false), Math.fround((lo + hi) / 2), nextFloat(lo, false), nextFloat(hi, true));
+    const c = single('Clip', [x.length], x, {}, { lo: floatTensor([], [lo]), hi: floatTensor([], [hi]) });
+    const g = await inputGradient(c, Float32Array.of(1, 2, 3, 4, 5, 6, 7));
+    // (+ 0 reads −0 as 0.)
+    assert.deepEqual(Array.from(g, (v) => v + 0), [0, 0, 3, 4, 5, 0, 0], `Clip(${lo}, ${hi})`);
+  }
+});
+
+test('a strided depthwise Conv’s adjoint spreads the cotangent with a 1×1 ConvTranspose and convolves it; a dense one keeps ConvTranspose', async () => {
+  const transposedKernels = (name: string) => {
+    const c = cases.find((entry) => entry.name === name);
+    assert.ok(c, name);
+    const { nodes } = withInputGradientOf(c.build());
+    return nodes.filter((n) => n.op === 'ConvTranspose').map((n) => (n.attributes.kernel_shape?.kind === 'ints' ? n.attributes.kernel_shape.value : []));
+  };
+  assert.deepEqual(transposedKernels('Conv depthwise strides 2, pads [0,0,1,1] (TensorFlow SAME on an even size, as MobileNetV2)'), [[1, 1]]);
+  assert.deepEqual(transposedKernels('Conv depthwise strides [2,3], dilations 2, on 9x11 without padding (rows and columns never reached)'), [[1, 1]]);
+  assert.deepEqual(transposedKernels('Conv 1-D depthwise stride 3, pads [2,1]'), [[1]]);
+  assert.deepEqual(transposedKernels('Conv strides 2, asymmetric pads [1,0,2,1], dilations [2,1], bias'), [[3, 3]]);
 });

@@ -169,8 +169,8 @@ export async function checkGradient(c: GradientCase, seed = 1): Promise<Gradient
   }
 }
 
-/** Runs only the gradient graph of `c`: the input gradient for cotangent `w` on one row. */
-export async function inputGradient(c: GradientCase, w: Float32Array): Promise<Float32Array> {
+/** The gradient graph of `c` (x, dy → y, dx), not run. */
+export function gradientGraphOf(c: GradientCase): Graph {
   const folded = foldGraph(sourceGraph(c), 'x', c.inputShape, 'y', c.fixedBatch ?? null);
   const yShape = folded.shapes.get('y') ?? [];
   const forward: Graph = {
@@ -178,7 +178,13 @@ export async function inputGradient(c: GradientCase, w: Float32Array): Promise<F
     inputs: [{ name: 'x', elemType: DataType.float, dims: ['batch', ...c.inputShape] }],
     outputs: [{ name: 'y', elemType: DataType.float, dims: batchDims(yShape) }],
   };
-  const graph = withInputGradient({ graph: forward, shapes: folded.shapes }, { input: 'x', output: 'y', cotangent: 'dy', gradient: 'dx' });
+  return withInputGradient({ graph: forward, shapes: folded.shapes }, { input: 'x', output: 'y', cotangent: 'dy', gradient: 'dx' });
+}
+
+/** Runs only the gradient graph of `c`: the input gradient for cotangent `w` on one row. */
+export async function inputGradient(c: GradientCase, w: Float32Array): Promise<Float32Array> {
+  const graph = gradientGraphOf(c);
+  const yShape = graph.outputs[0].dims.map((d) => (typeof d === 'number' ? d : 'N'));
   const gradientSession = await session(graph);
   try {
     const [, g] = await gradientSession.run({ x: [c.x, [1, ...c.inputShape]], dy: [w, [1, ...(yShape.slice(1) as number[])]] });

@@ -56,9 +56,8 @@ export const elementwiseRules: Record<string, Rule> = {
   Min: binary((e, node, g, which) => pick(e, node, g, which, 'LessOrEqual')),
   Neg: unary((e, _node, g) => e.node('Neg', [g])),
   // Relu's and Clip's masks read the output, which is inside the bounds exactly where the input
-  // is (ties included): the Conv before them then has one reader, and ONNX Runtime keeps the
-  // activation fused into it.
-  Relu: unary((e, node, g) => e.masked(e.node('Greater', [y(node), e.scalar(0)]), g)),
+  // is (ties included): the Conv before them then keeps the activation fused into it.
+  Relu: unary((e, node, g) => e.keepInside(g, y(node), 0, null)),
   LeakyRelu: unary((e, node, g) => e.where(e.node('Greater', [x(node), e.scalar(0)]), g, e.mul(g, e.scalar(floatAttribute(node, 'alpha', 0.01))))),
   PRelu: (e, node, [g], active) => {
     if (active[1]) refuse(node, 'the slope depends on the input');
@@ -100,11 +99,15 @@ export const elementwiseRules: Record<string, Rule> = {
   // Zero gradient on the bounds, as TensorFlow's Relu6Grad and PyTorch's hardtanh_backward.
   Clip: (e, node, [g]) => {
     if (g === null) return node.inputs.map(() => null);
+    const rest = node.inputs.slice(1).map(() => null);
+    const [low, high] = [constantBound(e, node.inputs[1]), constantBound(e, node.inputs[2])];
+    if (low !== undefined && high !== undefined) return [e.keepInside(g, y(node), low, high), ...rest];
+    // Bounds computed from the input: compare with them.
     let mask: string | null = null;
     const and = (condition: string) => (mask = mask === null ? condition : e.node('And', [mask, condition]));
     if (node.inputs[1]) and(e.node('Greater', [y(node), node.inputs[1]]));
     if (node.inputs[2]) and(e.node('Less', [y(node), node.inputs[2]]));
-    return [mask === null ? g : e.masked(mask, g), ...node.inputs.slice(1).map(() => null)];
+    return [mask === null ? g : e.masked(mask, g), ...rest];
   },
   Erf: unary((e, node, g) => e.mul(g, e.mul(e.scalar(2 / Math.sqrt(Math.PI)), e.node('Exp', [e.node('Neg', [square(e, x(node))])])))),
   Gelu: unary((e, node, g) => {
@@ -137,6 +140,14 @@ export const elementwiseRules: Record<string, Rule> = {
     return e.node('Sub', [g, e.mul(e.node('Exp', [y(node)]), total)]);
   }),
 };
+
+/** A Clip bound's value: null when omitted, undefined when it is not a one-value constant. */
+function constantBound(e: Emitter, name: string | undefined): number | null | undefined {
+  if (!name) return null;
+  const tensor = e.graph.initializers.get(name);
+  if (tensor?.kind !== 'float' || tensor.values.length !== 1) return undefined;
+  return tensor.values[0];
+}
 
 /** 1 where low < value < high, else 0, as a float mask. */
 function inside(e: Emitter, value: string, low: number, high: number): string {

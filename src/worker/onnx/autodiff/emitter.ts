@@ -96,10 +96,44 @@ export class Emitter {
     return this.mul(g, this.node('Cast', [condition], { to: DataType.float }));
   }
 
+  /**
+   * `g` where low < value < high, else 0 (a null bound is no bound): g times one HardSigmoid step
+   * per bound. ONNX Runtime keeps HardSigmoid, and a Mul of two blocked tensors, in its blocked
+   * (NCHWc) layout, where comparisons and Cast are reordered to NCHW and back around every mask
+   * (on the MobileNetV2-sized bench network those reorders were a seventh of a gradient); g is
+   * multiplied by each step in turn so that every Mul can overwrite its input.
+   */
+  keepInside(g: string, value: string, low: number | null, high: number | null): string {
+    let kept = g;
+    if (low !== null && Number.isFinite(low)) {
+      const alpha = stepScale(low);
+      kept = this.mul(kept, this.node('HardSigmoid', [value], { alpha: { float: alpha }, beta: { float: -alpha * low } }));
+    }
+    if (high !== null && Number.isFinite(high)) {
+      const alpha = stepScale(high);
+      kept = this.mul(kept, this.node('HardSigmoid', [value], { alpha: { float: -alpha }, beta: { float: alpha * high } }));
+    }
+    return kept;
+  }
+
   /** `g` where `condition` holds, else 0. */
   where(condition: string, g: string, otherwise: string = this.scalar(0)): string {
     return this.node('Where', [condition, g, otherwise]);
   }
+}
+
+/**
+ * The power of two α for which HardSigmoid's clip(α·(v − bound), 0, 1) is a step at `bound`: 0 at
+ * the bound and exactly 1 for every float beyond it. α·|bound| stays below 2^127 (finite, and
+ * exact: a power of two times a float), and α times the float spacing beside the bound (at least
+ * |bound|·2^-24) is at least 2^101, so the first float past the bound already saturates; near
+ * the bound the sum α·v − α·bound is exact (Sterbenz), further out it only grows (or overflows
+ * to +∞, which the clip takes to 1). At a bound of 0, α = 2^127 saturates from 2^-127 up: only a
+ * subnormal value closer to the bound than that gets a fraction of the gradient instead of all.
+ */
+export function stepScale(bound: number): number {
+  if (bound === 0) return 2 ** 127;
+  return 2 ** Math.min(127, 126 - Math.ceil(Math.log2(Math.abs(bound))));
 }
 
 function toAttributes(values: Record<string, AttributeInput>): Record<string, Attribute> {

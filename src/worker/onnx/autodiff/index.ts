@@ -7,7 +7,7 @@
  * The backward rules live in one table per op family; a new op is one entry and one test case.
  */
 import { describeNode, DataType, type Graph, type Node } from '../ir';
-import type { FoldedGraph } from '../fold';
+import type { FoldedGraph, Shape } from '../fold';
 import { Emitter } from './emitter';
 import { elementwiseRules } from './elementwise';
 import { linearRules } from './linear';
@@ -49,11 +49,15 @@ export function withInputGradient(folded: FoldedGraph, names: GradientNames): Gr
   if (!active.has(names.output)) throw new NotDifferentiable(`the output "${names.output}" does not depend on the input`);
 
   const contributions = new Map<string, string[]>([[names.output, [names.cotangent]]]);
+  // Every cotangent has the shape of the value it is the gradient of.
+  const cotangentShapes = new Map<string, Shape>();
   const total = (name: string): string | null => {
     const parts = contributions.get(name);
     if (!parts || parts.length === 0) return null;
     if (parts.length === 1) return parts[0];
     const sum = e.node('Sum', parts);
+    const shape = shapes.get(name);
+    if (shape) cotangentShapes.set(sum, shape);
     contributions.set(name, [sum]);
     return sum;
   };
@@ -68,6 +72,8 @@ export function withInputGradient(folded: FoldedGraph, names: GradientNames): Gr
     node.inputs.forEach((input, k) => {
       const g = inputGrads[k];
       if (g === null || g === undefined || !active.has(input)) return;
+      const shape = shapes.get(input);
+      if (shape) cotangentShapes.set(g, shape);
       contributions.set(input, [...(contributions.get(input) ?? []), g]);
     });
   }
@@ -85,6 +91,10 @@ export function withInputGradient(folded: FoldedGraph, names: GradientNames): Gr
     { name: names.output, elemType: DataType.float, dims: dims(outputShape ?? []) },
     { name: names.gradient, elemType: DataType.float, dims: dims(inputShape) },
   ];
+  const named = new Set([...graph.inputs, ...graph.outputs].map((info) => info.name));
+  graph.valueInfo = [...cotangentShapes]
+    .filter(([name]) => !named.has(name) && !graph.initializers.has(name))
+    .map(([name, shape]) => ({ name, elemType: DataType.float, dims: dims(shape) }));
   // ScatterElements' reduction (max-pool gradients) is opset 16.
   graph.opset = Math.max(graph.opset, 17);
   return graph;
