@@ -85,11 +85,8 @@ export const elementwiseRules: Record<string, Rule> = {
   Sqrt: unary((e, node, g) => e.node('Div', [g, e.mul(y(node), e.scalar(2))])),
   Abs: unary((e, node, g) => e.mul(g, e.node('Sign', [x(node)]))),
   Reciprocal: unary((e, node, g) => e.node('Neg', [e.mul(g, square(e, y(node)))])),
-  HardSigmoid: unary((e, node, g) => {
-    const alpha = floatAttribute(node, 'alpha', 0.2);
-    const beta = floatAttribute(node, 'beta', 0.5);
-    return e.mul(e.mul(g, e.scalar(alpha)), inside(e, e.node('Add', [e.mul(x(node), e.scalar(alpha)), e.scalar(beta)]), 0, 1));
-  }),
+  // α where 0 < αx + β < 1, which is where the output is strictly inside (0, 1).
+  HardSigmoid: unary((e, node, g) => e.keepInside(e.mul(g, e.scalar(floatAttribute(node, 'alpha', 0.2))), y(node), 0, 1)),
   // PyTorch's hardswish_backward: 0 below −3, x/3 + 1/2 up to 3 (inclusive), 1 above.
   HardSwish: unary((e, node, g) => {
     const slope = e.node('Add', [e.mul(x(node), e.scalar(1 / 3)), e.scalar(0.5)]);
@@ -147,12 +144,6 @@ function constantBound(e: Emitter, name: string | undefined): number | null | un
   const tensor = e.graph.initializers.get(name);
   if (tensor?.kind !== 'float' || tensor.values.length !== 1) return undefined;
   return tensor.values[0];
-}
-
-/** 1 where low < value < high, else 0, as a float mask. */
-function inside(e: Emitter, value: string, low: number, high: number): string {
-  const condition = e.node('And', [e.node('Greater', [value, e.scalar(low)]), e.node('Less', [value, e.scalar(high)])]);
-  return e.node('Cast', [condition], { to: 1 });
 }
 
 function pick(e: Emitter, node: Node, g: string, which: 0 | 1, comparison: 'GreaterOrEqual' | 'LessOrEqual'): string {
