@@ -3,15 +3,29 @@ import type { BackendChoice, ExecutionProvider } from '../../protocol/report';
 import { encodeModel } from '../onnx/codec';
 import type { ComputeGraphs } from '../onnx/compute-graph';
 import { OrtClassifier } from './ort-classifier';
-import { availableExecutionProviders, OrtSession } from './ort-session';
+import { availableExecutionProviders, OrtSession, type SessionOptions } from './ort-session';
 
 export async function ortClassifier(graphs: ComputeGraphs, batch: number, threads: number, provider: ExecutionProvider): Promise<OrtClassifier> {
   const forward = await OrtSession.create(encodeModel(graphs.forward), { threads, executionProvider: provider });
-  const gradient = await OrtSession.create(encodeModel(graphs.gradient), { threads, executionProvider: provider }).catch(async (error: unknown) => {
+  const gradient = await gradientSession(graphs, { threads, executionProvider: provider }).catch(async (error: unknown) => {
     await forward.dispose();
     throw error;
   });
   return new OrtClassifier(forward, gradient, graphs, batch);
+}
+
+/**
+ * The gradient graph's session. Its value_info (cotangent shapes with the symbolic batch) only
+ * lets ONNX Runtime keep the backward pass in its blocked layout; where ONNX Runtime disputes an
+ * entry (it refuses a type it infers otherwise), the graph runs without them, as it did before.
+ */
+export async function gradientSession(graphs: Pick<ComputeGraphs, 'gradient'>, options: SessionOptions): Promise<OrtSession> {
+  try {
+    return await OrtSession.create(encodeModel(graphs.gradient), options);
+  } catch (error) {
+    if (!graphs.gradient.valueInfo?.length) throw error;
+    return OrtSession.create(encodeModel({ ...graphs.gradient, valueInfo: [] }), options);
+  }
 }
 
 /** The ONNX Runtime execution provider for --backend: a GPU one only when asked for by name. */
