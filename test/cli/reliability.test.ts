@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/protocol/report';
@@ -75,24 +75,26 @@ describe('a worker killed mid-run', () => {
 
 describe('a worker out of memory on one image', () => {
   // The address space of the CLI and its workers is capped below 16 GiB (ulimit -v, inherited by every fork), and
-  // one PGM's header declares 65535×65535 pixels: the decoder's allocation of its 4.3 G samples fails
-  // with V8's own "RangeError: Array buffer allocation failed" on any machine, however much memory it
-  // has. (It relies on the decoder allocating the declared size before it finds the file truncated.)
+  // one PBM holds 65535×65535 pixels (a sparse file of 537 MB: one bit each): the decoder's
+  // allocation of its 4.3 G float32 samples fails with V8's own "RangeError: Array buffer allocation
+  // failed" on any machine, however much memory it has.
   const addressSpaceKb = 15_000_000;
 
   it('ends that worker; a fresh one retries the image once, then it is recorded failed with the reason and every other image finishes', () => {
     const oomData = join(folder.path, 'oom-data');
     const pngs = writeDataset(oomData, { dark: 3, light: 3 });
-    writeFileSync(join(oomData, 'dark', 'huge.pgm'), Buffer.from('P5\n65535 65535\n255\n\0\0\0\0'));
+    const header = Buffer.from('P4\n65535 65535\n');
+    writeFileSync(join(oomData, 'dark', 'huge.pbm'), header);
+    truncateSync(join(oomData, 'dark', 'huge.pbm'), header.length + Math.ceil(65535 / 8) * 65535);
     const out = newOut();
     const args = ['check', '--model', model, '--data', oomData, '--out', out, ...engine(200), '--workers', '2'];
     const run = spawnSync('/bin/sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, process.execPath, cli, ...args], { cwd: folder.path, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stderr, /worker \d exited with code 1 while analysing dark\/huge\.pgm: unreadable PNM: Array buffer allocation failed; a new worker retries it/);
+    assert.match(run.stderr, /worker \d exited with code 1 while analysing dark\/huge\.pbm: unreadable PNM: Array buffer allocation failed; a new worker retries it/);
     const report = readReport(out);
     assert.equal(report.status, 'complete');
     assert.deepEqual(report.config.failed, [
-      { file: 'dark/huge.pgm', reason: 'the worker analysing it exited with code 1 (2 times, each on a fresh worker): unreadable PNM: Array buffer allocation failed' },
+      { file: 'dark/huge.pbm', reason: 'the worker analysing it exited with code 1 (2 times, each on a fresh worker): unreadable PNM: Array buffer allocation failed' },
     ]);
     assert.deepEqual(report.config.skipped ?? [], []);
     assert.deepEqual(report.images.map((image) => image.file), pngs);

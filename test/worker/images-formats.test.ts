@@ -98,6 +98,10 @@ test('PPM, PGM and PBM, binary and ASCII, 8- and 16-bit, comments in the header'
   assert.deepEqual(Array.from((await decodeImage(p4)).data), [0, 1, 0, 0, 1, 1, 1, 0, 1, 0]);
 
   await assert.rejects(decodeImage(Buffer.concat([header('P6\n4 4\n255\n'), Buffer.alloc(10)])), /^Error: unreadable PNM: truncated: 10 bytes of pixel data, expected 48$/);
+  // A few bytes of header declaring 65535×65535 pixels are refused from the file's length, before 17 GB of samples are allocated.
+  await assert.rejects(decodeImage(header('P5\n65535 65535\n255\n\0\0\0\0')), /^Error: unreadable PNM: truncated: 4 bytes of pixel data, expected 4294836225$/);
+  await assert.rejects(decodeImage(header('P4\n65535 65535\n\0')), /^Error: unreadable PNM: truncated: 1 bytes of pixel data, expected 536862720$/);
+  await assert.rejects(decodeImage(header('P3\n3000 3000\n255\n1 2 3')), /^Error: unreadable PNM: truncated: 6 bytes of pixel data, expected at least 27000000$/);
   await assert.rejects(decodeImage(header('P5\n2 2\n70000\n')), /unreadable PNM: maxval 70000 is outside 1…65535/);
 });
 

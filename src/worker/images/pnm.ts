@@ -20,14 +20,21 @@ export function decodePnm(bytes: Uint8Array): Raster {
   if (maxval < 1 || maxval > 65535) throw new Error(`maxval ${maxval} is outside 1…65535`);
   const channels = kind === 3 || kind === 6 ? 3 : 1;
   const samples = width * height * channels;
-  const data = new Float32Array(samples);
   const ascii = kind <= 3;
+  // The file must hold the samples its header declares before they are allocated: a few bytes of
+  // header can declare 65535×65535 pixels (17 GB of float32).
+  const start = ascii ? reader.offset : reader.binaryStart();
+  const needed = ascii ? samples : bitmap ? Math.ceil(width / 8) * height : samples * (maxval > 255 ? 2 : 1);
+  if (bytes.length - start < needed) {
+    throw new Error(`truncated: ${bytes.length - start} bytes of pixel data, expected ${ascii ? 'at least ' : ''}${needed}`);
+  }
+  const data = new Float32Array(samples);
   if (ascii) {
     for (let i = 0; i < samples; i++) data[i] = reader.sample(bitmap) / maxval;
   } else if (bitmap) {
-    readPackedBits(bytes, reader.binaryStart(), width, height, data);
+    readPackedBits(bytes, start, width, height, data);
   } else {
-    readBinarySamples(bytes, reader.binaryStart(), maxval, data);
+    readBinarySamples(bytes, start, maxval, data);
   }
   // PBM stores ink: 1 is black.
   if (bitmap) for (let i = 0; i < samples; i++) data[i] = 1 - data[i];
@@ -37,8 +44,6 @@ export function decodePnm(bytes: Uint8Array): Raster {
 
 function readBinarySamples(bytes: Uint8Array, start: number, maxval: number, out: Float32Array): void {
   const wide = maxval > 255;
-  const needed = out.length * (wide ? 2 : 1);
-  if (bytes.length - start < needed) throw new Error(`truncated: ${bytes.length - start} bytes of pixel data, expected ${needed}`);
   for (let i = 0; i < out.length; i++) {
     const value = wide ? (bytes[start + 2 * i] << 8) | bytes[start + 2 * i + 1] : bytes[start + i];
     out[i] = value / maxval;
@@ -48,7 +53,6 @@ function readBinarySamples(bytes: Uint8Array, start: number, maxval: number, out
 /** P4: rows of width bits, each row padded to a whole byte, most significant bit first. */
 function readPackedBits(bytes: Uint8Array, start: number, width: number, height: number, out: Float32Array): void {
   const rowBytes = Math.ceil(width / 8);
-  if (bytes.length - start < rowBytes * height) throw new Error(`truncated: ${bytes.length - start} bytes of pixel data, expected ${rowBytes * height}`);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) out[y * width + x] = (bytes[start + y * rowBytes + (x >> 3)] >> (7 - (x & 7))) & 1;
   }
@@ -59,6 +63,11 @@ class HeaderReader {
     private readonly bytes: Uint8Array,
     private position: number,
   ) {}
+
+  /** Where reading has got to. */
+  get offset(): number {
+    return this.position;
+  }
 
   number(what: string): number {
     this.skipSpaceAndComments();
