@@ -25,12 +25,14 @@ interface ViewState {
   sort: SortOrder;
   selected: string | null;
   scrollTop: number;
+  /** A `best` report's per-attack columns shown. */
+  eachAttack: boolean;
 }
 
 function savedState(value: unknown): ViewState | null {
   if (!value || typeof value !== 'object') return null;
   const v = value as Partial<ViewState>;
-  return { filter: { ...noFilter, ...(v.filter ?? {}) }, sort: v.sort ?? defaultSort, selected: v.selected ?? null, scrollTop: v.scrollTop ?? 0 };
+  return { filter: { ...noFilter, ...(v.filter ?? {}) }, sort: v.sort ?? defaultSort, selected: v.selected ?? null, scrollTop: v.scrollTop ?? 0, eachAttack: v.eachAttack === true };
 }
 
 export class App {
@@ -94,7 +96,7 @@ export class App {
     replaceChildren(this.root, this.header.element, this.summary.section, this.norms.adversarialSection, this.attacks.section, this.norms.randomSection, this.theory.section, this.universality.section, this.images.section, h('footer', { class: 'rl-footer rl-muted', text: 'Norms in pixel space [0, 1] per channel, whatever the model’s own preprocessing. Zero counts are shown as one-sided 95 % Clopper–Pearson upper bounds.' }));
     this.root.removeAttribute('aria-busy');
     const state = this.restored;
-    if (state) this.images.restore(state.filter, state.sort, state.scrollTop);
+    if (state) this.images.restore(state.filter, state.sort, state.scrollTop, state.eachAttack);
     this.render();
     if (state?.selected && this.store.record(state.selected)) this.select(state.selected, false);
   }
@@ -134,7 +136,7 @@ export class App {
   }
 
   private saveState(): void {
-    const state: ViewState = { filter: this.images.filter, sort: this.images.sort, selected: this.detail.current, scrollTop: this.images.grid.scrollTop };
+    const state: ViewState = { filter: this.images.filter, sort: this.images.sort, selected: this.detail.current, scrollTop: this.images.grid.scrollTop, eachAttack: this.images.eachAttack };
     this.host.setState(state);
   }
 

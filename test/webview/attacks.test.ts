@@ -113,6 +113,21 @@ describe('attack comparison', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('keeps the per-attack columns shown across a reload (the view state the page saves)', async () => {
+    const { page, errors } = await open(bestReport());
+    const toggle = page.getByLabel('Each attack’s ε* and ratio to fgm-line');
+    await toggle.check();
+    await page.locator('[data-sort-key="eps:ddn"]').click();
+    await page.waitForTimeout(400); // the view is saved at most every 200 ms
+    await page.reload();
+    await page.waitForSelector('[data-testid=summary-table]');
+    assert.equal(await page.getByLabel('Each attack’s ε* and ratio to fgm-line').isChecked(), true);
+    const keys = await columnKeys(page);
+    for (const key of ['eps:fgm-line', 'eps:ddn', 'ratio:fmn']) assert.ok(keys.includes(key), key);
+    assert.equal(await page.getAttribute('[role=columnheader]:has([data-sort-key="eps:ddn"])', 'aria-sort'), 'ascending');
+    assert.deepEqual(errors, []);
+  });
+
   it('is absent from a single-attack report', async () => {
     const { page } = await open(fixtureReport());
     assert.equal(await page.locator('[data-testid=attacks-section]').isVisible(), false);

@@ -69,7 +69,10 @@ export class ImagesView {
     this.count = h('p', { class: 'rl-count', 'aria-live': 'polite', 'data-testid': 'row-count' });
     this.eachAttackBox = h('input', { type: 'checkbox', 'data-testid': 'toggle-each-attack' }) as HTMLInputElement;
     this.eachAttackToggle = h('label', { class: 'rl-toggle', hidden: true, title: 'Adds seven columns; the table then scrolls sideways. Each attack’s ε* is also in the Smallest cell’s tooltip.' }, this.eachAttackBox, h('span', { text: 'Each attack’s ε* and ratio to fgm-line' }));
-    this.eachAttackBox.addEventListener('change', () => this.report && this.update(this.report));
+    this.eachAttackBox.addEventListener('change', () => {
+      if (this.report) this.update(this.report);
+      this.events.onViewChange();
+    });
 
     const applyText = throttle(() => this.setFilter({ text: this.search.value }), 120);
     this.search.addEventListener('input', applyText);
@@ -92,10 +95,16 @@ export class ImagesView {
     );
   }
 
+  /** Whether a `best` report's per-attack columns are asked for. */
+  get eachAttack(): boolean {
+    return this.eachAttackBox.checked;
+  }
+
   /** Restores a saved view (before the first update). */
-  restore(filter: ImageFilter, sort: SortOrder, scrollTop: number): void {
+  restore(filter: ImageFilter, sort: SortOrder, scrollTop: number, eachAttack: boolean): void {
     this.filter = { ...noFilter, ...filter };
     this.sort = sort;
+    this.eachAttackBox.checked = eachAttack;
     this.syncControls();
     this.grid.setSort(sort);
     requestAnimationFrame(() => {
