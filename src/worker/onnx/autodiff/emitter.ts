@@ -105,15 +105,14 @@ export class Emitter {
    * each step in turn.
    */
   keepInside(g: string, value: string, low: number | null, high: number | null): string {
+    // clip(α·(value − bound), 0, 1): rising at the lower bound (α > 0), falling at the upper.
+    const step = (bound: number, direction: 1 | -1) => {
+      const alpha = direction * stepScale(bound);
+      return this.node('HardSigmoid', [value], { alpha: { float: alpha }, beta: { float: -alpha * bound } });
+    };
     const steps: string[] = [];
-    if (low !== null && Number.isFinite(low)) {
-      const alpha = stepScale(low);
-      steps.push(this.node('HardSigmoid', [value], { alpha: { float: alpha }, beta: { float: -alpha * low } }));
-    }
-    if (high !== null && Number.isFinite(high)) {
-      const alpha = stepScale(high);
-      steps.push(this.node('HardSigmoid', [value], { alpha: { float: -alpha }, beta: { float: alpha * high } }));
-    }
+    if (low !== null && Number.isFinite(low)) steps.push(step(low, 1));
+    if (high !== null && Number.isFinite(high)) steps.push(step(high, -1));
     if (steps.length === 0) return g;
     return this.mul(g, steps.length === 1 ? steps[0] : this.mul(steps[0], steps[1]));
   }
@@ -133,7 +132,7 @@ export class Emitter {
  * to +∞, which the clip takes to 1). At a bound of 0, α = 2^127 saturates from 2^-127 up: only a
  * subnormal value closer to the bound than that gets a fraction of the gradient instead of all.
  */
-export function stepScale(bound: number): number {
+function stepScale(bound: number): number {
   if (bound === 0) return 2 ** 127;
   return 2 ** Math.min(127, 126 - Math.ceil(Math.log2(Math.abs(bound))));
 }

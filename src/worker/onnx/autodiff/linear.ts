@@ -79,9 +79,8 @@ export const linearRules: Record<string, Rule> = {
 function unitStrideAdjoint(e: Emitter, node: Node, g: string, weight: string, kernel: readonly number[], group: number, inputShape: Shape): string | null {
   const { strides, pads, dilations } = geometry(node, kernel.length);
   if (strides.some((s) => s !== 1)) return null;
-  const rank = kernel.length;
-  const begin = kernel.map((k, i) => (k - 1) * dilations[i] - pads[i]);
-  const end = kernel.map((k, i) => (k - 1) * dilations[i] - pads[i + rank]);
+  const begin = adjointPads(kernel, dilations, pads.slice(0, kernel.length));
+  const end = adjointPads(kernel, dilations, pads.slice(kernel.length));
   return flippedConvolution(e, g, weight, kernel, dilations, group, begin, end, inputShape);
 }
 
@@ -99,13 +98,18 @@ function stridedDepthwiseAdjoint(e: Emitter, node: Node, g: string, weight: stri
   const { strides, pads, dilations } = geometry(node, rank);
   const outputShape = e.shapeOf(node.outputs[0]);
   const spread = (outputShape.slice(2) as number[]).map((o, i) => strides[i] * (o - 1) + 1);
-  const begin = kernel.map((k, i) => (k - 1) * dilations[i] - pads[i]);
+  const begin = adjointPads(kernel, dilations, pads.slice(0, rank));
   const end = (inputShape.slice(2) as number[]).map((size, i) => size - spread[i] + pads[i]);
   if ([...begin, ...end].some((p) => p < 0)) return null;
   const channels = w.dims[0];
   const ones = e.floats([channels, 1, ...kernel.map(() => 1)], new Float32Array(channels).fill(1));
   const spreadOut = e.shaped('ConvTranspose', [g, ones], [outputShape[0], outputShape[1], ...spread], { kernel_shape: kernel.map(() => 1), strides, group: channels });
   return flippedConvolution(e, spreadOut, weight, kernel, dilations, group, begin, end, inputShape);
+}
+
+/** The stride-1 adjoint's pads on one side: (k − 1)·d less the forward's pad on that side. */
+function adjointPads(kernel: readonly number[], dilations: readonly number[], forwardPads: readonly number[]): number[] {
+  return kernel.map((k, i) => (k - 1) * dilations[i] - forwardPads[i]);
 }
 
 function geometry(node: Node, rank: number): { strides: number[]; pads: number[]; dilations: number[] } {
